@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Prepares the local devnet tools: pinned npm packages (anvil, cast, solc-js, OP contracts)
+# and our own contracts compiled into build/. Safe to run again; skips work already done.
+set -euo pipefail
+
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$DIR"
+
+fail() { echo "setup: FAILED: $*" >&2; exit 1; }
+
+command -v node >/dev/null || fail "node is not installed"
+command -v npm >/dev/null || fail "npm is not installed"
+
+# 1. npm packages: install when node_modules is missing or any installed version differs from package.json.
+mismatch="$(node -e '
+  const fs = require("fs");
+  const deps = require("./package.json").dependencies;
+  for (const [name, want] of Object.entries(deps)) {
+    let have = "missing";
+    try { have = JSON.parse(fs.readFileSync(`node_modules/${name}/package.json`, "utf8")).version; } catch (e) {}
+    if (have !== want) console.log(`${name} ${have} != ${want}`);
+  }
+')" || fail "could not read package.json"
+if [[ -n "$mismatch" ]]; then
+  echo "npm: installing pinned packages (${mismatch//$'\n'/; })"
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null || fail "npm ci in $DIR"
+else
+  echo "npm: pinned packages already installed"
+fi
+
+# 2. Binaries shipped inside the @foundry-rs packages.
+ANVIL="$DIR/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
+CAST="$DIR/node_modules/@foundry-rs/cast-linux-amd64/bin/cast"
+[[ -x "$ANVIL" ]] || fail "anvil binary missing at $ANVIL"
+[[ -x "$CAST" ]] || fail "cast binary missing at $CAST"
+"$ANVIL" --version >/dev/null 2>&1 || fail "anvil does not run ($ANVIL)"
+"$CAST" --version >/dev/null 2>&1 || fail "cast does not run ($CAST)"
+echo "anvil: $ANVIL"
+echo "cast:  $CAST"
+echo "op artifacts: $DIR/node_modules/@eth-optimism/contracts-bedrock/forge-artifacts"
+
+# 3. Our contracts: compile when the sources, the compile script or solc changed.
+shopt -s nullglob
+srcs=(contracts/*.sol)
+shopt -u nullglob
+(( ${#srcs[@]} > 0 )) || fail "no contracts in $DIR/contracts"
+hash="$(cat "${srcs[@]}" compile.js node_modules/solc/package.json | sha256sum | cut -d' ' -f1)"
+stamp="build/.sources.sha256"
+outputs_ok=1
+for s in "${srcs[@]}"; do
+  [[ -f "build/$(basename "$s" .sol).json" ]] || outputs_ok=0
+done
+if [[ $outputs_ok == 1 && -f "$stamp" && "$(cat "$stamp")" == "$hash" ]]; then
+  echo "solc: build/ is up to date"
+else
+  rm -f "$stamp"
+  node compile.js contracts build || fail "compiling contracts with solc-js"
+  echo "$hash" > "$stamp"
+fi
+echo "setup: done"
