@@ -231,21 +231,36 @@ impl ClaimTree {
     /// `_findStartingAndDisputedOutputs` for a claim below the split depth; `anchor_root` is the
     /// game's `startingRootHash()`.
     pub fn exec_outputs(&self, index: usize, split: u8, anchor_root: B256) -> Result<ExecOutputs> {
-        let mut claim_idx = index;
-        let mut claim = self.get(index)?;
-        if claim.position.depth() <= split {
-            return Err(GameError::ClaimAboveSplit { depth: claim.position.depth(), split });
+        self.exec_outputs_at(index, self.get(index)?.position, split, anchor_root)
+    }
+
+    /// The outputs of the execution subgame that `position` lies in, found by walking up from
+    /// claim `reference`: either the claim at `position` or the claim a move to `position`
+    /// would counter. This is how a move's execution context is known before it is made.
+    pub fn exec_outputs_at(
+        &self,
+        reference: usize,
+        position: Position,
+        split: u8,
+        anchor_root: B256,
+    ) -> Result<ExecOutputs> {
+        let depth = position.depth();
+        if depth <= split {
+            return Err(GameError::ClaimAboveSplit { depth, split });
         }
-        let mut exec_root = claim;
+        // Below the exec root every claim sits at an even gindex, so shifting finds the root.
+        let exec_root_pos = Position::from_gindex(position.gindex() >> (depth - split - 1))?;
+        let mut claim_idx = reference;
+        let mut claim = self.get(reference)?;
         while claim.position.depth() > split {
-            if claim.position.depth() == split + 1 {
-                exec_root = claim;
-            }
-            claim_idx = claim.parent().ok_or(GameError::AncestorNotFound { index, position: 0 })?;
+            claim_idx = claim.parent().ok_or(GameError::AncestorNotFound { index: reference, position: 0 })?;
             claim = self.get(claim_idx)?;
         }
         let output_pos = claim.position;
-        let was_attack = exec_root.position.parent()? == output_pos;
+        let was_attack = exec_root_pos == output_pos.attack()?;
+        if !was_attack && exec_root_pos != output_pos.defend()? {
+            return Err(GameError::AncestorNotFound { index: reference, position: exec_root_pos.gindex() });
+        }
         if was_attack {
             let (starting_claim, starting_position, starting_index) = if output_pos.index_at_depth() > 0 {
                 let prev = Position::from_gindex(output_pos.gindex() - 1)?;
@@ -444,6 +459,20 @@ pub(crate) mod tests {
         assert_eq!(out.local_context(), keccak256(enc));
         assert_eq!(t.local_context(5, 4, anchor).unwrap(), keccak256(enc));
         assert!(matches!(t.exec_outputs(4, 4, anchor), Err(GameError::ClaimAboveSplit { .. })));
+        // A move not yet made: defending output claim 4 would open the subgame at gindex 34,
+        // which runs from claim 4 to the trace ancestor of gindex 17 (claim 3, gindex 8).
+        let defend = Position::from_gindex(34).unwrap();
+        let out = t.exec_outputs_at(4, defend, 4, anchor).unwrap();
+        assert_eq!((out.starting_index, out.disputed_index), (Some(4), 3));
+        // The same context is found from any claim inside that subgame.
+        assert_eq!(t.exec_outputs_at(8, Position::from_gindex(256).unwrap(), 4, anchor).unwrap().disputed_index, 4);
+        // Both subgames of output claim 4 are reachable from inside either of them...
+        assert_eq!(
+            t.exec_outputs_at(8, Position::from_gindex(68).unwrap(), 4, anchor).unwrap().starting_index,
+            Some(4)
+        );
+        // ...but a position in a subgame of another output (gindex 36 hangs below gindex 18) is refused.
+        assert!(t.exec_outputs_at(8, Position::from_gindex(36).unwrap(), 4, anchor).is_err());
         // The leaf at max depth, local index 0: an attack step uses the absolute prestate.
         let d = GameDepth::new(8, 4).unwrap();
         assert_eq!(t.step_states(8, true, d).unwrap(), StepStates { pre: None, post: 8, counter_if_differs: true });
