@@ -1,5 +1,6 @@
 //! riposte's durable state in SQLite (through sqlx): the games it tracks, the claims it has
-//! read from them and how far it has scanned each factory.
+//! read from them, how far it has scanned each factory, the transactions it intends to send
+//! and has sent, and the credits it has claimed.
 //!
 //! The schema lives in the workspace's `migrations/` and is applied on open. Every write that
 //! must be all-or-nothing runs in one transaction, and the database runs with WAL and
@@ -14,6 +15,10 @@ use sqlx::{
     Row, SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
+
+mod intents;
+
+pub use intents::{Attempt, Intent, IntentState, NewIntent};
 
 /// What can go wrong reading or writing the database.
 #[derive(Debug, thiserror::Error)]

@@ -13,6 +13,7 @@ use riposte_game::{ClaimTree, ClockParams, ExecOutputs, GameDepth, Position};
 use crate::TraceError;
 
 pub mod alphabet;
+pub mod output;
 mod split;
 
 pub use split::SplitTrace;
