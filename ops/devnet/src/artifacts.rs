@@ -1,0 +1,161 @@
+//! Finding ops/devnet and loading the contract artifacts (ABI and creation code).
+
+use std::path::{Path, PathBuf};
+
+use alloy::json_abi::JsonAbi;
+use alloy::primitives::Bytes;
+use serde::Deserialize;
+
+use crate::revert::ErrorTable;
+use crate::{DevnetError, Result};
+
+/// Environment variable that overrides where ops/devnet is (default: this crate's directory).
+pub const DEVNET_DIR_ENV: &str = "RIPOSTE_DEVNET_DIR";
+
+/// The ops/devnet directory: `$RIPOSTE_DEVNET_DIR`, or this crate's manifest directory.
+pub fn devnet_dir() -> PathBuf {
+    std::env::var_os(DEVNET_DIR_ENV).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// Paths of the tools setup.sh installs, checked to exist.
+#[derive(Debug, Clone)]
+pub(crate) struct Paths {
+    pub(crate) anvil: PathBuf,
+    pub(crate) forge_artifacts: PathBuf,
+    pub(crate) build: PathBuf,
+}
+
+impl Paths {
+    pub(crate) fn locate(dir: &Path) -> Result<Self> {
+        let anvil = dir.join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+        let forge_artifacts = dir.join("node_modules/@eth-optimism/contracts-bedrock/forge-artifacts");
+        let build = dir.join("build");
+        let need = |what: &'static str, path: &Path| {
+            if path.exists() { Ok(()) } else { Err(DevnetError::SetupMissing { what, path: path.to_owned() }) }
+        };
+        need("the npm packages (node_modules)", &dir.join("node_modules"))?;
+        need("the anvil binary", &anvil)?;
+        need("the OP contract artifacts", &forge_artifacts)?;
+        need("our compiled AlphabetVM", &build.join("AlphabetVM.json"))?;
+        Ok(Self { anvil, forge_artifacts, build })
+    }
+}
+
+/// A contract's ABI and creation code.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    /// The contract's ABI.
+    pub abi: JsonAbi,
+    /// Its creation bytecode (no library links needed).
+    pub bytecode: Bytes,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawBytecode {
+    Forge { object: Bytes },
+    Plain(Bytes),
+}
+
+#[derive(Deserialize)]
+struct RawArtifact {
+    abi: JsonAbi,
+    bytecode: RawBytecode,
+}
+
+fn load(path: &Path) -> Result<Artifact> {
+    let bad = |reason: String| DevnetError::Artifact { path: path.to_owned(), reason };
+    let text = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let raw: RawArtifact = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
+    let bytecode = match raw.bytecode {
+        RawBytecode::Forge { object } | RawBytecode::Plain(object) => object,
+    };
+    if bytecode.is_empty() {
+        return Err(bad("empty creation bytecode".into()));
+    }
+    Ok(Artifact { abi: raw.abi, bytecode })
+}
+
+/// Every artifact the devnet deploys, and the error table built from their ABIs.
+#[derive(Debug, Clone)]
+pub(crate) struct Artifacts {
+    pub(crate) proxy: Artifact,
+    pub(crate) superchain_config: Artifact,
+    pub(crate) delayed_weth: Artifact,
+    pub(crate) factory: Artifact,
+    pub(crate) anchor_state_registry: Artifact,
+    pub(crate) preimage_oracle: Artifact,
+    pub(crate) mips: Artifact,
+    pub(crate) fault_dispute_game: Artifact,
+    pub(crate) alphabet_vm: Artifact,
+    pub(crate) errors: ErrorTable,
+}
+
+impl Artifacts {
+    /// Loads (in parallel) every artifact the devnet needs.
+    pub(crate) fn load(paths: &Paths) -> Result<Self> {
+        let forge = |name: &str| paths.forge_artifacts.join(format!("{name}.sol/{name}.json"));
+        let files = [
+            forge("Proxy"),
+            forge("SuperchainConfig"),
+            forge("DelayedWETH"),
+            forge("DisputeGameFactory"),
+            forge("AnchorStateRegistry"),
+            forge("PreimageOracle"),
+            forge("MIPS"),
+            forge("FaultDisputeGame"),
+            paths.build.join("AlphabetVM.json"),
+        ];
+        // Large JSON files: parse them on both cores.
+        let loaded: Vec<Result<Artifact>> = std::thread::scope(|s| {
+            let (odd, even): (Vec<_>, Vec<_>) = files.iter().enumerate().partition(|(i, _)| i % 2 == 1);
+            let other = s.spawn(move || odd.into_iter().map(|(i, p)| (i, load(p))).collect::<Vec<_>>());
+            let mut all: Vec<(usize, Result<Artifact>)> = even.into_iter().map(|(i, p)| (i, load(p))).collect();
+            match other.join() {
+                Ok(more) => all.extend(more),
+                Err(_) => all.push((usize::MAX, Err(DevnetError::Options("artifact loader thread panicked".into())))),
+            }
+            all.sort_by_key(|(i, _)| *i);
+            all.into_iter().map(|(_, r)| r).collect()
+        });
+        let mut it = loaded.into_iter();
+        let mut next = || {
+            it.next().unwrap_or_else(|| Err(DevnetError::Options("artifact loader returned too few results".into())))
+        };
+        let proxy = next()?;
+        let superchain_config = next()?;
+        let delayed_weth = next()?;
+        let factory = next()?;
+        let anchor_state_registry = next()?;
+        let preimage_oracle = next()?;
+        let mips = next()?;
+        let fault_dispute_game = next()?;
+        let alphabet_vm = next()?;
+        let mut errors = ErrorTable::new();
+        for a in [
+            &proxy,
+            &superchain_config,
+            &delayed_weth,
+            &factory,
+            &anchor_state_registry,
+            &preimage_oracle,
+            &mips,
+            &fault_dispute_game,
+            &alphabet_vm,
+        ] {
+            errors.add_abi(&a.abi);
+        }
+        Ok(Self {
+            proxy,
+            superchain_config,
+            delayed_weth,
+            factory,
+            anchor_state_registry,
+            preimage_oracle,
+            mips,
+            fault_dispute_game,
+            alphabet_vm,
+            errors,
+        })
+    }
+}

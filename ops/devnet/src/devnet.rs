@@ -1,0 +1,341 @@
+//! The devnet: an L1 and an L2 anvil, the L1 contracts, and the helpers tests need.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use alloy::eips::BlockNumberOrTag;
+use alloy::primitives::{Address, B256, Bytes, U256};
+use alloy::providers::Provider;
+use alloy::signers::local::PrivateKeySigner;
+use alloy::sol_types::SolValue;
+use alloy::transports::http::reqwest::Url;
+use riposte_game::{OutputRootProof, output_root_v0};
+
+use crate::anvil::Anvil;
+use crate::artifacts::{Artifacts, Paths, devnet_dir};
+use crate::bindings::{IAnchorStateRegistry, IDelayedWETH, IDisputeGameFactory};
+use crate::chain::{Chain, TxOutcome};
+use crate::deploy::{Deployment, deploy};
+use crate::game::FaultGame;
+use crate::options::DevnetOptions;
+use crate::output::{L2_TO_L1_MESSAGE_PASSER, verify_account_proof};
+use crate::{DevnetError, Result};
+
+/// The private keys of anvil's default accounts (mnemonic `test test … junk`); public knowledge.
+const DEV_KEYS: [&str; 10] = [
+    "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+    "8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+    "92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    "4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+    "dbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+    "2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+];
+
+/// One funded dev account (10 000 ETH on both chains).
+#[derive(Debug, Clone)]
+pub struct DevAccount {
+    /// Its address.
+    pub address: Address,
+    /// Its private key.
+    pub private_key: B256,
+}
+
+/// A running devnet. Both anvils die when it is dropped, or when this process dies.
+#[derive(Debug)]
+pub struct Devnet {
+    l1: Chain,
+    l2: Chain,
+    l1_url: Url,
+    l2_url: Url,
+    accounts: Vec<DevAccount>,
+    deployment: Deployment,
+    options: DevnetOptions,
+    anchor_root: B256,
+    startup: Duration,
+    l1_anvil: Anvil,
+    l2_anvil: Anvil,
+    // Dropped last: holds the anvil logs.
+    _logs: tempfile::TempDir,
+}
+
+fn dev_accounts() -> Result<(Vec<DevAccount>, HashMap<Address, PrivateKeySigner>)> {
+    let mut accounts = Vec::new();
+    let mut signers = HashMap::new();
+    for key in DEV_KEYS {
+        let private_key: B256 =
+            key.parse().map_err(|e| DevnetError::Decode { what: "dev key".into(), reason: format!("{key}: {e}") })?;
+        let signer = PrivateKeySigner::from_bytes(&private_key)
+            .map_err(|e| DevnetError::Decode { what: "dev key".into(), reason: e.to_string() })?;
+        accounts.push(DevAccount { address: signer.address(), private_key });
+        signers.insert(signer.address(), signer);
+    }
+    Ok((accounts, signers))
+}
+
+impl Devnet {
+    /// Starts both anvils, mines `l2_blocks` on L2, deploys the contracts on L1 with the
+    /// anchors at the real output root of `anchor_block`.
+    pub async fn start(options: DevnetOptions) -> Result<Self> {
+        let started = Instant::now();
+        if options.anchor_block == 0 {
+            // anvil's genesis header carries the empty-trie state root whatever its accounts,
+            // so no account proof of block 0 verifies.
+            return Err(DevnetError::Options(
+                "anchor block 0: anvil's genesis header has no real state root, use a block ≥ 1".into(),
+            ));
+        }
+        if options.anchor_block > options.l2_blocks {
+            return Err(DevnetError::Options(format!(
+                "anchor block {} is above the {} L2 blocks mined",
+                options.anchor_block, options.l2_blocks
+            )));
+        }
+        let dir = options.devnet_dir.clone().unwrap_or_else(devnet_dir);
+        let paths = Paths::locate(&dir)?;
+        let logs = tempfile::Builder::new()
+            .prefix("riposte-devnet-")
+            .tempdir()
+            .map_err(|source| DevnetError::Io { what: "creating a temp dir for anvil logs".into(), source })?;
+
+        let l1_args = vec!["--chain-id".to_owned(), options.l1_chain_id.to_string()];
+        let l2_args = vec!["--chain-id".to_owned(), options.l2_chain_id.to_string(), "--optimism".to_owned()];
+        let mut l1_anvil =
+            Anvil::spawn("L1 anvil", &paths.anvil, options.l1_port.unwrap_or(0), &l1_args, logs.path().join("l1.log"))?;
+        let mut l2_anvil =
+            Anvil::spawn("L2 anvil", &paths.anvil, options.l2_port.unwrap_or(0), &l2_args, logs.path().join("l2.log"))?;
+
+        // Parse the artifacts while the anvils boot.
+        let loader = tokio::task::spawn_blocking(move || Artifacts::load(&paths));
+        let timeout = options.ready_timeout;
+        let (l1_ready, l2_ready) = tokio::join!(
+            l1_anvil.wait_ready(options.l1_chain_id, timeout),
+            l2_anvil.wait_ready(options.l2_chain_id, timeout)
+        );
+        let ((l1_url, l1_provider), (l2_url, l2_provider)) = (l1_ready?, l2_ready?);
+        let arts = loader.await.map_err(|e| DevnetError::Options(format!("artifact loader task failed: {e}")))??;
+
+        let (accounts, signers) = dev_accounts()?;
+        let signers = Arc::new(signers);
+        let errors = Arc::new(arts.errors.clone());
+        let l1 = Chain::new("L1", options.l1_chain_id, l1_provider, signers.clone(), errors.clone());
+        let l2 = Chain::new("L2", options.l2_chain_id, l2_provider, signers, errors);
+
+        if options.l2_blocks > 0 {
+            let _: serde_json::Value = l2.rpc("anvil_mine", (U256::from(options.l2_blocks),)).await?;
+        }
+        let (anchor_root, _) = output_root_of(&l2, options.anchor_block).await?;
+        let owner = accounts[0].address;
+        let deployment = deploy(&l1, &arts, &options, owner, (anchor_root, options.anchor_block)).await?;
+
+        Ok(Self {
+            l1,
+            l2,
+            l1_url,
+            l2_url,
+            accounts,
+            deployment,
+            options,
+            anchor_root,
+            startup: started.elapsed(),
+            l1_anvil,
+            l2_anvil,
+            _logs: logs,
+        })
+    }
+
+    /// How long [`Devnet::start`] took (spawn, readiness, L2 blocks, deployment).
+    pub fn startup_time(&self) -> Duration {
+        self.startup
+    }
+
+    /// The L1 client.
+    pub fn l1(&self) -> &Chain {
+        &self.l1
+    }
+
+    /// The L2 client.
+    pub fn l2(&self) -> &Chain {
+        &self.l2
+    }
+
+    /// The L1 RPC URL.
+    pub fn l1_url(&self) -> &Url {
+        &self.l1_url
+    }
+
+    /// The L2 RPC URL.
+    pub fn l2_url(&self) -> &Url {
+        &self.l2_url
+    }
+
+    /// Process ids of the L1 and L2 anvils.
+    pub fn anvil_pids(&self) -> (u32, u32) {
+        (self.l1_anvil.pid(), self.l2_anvil.pid())
+    }
+
+    /// Ports of the L1 and L2 anvils.
+    pub fn anvil_ports(&self) -> (u16, u16) {
+        (self.l1_anvil.port(), self.l2_anvil.port())
+    }
+
+    /// The ten funded dev accounts; account 0 deployed and owns everything.
+    pub fn accounts(&self) -> &[DevAccount] {
+        &self.accounts
+    }
+
+    /// Address of dev account `i` (0..10).
+    pub fn account(&self, i: usize) -> Address {
+        self.accounts[i % self.accounts.len()].address
+    }
+
+    /// What was deployed where.
+    pub fn deployment(&self) -> &Deployment {
+        &self.deployment
+    }
+
+    /// The options the devnet was started with.
+    pub fn options(&self) -> &DevnetOptions {
+        &self.options
+    }
+
+    /// The starting anchor of both game types: the output root of `anchor_block`.
+    pub fn anchor(&self) -> (B256, u64) {
+        (self.anchor_root, self.options.anchor_block)
+    }
+
+    /// Moves L1 time forward by `secs` and mines a block; returns its timestamp.
+    pub async fn increase_time(&self, secs: u64) -> Result<u64> {
+        let _: serde_json::Value = self.l1.rpc("evm_increaseTime", (U256::from(secs),)).await?;
+        self.mine().await
+    }
+
+    /// Makes the next L1 block carry `timestamp` (it must be above the latest one).
+    pub async fn set_next_block_timestamp(&self, timestamp: u64) -> Result<()> {
+        let _: serde_json::Value = self.l1.rpc("evm_setNextBlockTimestamp", (U256::from(timestamp),)).await?;
+        Ok(())
+    }
+
+    /// Mines an empty L1 block; returns its timestamp.
+    pub async fn mine(&self) -> Result<u64> {
+        let _: serde_json::Value = self.l1.rpc("evm_mine", ()).await?;
+        Ok(self.l1.latest().await?.1)
+    }
+
+    /// Mines an empty L1 block at `timestamp`; returns its number.
+    pub async fn mine_at(&self, timestamp: u64) -> Result<u64> {
+        self.set_next_block_timestamp(timestamp).await?;
+        let _: serde_json::Value = self.l1.rpc("evm_mine", ()).await?;
+        Ok(self.l1.latest().await?.0)
+    }
+
+    /// The version-0 output root of L2 block `block` and its preimage, from the block header
+    /// and the message passer's account proof, verified against the block's state root.
+    pub async fn output_root(&self, block: u64) -> Result<(B256, OutputRootProof)> {
+        output_root_of(&self.l2, block).await
+    }
+
+    /// Creates a game from the proposer (dev account 1), paying `initBonds(game_type)`;
+    /// `extraData` is `abi.encode(l2_block)`. Returns the game.
+    pub async fn create_game(&self, game_type: u32, root: B256, l2_block: u64) -> Result<FaultGame<'_>> {
+        self.create_game_as(self.account(1), game_type, root, U256::from(l2_block).abi_encode().into()).await
+    }
+
+    /// Creates a game from `from` with raw `extra_data`.
+    pub async fn create_game_as(
+        &self,
+        from: Address,
+        game_type: u32,
+        root: B256,
+        extra_data: Bytes,
+    ) -> Result<FaultGame<'_>> {
+        let factory = self.deployment.dispute_game_factory;
+        let bond = self
+            .l1
+            .call("DisputeGameFactory", factory, &IDisputeGameFactory::initBondsCall { gameType: game_type })
+            .await?;
+        let create =
+            IDisputeGameFactory::createCall { _gameType: game_type, _rootClaim: root, _extraData: extra_data.clone() };
+        self.l1.send("DisputeGameFactory", from, factory, &create, bond).await?;
+        let games = IDisputeGameFactory::gamesCall { _gameType: game_type, _rootClaim: root, _extraData: extra_data };
+        let game = self.l1.call("DisputeGameFactory", factory, &games).await?;
+        FaultGame::load(self, game.proxy_).await
+    }
+
+    /// A handle on an existing game.
+    pub async fn game(&self, address: Address) -> Result<FaultGame<'_>> {
+        FaultGame::load(self, address).await
+    }
+
+    /// `AnchorStateRegistry.anchors(game_type)`: (root, L2 block).
+    pub async fn anchor_of(&self, game_type: u32) -> Result<(B256, u64)> {
+        let asr = self.deployment.anchor_state_registry;
+        let a = self
+            .l1
+            .call("AnchorStateRegistry", asr, &IAnchorStateRegistry::anchorsCall { gameType: game_type })
+            .await?;
+        Ok((a.root, u64::try_from(a.l2BlockNumber).unwrap_or(u64::MAX)))
+    }
+
+    /// `DelayedWETH.withdrawals(game, who)`: (amount, unlock timestamp).
+    pub async fn weth_withdrawal(&self, game: Address, who: Address) -> Result<(U256, U256)> {
+        let weth = self.deployment.delayed_weth;
+        let w = self.l1.call("DelayedWETH", weth, &IDelayedWETH::withdrawalsCall { owner: game, guy: who }).await?;
+        Ok((w.amount, w.timestamp))
+    }
+
+    /// The L1 balance of `who`.
+    pub async fn balance(&self, who: Address) -> Result<U256> {
+        self.l1.balance(who).await
+    }
+
+    /// Sends plain value on L1 (a smoke test of the signing path).
+    pub async fn transfer(&self, from: Address, to: Address, value: U256) -> Result<TxOutcome> {
+        self.l1
+            .send_input(format!("transfer to {to}"), from, alloy::primitives::TxKind::Call(to), Bytes::new(), value)
+            .await
+    }
+}
+
+/// The verified output root of `block` on `l2`.
+pub(crate) async fn output_root_of(l2: &Chain, block: u64) -> Result<(B256, OutputRootProof)> {
+    let what = format!("L2 eth_getBlockByNumber({block})");
+    let header = l2
+        .provider()
+        .get_block_by_number(BlockNumberOrTag::Number(block))
+        .await
+        .map_err(|e| l2.rpc_error(what.clone(), e))?
+        .ok_or_else(|| DevnetError::Decode { what, reason: "no such L2 block".into() })?
+        .header;
+    let proof = l2
+        .provider()
+        .get_proof(L2_TO_L1_MESSAGE_PASSER, Vec::new())
+        .number(block)
+        .await
+        .map_err(|e| l2.rpc_error(format!("L2 eth_getProof({L2_TO_L1_MESSAGE_PASSER}, {block})"), e))?;
+    if proof.address != L2_TO_L1_MESSAGE_PASSER {
+        return Err(DevnetError::ProofInvalid {
+            block,
+            address: L2_TO_L1_MESSAGE_PASSER,
+            state_root: header.state_root,
+            reason: format!("the proof is for {}", proof.address),
+        });
+    }
+    let storage_root = verify_account_proof(header.state_root, &proof).map_err(|reason| DevnetError::ProofInvalid {
+        block,
+        address: L2_TO_L1_MESSAGE_PASSER,
+        state_root: header.state_root,
+        reason,
+    })?;
+    let preimage = OutputRootProof {
+        version: B256::ZERO,
+        state_root: header.state_root,
+        message_passer_storage_root: storage_root,
+        latest_blockhash: header.hash,
+    };
+    Ok((output_root_v0(header.state_root, storage_root, header.hash), preimage))
+}
