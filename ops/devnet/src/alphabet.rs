@@ -8,7 +8,7 @@
 
 use alloy::primitives::{B256, Bytes, U256};
 use alloy::sol_types::SolValue;
-use riposte_game::{ClaimTree, GameDepth, VmStatus};
+use riposte_game::{Claim, ClaimTree, GameDepth, Position, VmStatus};
 
 use crate::Result;
 
@@ -64,6 +64,34 @@ pub fn disputed_block(
 ) -> Result<u64> {
     let outputs = tree.exec_outputs(index, depth.split(), anchor_root)?;
     Ok(depth.unclamped_output_block(outputs.disputed_position, starting_block)?)
+}
+
+/// The honest alphabet claim for a move against claim `parent_index` that lands below the
+/// split depth (including a new execution-subgame root), with the subgame's disputed block
+/// found as the contract finds it.
+pub fn honest_exec_claim(
+    tree: &ClaimTree,
+    parent_index: usize,
+    is_attack: bool,
+    depth: GameDepth,
+    starting_block: u64,
+    anchor_root: B256,
+) -> Result<B256> {
+    let parent = tree.get(parent_index)?;
+    let position: Position = depth.check_move(parent_index, parent.position, is_attack)?;
+    let mut with_move = tree.clone();
+    let index = with_move.push(Claim {
+        parent_index: u32::try_from(parent_index).unwrap_or(u32::MAX),
+        position,
+        countered_by: Default::default(),
+        claimant: Default::default(),
+        bond: 0,
+        value: B256::ZERO,
+        clock: Default::default(),
+    })?;
+    let block = disputed_block(&with_move, index, depth, starting_block, anchor_root)?;
+    let i = u64::try_from(depth.exec_trace_index(position)?).unwrap_or(u64::MAX);
+    Ok(claim(block, i))
 }
 
 #[cfg(test)]

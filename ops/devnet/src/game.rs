@@ -65,6 +65,14 @@ impl<'a> FaultGame<'a> {
         })
     }
 
+    /// The honest output root at output `position` (depth ≤ split): the real output root of
+    /// L2 block `startingBlock + traceIndex(split) + 1`, clamped to the proposal's block as
+    /// op-challenger does.
+    pub async fn honest_output(&self, position: Position) -> Result<B256> {
+        let block = self.depth.output_block(position, self.starting_block, self.l2_block)?;
+        Ok(self.devnet.output_root(block).await?.0)
+    }
+
     /// The game's address.
     pub fn address(&self) -> Address {
         self.address
