@@ -113,14 +113,14 @@ impl Artifacts {
             let mut all: Vec<(usize, Result<Artifact>)> = even.into_iter().map(|(i, p)| (i, load(p))).collect();
             match other.join() {
                 Ok(more) => all.extend(more),
-                Err(_) => all.push((usize::MAX, Err(DevnetError::Options("artifact loader thread panicked".into())))),
+                Err(_) => all.push((usize::MAX, Err(DevnetError::Task("the artifact loader thread panicked".into())))),
             }
             all.sort_by_key(|(i, _)| *i);
             all.into_iter().map(|(_, r)| r).collect()
         });
         let mut it = loaded.into_iter();
         let mut next = || {
-            it.next().unwrap_or_else(|| Err(DevnetError::Options("artifact loader returned too few results".into())))
+            it.next().unwrap_or_else(|| Err(DevnetError::Task("the artifact loader returned too few artifacts".into())))
         };
         let proxy = next()?;
         let superchain_config = next()?;

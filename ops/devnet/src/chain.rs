@@ -73,7 +73,7 @@ pub struct Chain {
     errors: Arc<ErrorTable>,
 }
 
-/// `true` if an RPC error is an execution revert, with its data.
+/// The revert data of an RPC error that is an execution revert (empty when it has none).
 fn revert_data(err: &RpcError<TransportErrorKind>) -> Option<Bytes> {
     let payload = err.as_error_resp()?;
     if let Some(data) = payload.as_revert_data() {

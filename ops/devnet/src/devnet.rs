@@ -117,7 +117,7 @@ impl Devnet {
             l2_anvil.wait_ready(options.l2_chain_id, timeout)
         );
         let ((l1_url, l1_provider), (l2_url, l2_provider)) = (l1_ready?, l2_ready?);
-        let arts = loader.await.map_err(|e| DevnetError::Options(format!("artifact loader task failed: {e}")))??;
+        let arts = loader.await.map_err(|e| DevnetError::Task(format!("the artifact loader task failed: {e}")))??;
 
         let (accounts, signers) = dev_accounts()?;
         let signers = Arc::new(signers);
@@ -188,9 +188,10 @@ impl Devnet {
         &self.accounts
     }
 
-    /// Address of dev account `i` (0..10).
+    /// Address of dev account `i`. By convention 0 deploys, owns and resolves, 1 proposes,
+    /// 2 challenges. Panics if `i >= 10`.
     pub fn account(&self, i: usize) -> Address {
-        self.accounts[i % self.accounts.len()].address
+        self.accounts[i].address
     }
 
     /// What was deployed where.

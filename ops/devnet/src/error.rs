@@ -120,6 +120,9 @@ pub enum DevnetError {
         /// What could not be decoded.
         reason: String,
     },
+    /// A helper thread or task failed (panicked or was cancelled).
+    #[error("{0}")]
+    Task(String),
     /// No signer for an address.
     #[error("no dev key for {0}")]
     UnknownSigner(Address),

@@ -108,19 +108,14 @@ impl Devnet {
             l1.call("FaultDisputeGame", d.alphabet_game_impl, &IFaultDisputeGame::versionCall {}).await?,
         );
 
+        let o = self.options();
         let mut games = Vec::new();
-        for (game_type, implementation, vm, absolute_prestate) in [
-            (ALPHABET_GAME_TYPE, d.alphabet_game_impl, d.alphabet_vm, alphabet::absolute_prestate()),
-            (CANNON_GAME_TYPE, d.cannon_game_impl, d.mips, self.options().cannon_absolute_prestate),
+        for (game_type, implementation, vm, absolute_prestate, p) in [
+            (ALPHABET_GAME_TYPE, d.alphabet_game_impl, d.alphabet_vm, alphabet::absolute_prestate(), o.alphabet),
+            (CANNON_GAME_TYPE, d.cannon_game_impl, d.mips, o.cannon_absolute_prestate, o.cannon),
         ] {
-            let p = self.options().game(game_type).unwrap_or(self.options().alphabet);
-            let init_bond = l1
-                .call(
-                    "DisputeGameFactory",
-                    d.dispute_game_factory,
-                    &IDisputeGameFactory::initBondsCall { gameType: game_type },
-                )
-                .await?;
+            let call = IDisputeGameFactory::initBondsCall { gameType: game_type };
+            let init_bond = l1.call("DisputeGameFactory", d.dispute_game_factory, &call).await?;
             games.push(GameTypeInfo {
                 game_type,
                 implementation,
