@@ -50,6 +50,63 @@ pub(crate) fn describe_position(pos: Position, depth: GameDepth) -> Result<Strin
     Ok(out)
 }
 
+/// One claim tree drawn as an indented tree, children under their parent in insertion order:
+/// index, move, position, depth, trace index, value, claimant, bond, clock left, whether the
+/// honest trace agrees, and who countered it.
+pub(crate) fn render_tree(
+    tree: &riposte_game::ClaimTree,
+    depth: GameDepth,
+    clocks: riposte_game::ClockParams,
+    now: u64,
+    honest: &[Option<bool>],
+    name: &dyn Fn(alloy_primitives::Address) -> String,
+) -> String {
+    let mut out = String::new();
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, indent)) = stack.pop() {
+        let Ok(c) = tree.get(i) else { continue };
+        let kind = match c.parent() {
+            None => "root  ",
+            Some(p) => match tree.get(p) {
+                Ok(parent) if parent.position.attack().ok() == Some(c.position) => "attack",
+                _ => "defend",
+            },
+        };
+        let ti = c.position.trace_index(depth.max()).map(|t| t.to_string()).unwrap_or_else(|_| "-".into());
+        let left = tree.response_deadline(i, clocks).map(|d| d.saturating_sub(now)).unwrap_or(0);
+        let verdict = match honest.get(i).copied().flatten() {
+            Some(true) => "honest",
+            Some(false) => "DISHONEST",
+            None => "?",
+        };
+        let countered =
+            if c.is_countered() { format!("  countered by {}", name(c.countered_by)) } else { String::new() };
+        let _ = writeln!(
+            out,
+            "{:indent$}[{i}] {kind} pos {} (depth {}, trace {ti}) {}  by {}  bond {} ETH  clock {left}s  {verdict}{countered}",
+            "",
+            c.position.gindex(),
+            c.position.depth(),
+            short(c.value),
+            name(c.claimant),
+            eth(U256::from(c.bond)),
+            indent = indent * 2,
+        );
+        if let Ok(kids) = tree.children(i) {
+            for &k in kids.iter().rev() {
+                stack.push((k, indent + 1));
+            }
+        }
+    }
+    out
+}
+
+/// A hash shortened to its first and last four bytes.
+pub(crate) fn short(h: alloy_primitives::B256) -> String {
+    let s = format!("{h:#x}");
+    format!("{}…{}", &s[..10], &s[s.len() - 8..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,13 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use riposte_game::{GameDepth, Position, required_bond};
 
+mod chain;
+mod config;
+mod demo;
 mod format;
+mod metrics;
+mod responder;
+mod run;
 
 #[derive(Parser)]
 #[command(name = "riposte", version, about = "Defends optimistic-rollup state by winning OP Stack dispute games")]
@@ -18,6 +24,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Play every game in the window as the honest actor (the daemon).
+    ///
+    /// Example: riposte run --config configs/devnet.toml --private-key-file key.hex
+    Run {
+        #[command(flatten)]
+        config: Box<config::ConfigFlags>,
+    },
     /// Run the end-to-end demo on a local devnet (anvil + the real OP contracts).
     Demo,
     /// Print the bond required at every depth of a game (`getRequiredBond`), in wei and ETH.
@@ -44,6 +57,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    init_tracing();
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
@@ -53,15 +67,66 @@ fn main() -> ExitCode {
     }
 }
 
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RIPOSTE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Run { config } => {
+            let cfg = config.load()?;
+            runtime()?.block_on(async move {
+                let metrics = metrics::Metrics::new();
+                if cfg.metrics.enabled {
+                    let (addr, m) = (cfg.metrics.socket(), metrics.clone());
+                    let max_age = (cfg.http_poll_interval.0.as_secs() * 5).max(60);
+                    tokio::spawn(async move {
+                        if let Err(e) = metrics::serve(addr, m, max_age).await {
+                            tracing::error!(%addr, error = %e, "metrics server stopped");
+                        }
+                    });
+                }
+                let agent = run::Agent::start(cfg, metrics).await?;
+                agent.run(shutdown_signal()).await?;
+                tracing::info!("stopped");
+                Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
+            })
+        }
         Command::Demo => {
-            eprintln!(
-                "riposte demo: not available yet. It will start a local devnet (anvil with the real \
-                 OP dispute contracts), open a dishonest game and defeat it; the devnet and the agent \
-                 are still being built. `riposte bonds` and `riposte position` work today."
-            );
-            Ok(ExitCode::from(2))
+            runtime()?.block_on(demo::demo())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bonds { max_depth } => {
             GameDepth::new(max_depth, 0).with_context(|| format!("--max-depth {max_depth}"))?;

@@ -2,10 +2,10 @@
 
 use std::str::FromStr;
 
-use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use sqlx::Row;
 
-use crate::{db, hex, to_i64, Reader, Result, StorageError, Store};
+use crate::{Reader, Result, StorageError, Store, db, hex, to_i64};
 
 /// Where an intent stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

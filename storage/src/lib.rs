@@ -111,6 +111,14 @@ pub struct GameRecord {
     pub clock_extension: u64,
     /// `status()` as last seen.
     pub status: u8,
+    /// `absolutePrestate()`.
+    pub absolute_prestate: B256,
+    /// `l2ChainId()`.
+    pub l2_chain_id: u64,
+    /// `vm()`.
+    pub vm: Address,
+    /// `weth()`.
+    pub weth: Address,
 }
 
 /// A handle on the database; cheap to clone.
@@ -217,7 +225,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO games (address, factory, game_index, game_type, created_at, version, root_claim, l1_head, \
              l2_block_number, starting_block, starting_root, max_depth, split_depth, max_clock_duration, \
-             clock_extension, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             clock_extension, status, absolute_prestate, l2_chain_id, vm, weth) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (address) DO UPDATE SET status = excluded.status",
         )
         .bind(hex(g.address))
@@ -236,6 +245,10 @@ impl Store {
         .bind(to_i64(g.max_clock_duration, "max_clock_duration")?)
         .bind(to_i64(g.clock_extension, "clock_extension")?)
         .bind(i64::from(g.status))
+        .bind(hex(g.absolute_prestate))
+        .bind(to_i64(g.l2_chain_id, "l2_chain_id")?)
+        .bind(hex(g.vm))
+        .bind(hex(g.weth))
         .execute(&self.pool)
         .await
         .map_err(db(format!("writing game {}", g.address)))?;
@@ -385,5 +398,9 @@ fn read_game(row: &sqlx::sqlite::SqliteRow, address: Address) -> Result<GameReco
         max_clock_duration: r.int("max_clock_duration")?,
         clock_extension: r.int("clock_extension")?,
         status: r.int("status")?,
+        absolute_prestate: r.parse("absolute_prestate")?,
+        l2_chain_id: r.int("l2_chain_id")?,
+        vm: r.parse("vm")?,
+        weth: r.parse("weth")?,
     })
 }

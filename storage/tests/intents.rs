@@ -1,7 +1,7 @@
 //! Intents and attempts on a real SQLite file: the write-ahead record of every transaction.
 #![allow(clippy::unwrap_used)] // test fixtures: a failure is the test failing
 
-use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use riposte_storage::{Attempt, IntentState, NewIntent, StorageError, Store};
 
 fn intent(key: &str) -> NewIntent {

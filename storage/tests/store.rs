@@ -23,6 +23,10 @@ fn game(address: u8) -> GameRecord {
         max_clock_duration: 300,
         clock_extension: 30,
         status: 0,
+        absolute_prestate: B256::repeat_byte(4),
+        l2_chain_id: 901,
+        vm: Address::repeat_byte(5),
+        weth: Address::repeat_byte(6),
     }
 }
 

@@ -77,7 +77,7 @@ mod tests {
     fn trie(accounts: &[(Address, TrieAccount)], target: Address) -> (B256, Vec<Bytes>) {
         let mut leaves: Vec<(Nibbles, Vec<u8>)> =
             accounts.iter().map(|(a, acc)| (Nibbles::unpack(keccak256(a)), alloy_rlp::encode(acc))).collect();
-        leaves.sort_by(|a, b| a.0.cmp(&b.0));
+        leaves.sort_by_key(|l| l.0);
         let target = Nibbles::unpack(keccak256(target));
         let mut hb = HashBuilder::default().with_proof_retainer(ProofRetainer::new(vec![target]));
         for (k, v) in &leaves {

@@ -1,0 +1,509 @@
+//! Configuration: a TOML file, then `RIPOSTE_*` environment variables, then command-line flags
+//! (flags win). Names follow op-challenger's flags so its operators feel at home.
+//!
+//! Unknown keys and invalid values stop start-up with a message naming the key.
+
+use std::{
+    fmt,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use alloy::primitives::Address;
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A secret string: never printed, never serialized back.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    pub(crate) fn new(s: String) -> Self {
+        Self(s)
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret)
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// A duration written as `90`, `"90s"`, `"15m"`, `"12h"` or `"28d"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span(pub(crate) Duration);
+
+pub(crate) fn parse_span(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.find(|c: char| !c.is_ascii_digit()).map_or((s, ""), |i| s.split_at(i));
+    let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a duration (e.g. 90s, 15m, 12h, 28d)"))?;
+    let mult = match unit.trim() {
+        "" | "s" => 1,
+        "ms" => return Ok(Duration::from_millis(n)),
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        other => return Err(format!("unknown duration unit {other:?} in {s:?} (use ms, s, m, h or d)")),
+    };
+    Ok(Duration::from_secs(n.saturating_mul(mult)))
+}
+
+impl<'de> Deserialize<'de> for Span {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Secs(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Secs(n) => Ok(Span(Duration::from_secs(n))),
+            Raw::Text(s) => parse_span(&s).map(Span).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+impl Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.subsec_millis() != 0 {
+            s.serialize_str(&format!("{}ms", self.0.as_millis()))
+        } else {
+            s.serialize_u64(self.0.as_secs())
+        }
+    }
+}
+
+/// Which honest trace to play a game type with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum TraceType {
+    /// Output roots on top, op-challenger's alphabet trace below (game type 255).
+    Alphabet,
+    /// Output roots on top, Cannon below (game type 0). Not playable yet.
+    Cannon,
+}
+
+impl TraceType {
+    pub(crate) fn game_type(self) -> u32 {
+        match self {
+            Self::Alphabet => 255,
+            Self::Cannon => 0,
+        }
+    }
+}
+
+/// Where `/metrics` and `/healthz` are served.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct MetricsConfig {
+    /// Serve metrics at all.
+    pub(crate) enabled: bool,
+    /// Listen address.
+    pub(crate) addr: IpAddr,
+    /// Listen port.
+    pub(crate) port: u16,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self { enabled: false, addr: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 7300 }
+    }
+}
+
+impl MetricsConfig {
+    pub(crate) fn socket(&self) -> SocketAddr {
+        SocketAddr::new(self.addr, self.port)
+    }
+}
+
+/// The daemon's whole configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct Config {
+    /// L1 execution RPC (http(s) URL).
+    pub(crate) l1_eth_rpc: String,
+    /// L2 execution RPC, used to compute output roots with `eth_getProof`.
+    pub(crate) l2_eth_rpc: String,
+    /// Optional rollup node: each output root riposte computes is cross-checked against
+    /// `optimism_outputAtBlock`; a mismatch is an alert, not a move.
+    #[serde(default)]
+    pub(crate) rollup_rpc: Option<String>,
+    /// The `DisputeGameFactory` to watch.
+    pub(crate) game_factory_address: Address,
+    /// Trace types to play; each selects a game type.
+    #[serde(default = "default_trace_types")]
+    pub(crate) trace_type: Vec<TraceType>,
+    /// Only play these games (empty: all).
+    #[serde(default)]
+    pub(crate) game_allowlist: Vec<Address>,
+    /// Play and claim bonds in games created within this window.
+    #[serde(default = "default_game_window")]
+    pub(crate) game_window: Span,
+    /// Games progressed at once.
+    #[serde(default = "default_max_concurrency")]
+    pub(crate) max_concurrency: usize,
+    /// Only resolve subgames whose bond goes to us (or an additional claimant).
+    #[serde(default)]
+    pub(crate) selective_claim_resolution: bool,
+    /// Claim credit for these addresses too.
+    #[serde(default)]
+    pub(crate) additional_bond_claimants: Vec<Address>,
+    /// Hex private key of the sender. Prefer `private-key-file` or `RIPOSTE_PRIVATE_KEY`.
+    #[serde(default)]
+    pub(crate) private_key: Option<Secret>,
+    /// File holding the hex private key.
+    #[serde(default)]
+    pub(crate) private_key_file: Option<PathBuf>,
+    /// Watch and report only; never send a transaction.
+    #[serde(default)]
+    pub(crate) monitor_only: bool,
+    /// SQLite database file.
+    #[serde(default = "default_db")]
+    pub(crate) db: PathBuf,
+    /// How often to poll for a new L1 head over HTTP.
+    #[serde(default = "default_poll_interval")]
+    pub(crate) http_poll_interval: Span,
+    /// Per-request RPC timeout.
+    #[serde(default = "default_rpc_timeout")]
+    pub(crate) rpc_timeout: Span,
+    /// Retries of a transient RPC failure.
+    #[serde(default = "default_rpc_retries")]
+    pub(crate) rpc_retries: u32,
+    /// Re-sign with higher fees a transaction not mined after this long.
+    #[serde(default = "default_resubmission_timeout")]
+    pub(crate) resubmission_timeout: Span,
+    /// Metrics and health endpoint.
+    #[serde(default)]
+    pub(crate) metrics: MetricsConfig,
+}
+
+fn default_trace_types() -> Vec<TraceType> {
+    vec![TraceType::Alphabet]
+}
+fn default_game_window() -> Span {
+    Span(Duration::from_secs(28 * 86_400))
+}
+fn default_max_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+fn default_db() -> PathBuf {
+    PathBuf::from("./riposte.db")
+}
+fn default_poll_interval() -> Span {
+    Span(Duration::from_secs(12))
+}
+fn default_rpc_timeout() -> Span {
+    Span(Duration::from_secs(10))
+}
+fn default_rpc_retries() -> u32 {
+    5
+}
+fn default_resubmission_timeout() -> Span {
+    Span(Duration::from_secs(24))
+}
+
+/// Flags shared by every command that reads the configuration.
+#[derive(Args, Debug, Default, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct ConfigFlags {
+    /// TOML configuration file (keys are the flag names, e.g. `l1-eth-rpc = "…"`).
+    #[arg(long = "config", value_name = "FILE")]
+    #[serde(skip)]
+    pub(crate) config: Option<PathBuf>,
+    /// L1 execution RPC URL.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) l1_eth_rpc: Option<String>,
+    /// L2 execution RPC URL.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) l2_eth_rpc: Option<String>,
+    /// Rollup node RPC URL (optional cross-check of output roots).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) rollup_rpc: Option<String>,
+    /// DisputeGameFactory address.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) game_factory_address: Option<Address>,
+    /// Trace types to play (alphabet; cannon is not playable yet).
+    #[arg(long, value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) trace_type: Option<Vec<TraceType>>,
+    /// Only play these game addresses.
+    #[arg(long, value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) game_allowlist: Option<Vec<Address>>,
+    /// Window of game ages to play (e.g. 28d, 12h).
+    #[arg(long, value_parser = parse_span_arg)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) game_window: Option<Span>,
+    /// Games progressed concurrently.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) max_concurrency: Option<usize>,
+    /// Resolve only subgames that pay us.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) selective_claim_resolution: bool,
+    /// Also claim credit for these addresses.
+    #[arg(long, value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) additional_bond_claimants: Option<Vec<Address>>,
+    /// Hex private key (prefer --private-key-file or RIPOSTE_PRIVATE_KEY).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) private_key: Option<String>,
+    /// File holding the hex private key.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) private_key_file: Option<PathBuf>,
+    /// Never send transactions: watch, compute and report only.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) monitor_only: bool,
+    /// SQLite database path (default ./riposte.db).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) db: Option<PathBuf>,
+    /// HTTP polling interval for new L1 heads (e.g. 12s, 500ms).
+    #[arg(long, value_parser = parse_span_arg)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) http_poll_interval: Option<Span>,
+    /// Serve metrics and /healthz.
+    #[arg(long = "metrics.enabled")]
+    #[serde(skip)]
+    pub(crate) metrics_enabled: bool,
+    /// Metrics listen address.
+    #[arg(long = "metrics.addr")]
+    #[serde(skip)]
+    pub(crate) metrics_addr: Option<IpAddr>,
+    /// Metrics listen port.
+    #[arg(long = "metrics.port")]
+    #[serde(skip)]
+    pub(crate) metrics_port: Option<u16>,
+}
+
+fn parse_span_arg(s: &str) -> Result<Span, String> {
+    parse_span(s).map(Span)
+}
+
+impl ConfigFlags {
+    /// The configuration from the file (if any), the environment and these flags.
+    pub(crate) fn load(&self) -> Result<Config> {
+        self.load_with_env(Env::prefixed("RIPOSTE_"))
+    }
+
+    fn load_with_env(&self, env: Env) -> Result<Config> {
+        let mut fig = Figment::new();
+        if let Some(path) = &self.config {
+            if !path.exists() {
+                bail!("config file {} does not exist", path.display());
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        fig = fig.merge(env.map(|k| k.as_str().replace("__", ".").replace('_', "-").into()));
+        fig = fig.merge(Serialized::defaults(self));
+        let mut metrics = serde_json::Map::new();
+        if self.metrics_enabled {
+            metrics.insert("enabled".into(), true.into());
+        }
+        if let Some(a) = self.metrics_addr {
+            metrics.insert("addr".into(), a.to_string().into());
+        }
+        if let Some(p) = self.metrics_port {
+            metrics.insert("port".into(), p.into());
+        }
+        if !metrics.is_empty() {
+            fig = fig.merge(Serialized::default("metrics", serde_json::Value::Object(metrics)));
+        }
+        let cfg: Config = fig.extract().map_err(|e| anyhow::anyhow!(describe(e)))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+}
+
+/// A figment error in one line per problem, naming the key and where its value came from.
+fn describe(err: figment::Error) -> String {
+    err.into_iter().map(|e| format!("invalid configuration: {e}")).collect::<Vec<_>>().join("\n")
+}
+
+impl Config {
+    fn validate(&self) -> Result<()> {
+        for (key, url) in [
+            ("l1-eth-rpc", Some(&self.l1_eth_rpc)),
+            ("l2-eth-rpc", Some(&self.l2_eth_rpc)),
+            ("rollup-rpc", self.rollup_rpc.as_ref()),
+        ] {
+            if let Some(url) = url {
+                let parsed = url::Url::parse(url)
+                    .with_context(|| format!("invalid configuration: {key} {url:?} is not a URL"))?;
+                if !matches!(parsed.scheme(), "http" | "https") {
+                    bail!("invalid configuration: {key} must be an http(s) URL, got {url:?}");
+                }
+            }
+        }
+        if self.trace_type.is_empty() {
+            bail!("invalid configuration: trace-type is empty");
+        }
+        if self.trace_type.contains(&TraceType::Cannon) {
+            bail!(
+                "invalid configuration: trace-type cannon is not playable yet (the MIPS emulator is being built); use alphabet"
+            );
+        }
+        if self.max_concurrency == 0 {
+            bail!("invalid configuration: max-concurrency must be at least 1");
+        }
+        if self.game_factory_address == Address::ZERO {
+            bail!("invalid configuration: game-factory-address is the zero address");
+        }
+        if self.private_key.is_some() && self.private_key_file.is_some() {
+            bail!("invalid configuration: give private-key or private-key-file, not both");
+        }
+        Ok(())
+    }
+
+    /// The sender's private key, from `private-key` or `private-key-file`; `None` in monitor mode
+    /// or when none is configured.
+    pub(crate) fn signing_key(&self) -> Result<Option<Secret>> {
+        if let Some(k) = &self.private_key {
+            return Ok(Some(k.clone()));
+        }
+        if let Some(path) = &self.private_key_file {
+            let text = read_key_file(path)?;
+            return Ok(Some(Secret(text)));
+        }
+        Ok(None)
+    }
+}
+
+fn read_key_file(path: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading private-key-file {}", path.display()))?;
+    Ok(text.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FACTORY: &str = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+
+    fn flags() -> ConfigFlags {
+        ConfigFlags {
+            l1_eth_rpc: Some("http://127.0.0.1:8545".into()),
+            l2_eth_rpc: Some("http://127.0.0.1:9545".into()),
+            game_factory_address: Some(FACTORY.parse().unwrap()),
+            ..ConfigFlags::default()
+        }
+    }
+
+    fn no_env() -> Env {
+        Env::prefixed("RIPOSTE_TEST_NONE_")
+    }
+
+    #[test]
+    fn flags_alone_give_a_complete_config_with_defaults() {
+        let c = flags().load_with_env(no_env()).unwrap();
+        assert_eq!(c.game_window.0, Duration::from_secs(28 * 86_400));
+        assert_eq!(c.trace_type, vec![TraceType::Alphabet]);
+        assert_eq!(c.db, PathBuf::from("./riposte.db"));
+        assert!(!c.metrics.enabled);
+        assert_eq!(c.metrics.port, 7300);
+    }
+
+    #[test]
+    fn file_then_env_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "l1-eth-rpc = \"http://file:1\"\nl2-eth-rpc = \"http://file:2\"\ngame-factory-address = \"{FACTORY}\"\ngame-window = \"12h\"\nmax-concurrency = 3\n[metrics]\nenabled = true\nport = 9000\n"
+            ),
+        )
+        .unwrap();
+        let f = ConfigFlags { config: Some(path.clone()), ..ConfigFlags::default() };
+        let c = f.load_with_env(no_env()).unwrap();
+        assert_eq!(c.l1_eth_rpc, "http://file:1");
+        assert_eq!(c.game_window.0, Duration::from_secs(12 * 3600));
+        assert_eq!(c.max_concurrency, 3);
+        assert!(c.metrics.enabled);
+        assert_eq!(c.metrics.port, 9000);
+        // Flags win over the file.
+        let f = ConfigFlags {
+            config: Some(path),
+            l1_eth_rpc: Some("http://flag:1".into()),
+            metrics_port: Some(9100),
+            ..ConfigFlags::default()
+        };
+        let c = f.load_with_env(no_env()).unwrap();
+        assert_eq!(c.l1_eth_rpc, "http://flag:1");
+        assert_eq!(c.metrics.port, 9100);
+        assert!(c.metrics.enabled, "the file's other metrics keys survive");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "l1-eth-rcp = \"http://typo\"\n").unwrap();
+        let f = ConfigFlags { config: Some(path.clone()), ..flags() };
+        let err = f.load_with_env(no_env()).unwrap_err().to_string();
+        assert!(err.contains("l1-eth-rcp"), "{err}");
+
+        std::fs::write(&path, "game-window = \"3 fortnights\"\n").unwrap();
+        let err =
+            ConfigFlags { config: Some(path.clone()), ..flags() }.load_with_env(no_env()).unwrap_err().to_string();
+        assert!(err.contains("game-window"), "{err}");
+
+        let err = ConfigFlags { l1_eth_rpc: Some("ws//nope".into()), ..flags() }.load_with_env(no_env()).unwrap_err();
+        assert!(err.to_string().contains("l1-eth-rpc"), "{err}");
+
+        let err =
+            ConfigFlags { trace_type: Some(vec![TraceType::Cannon]), ..flags() }.load_with_env(no_env()).unwrap_err();
+        assert!(err.to_string().contains("cannon"), "{err}");
+
+        let missing = ConfigFlags { l2_eth_rpc: None, ..flags() }.load_with_env(no_env()).unwrap_err();
+        assert!(missing.to_string().contains("l2-eth-rpc"), "{missing}");
+    }
+
+    #[test]
+    fn private_key_is_never_printed() {
+        let c = ConfigFlags { private_key: Some("0xdeadbeef".into()), ..flags() }.load_with_env(no_env()).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("deadbeef"), "{shown}");
+        assert_eq!(c.signing_key().unwrap().unwrap().expose(), "0xdeadbeef");
+    }
+
+    #[test]
+    fn spans() {
+        assert_eq!(parse_span("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_span("15m").unwrap(), Duration::from_secs(900));
+        assert_eq!(parse_span("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_span("28d").unwrap(), Duration::from_secs(28 * 86_400));
+        assert!(parse_span("1y").is_err());
+        assert!(parse_span("soon").is_err());
+    }
+}

@@ -1,0 +1,252 @@
+//! Every metric riposte exports, declared in one place with its help text, and the HTTP server
+//! that serves `/metrics` (Prometheus text format) and `/healthz`.
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use prometheus_client::{
+    encoding::{EncodeLabelSet, text::encode},
+    metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
+    registry::Registry,
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpListener,
+};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RpcLabels {
+    endpoint: String,
+    method: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabels {
+    status: String,
+}
+
+struct Inner {
+    registry: Mutex<Registry>,
+    rpc_requests: Family<RpcLabels, Counter>,
+    rpc_errors: Family<RpcLabels, Counter>,
+    games: Family<StatusLabels, Gauge>,
+    claims_seen: Counter,
+    actions_sent: Family<KindLabels, Counter>,
+    actions_failed: Family<KindLabels, Counter>,
+    tx_inclusion: Histogram,
+    bonds_posted_wei: Counter<f64, std::sync::atomic::AtomicU64>,
+    credits_claimed_wei: Counter<f64, std::sync::atomic::AtomicU64>,
+    most_urgent_clock: Gauge<f64, std::sync::atomic::AtomicU64>,
+    disagreements: Counter,
+    l1_head: Gauge,
+    l1_head_seen_at: AtomicU64,
+}
+
+/// Handle on the metrics; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Metrics(Arc<Inner>);
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+impl Metrics {
+    pub(crate) fn new() -> Self {
+        let mut r = Registry::with_prefix("riposte");
+        let rpc_requests = Family::<RpcLabels, Counter>::default();
+        r.register("rpc_requests", "JSON-RPC requests sent, by endpoint and method", rpc_requests.clone());
+        let rpc_errors = Family::<RpcLabels, Counter>::default();
+        r.register(
+            "rpc_errors",
+            "JSON-RPC requests that failed (after the transport answered or gave up)",
+            rpc_errors.clone(),
+        );
+        let games = Family::<StatusLabels, Gauge>::default();
+        r.register("games_tracked", "Games in the window, by status", games.clone());
+        let claims_seen = Counter::default();
+        r.register("claims_seen", "Claims read from games", claims_seen.clone());
+        let actions_sent = Family::<KindLabels, Counter>::default();
+        r.register("actions_sent", "Transactions confirmed, by kind (move, step, resolve, ...)", actions_sent.clone());
+        let actions_failed = Family::<KindLabels, Counter>::default();
+        r.register(
+            "actions_failed",
+            "Transactions that reverted or could not be sent, by kind",
+            actions_failed.clone(),
+        );
+        let tx_inclusion = Histogram::new([0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]);
+        r.register("tx_inclusion_seconds", "Time from send to receipt", tx_inclusion.clone());
+        let bonds_posted_wei = Counter::<f64, AtomicU64>::default();
+        r.register("bonds_posted_wei", "Wei posted as bonds by our moves", bonds_posted_wei.clone());
+        let credits_claimed_wei = Counter::<f64, AtomicU64>::default();
+        r.register("credits_claimed_wei", "Wei paid out to us by claimCredit", credits_claimed_wei.clone());
+        let most_urgent_clock = Gauge::<f64, AtomicU64>::default();
+        r.register(
+            "most_urgent_clock_seconds",
+            "Seconds left before the earliest deadline of a pending honest response",
+            most_urgent_clock.clone(),
+        );
+        let disagreements = Counter::default();
+        r.register(
+            "honest_source_disagreements",
+            "Times two sources of truth (our computation, a rollup node) disagreed on an output root",
+            disagreements.clone(),
+        );
+        let l1_head = Gauge::default();
+        r.register("l1_head_number", "Latest L1 block seen", l1_head.clone());
+        Self(Arc::new(Inner {
+            registry: Mutex::new(r),
+            rpc_requests,
+            rpc_errors,
+            games,
+            claims_seen,
+            actions_sent,
+            actions_failed,
+            tx_inclusion,
+            bonds_posted_wei,
+            credits_claimed_wei,
+            most_urgent_clock,
+            disagreements,
+            l1_head,
+            l1_head_seen_at: AtomicU64::new(0),
+        }))
+    }
+
+    pub(crate) fn rpc_request(&self, endpoint: &str, method: &str) {
+        self.0.rpc_requests.get_or_create(&RpcLabels { endpoint: endpoint.into(), method: method.into() }).inc();
+    }
+
+    pub(crate) fn rpc_error(&self, endpoint: &str, method: &str) {
+        self.0.rpc_errors.get_or_create(&RpcLabels { endpoint: endpoint.into(), method: method.into() }).inc();
+    }
+
+    pub(crate) fn set_games(&self, status: &str, n: i64) {
+        self.0.games.get_or_create(&StatusLabels { status: status.into() }).set(n);
+    }
+
+    pub(crate) fn claims_seen(&self, n: u64) {
+        self.0.claims_seen.inc_by(n);
+    }
+
+    pub(crate) fn action_sent(&self, kind: &str, inclusion_secs: f64) {
+        self.0.actions_sent.get_or_create(&KindLabels { kind: kind.into() }).inc();
+        self.0.tx_inclusion.observe(inclusion_secs);
+    }
+
+    pub(crate) fn action_failed(&self, kind: &str) {
+        self.0.actions_failed.get_or_create(&KindLabels { kind: kind.into() }).inc();
+    }
+
+    pub(crate) fn bond_posted(&self, wei: f64) {
+        self.0.bonds_posted_wei.inc_by(wei);
+    }
+
+    pub(crate) fn credit_claimed(&self, wei: f64) {
+        self.0.credits_claimed_wei.inc_by(wei);
+    }
+
+    pub(crate) fn most_urgent_clock(&self, secs: f64) {
+        self.0.most_urgent_clock.set(secs);
+    }
+
+    pub(crate) fn disagreement(&self) {
+        self.0.disagreements.inc();
+    }
+
+    pub(crate) fn l1_head(&self, number: u64) {
+        self.0.l1_head.set(i64::try_from(number).unwrap_or(i64::MAX));
+        self.0.l1_head_seen_at.store(unix_now(), Ordering::Relaxed);
+    }
+
+    /// `true` if a new L1 head was seen in the last `max_age_secs` seconds.
+    pub(crate) fn is_fresh(&self, max_age_secs: u64) -> bool {
+        let seen = self.0.l1_head_seen_at.load(Ordering::Relaxed);
+        seen != 0 && unix_now().saturating_sub(seen) <= max_age_secs
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub(crate) fn encode(&self) -> String {
+        let mut out = String::new();
+        if let Ok(reg) = self.0.registry.lock() {
+            // Writing into a String cannot fail.
+            let _ = encode(&mut out, &reg);
+        }
+        out
+    }
+}
+
+/// Serves `/metrics` and `/healthz` on `addr` until the task is dropped. `/healthz` answers 200
+/// only while the last L1 head is at most `max_head_age_secs` old.
+pub(crate) async fn serve(addr: SocketAddr, metrics: Metrics, max_head_age_secs: u64) -> std::io::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "serving /metrics and /healthz");
+    loop {
+        let (mut sock, _) = listener.accept().await?;
+        let metrics = metrics.clone();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 1024];
+            let n = match sock.read(&mut buf).await {
+                Ok(n) => n,
+                Err(_) => return,
+            };
+            let head = String::from_utf8_lossy(&buf[..n]);
+            let path = head.split_whitespace().nth(1).unwrap_or("/");
+            let (status, ctype, body) = match path {
+                "/metrics" => {
+                    ("200 OK", "application/openmetrics-text; version=1.0.0; charset=utf-8", metrics.encode())
+                }
+                "/healthz" if metrics.is_fresh(max_head_age_secs) => ("200 OK", "text/plain", "ok\n".to_string()),
+                "/healthz" => ("503 Service Unavailable", "text/plain", "L1 head is stale\n".to_string()),
+                _ => ("404 Not Found", "text/plain", "not found\n".to_string()),
+            };
+            let resp = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: {ctype}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = sock.write_all(resp.as_bytes()).await;
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_requests_per_endpoint() {
+        let m = Metrics::new();
+        m.rpc_request("l1", "eth_call");
+        m.rpc_request("l1", "eth_call");
+        m.rpc_request("l1", "eth_blockNumber");
+        m.rpc_request("l2", "eth_getProof");
+        m.rpc_error("l1", "eth_call");
+        let text = m.encode();
+        assert!(text.contains("riposte_rpc_requests_total{endpoint=\"l1\",method=\"eth_call\"} 2"), "{text}");
+        assert!(text.contains("riposte_rpc_requests_total{endpoint=\"l2\",method=\"eth_getProof\"} 1"), "{text}");
+        assert!(text.contains("riposte_rpc_errors_total{endpoint=\"l1\",method=\"eth_call\"} 1"), "{text}");
+    }
+
+    #[test]
+    fn health_follows_the_l1_head() {
+        let m = Metrics::new();
+        assert!(!m.is_fresh(60), "no head seen yet");
+        m.l1_head(5);
+        assert!(m.is_fresh(60));
+    }
+}

@@ -1,0 +1,542 @@
+//! The daemon: on every new L1 head, scan the factory, bring each game's claims up to date,
+//! ask the solver, send what it says, resolve what can be resolved and claim credits.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Mutex,
+    time::Duration,
+};
+
+use alloy::{
+    eips::BlockNumberOrTag,
+    network::EthereumWallet,
+    primitives::{Address, U256},
+    providers::{DynProvider, Provider},
+    signers::local::PrivateKeySigner,
+    sol_types::SolCall,
+};
+use anyhow::{Context, Result, anyhow};
+use futures::{StreamExt, stream};
+use riposte_game::{ClaimTree, GameStatus};
+use riposte_solver::{
+    Action, PreimageLoad, plan_moves, plan_resolution,
+    trace::{GameView, SplitTrace, alphabet::AlphabetTrace},
+};
+use riposte_storage::{GameRecord, NewIntent, Store};
+use tracing::Instrument;
+
+use crate::{
+    chain::{
+        self, RpcOptions,
+        bindings::{BigStepper, DelayedWETH, FaultDisputeGameV120 as Fdg, PreimageOracle},
+        game::{self as chain_game, FactoryGame},
+        l2::L2Outputs,
+    },
+    config::Config,
+    metrics::Metrics,
+    responder::{Outcome, Responder, ResponderOptions},
+};
+
+/// What one cycle did, for logs and tests.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct TickReport {
+    /// L1 head the cycle ran at.
+    pub(crate) head: u64,
+    /// Games in progress that were looked at.
+    pub(crate) games: usize,
+    /// Transactions confirmed in this cycle.
+    pub(crate) confirmed: usize,
+    /// Actions the solver planned (in monitor mode: would have sent).
+    pub(crate) planned: usize,
+}
+
+/// The running agent.
+pub(crate) struct Agent {
+    cfg: Config,
+    l1: DynProvider,
+    outputs: L2Outputs,
+    store: Store,
+    metrics: Metrics,
+    responder: Option<Responder>,
+    claimants: Vec<Address>,
+    /// Resolved games in which no claimant has credit left: never read again.
+    settled: Mutex<HashSet<Address>>,
+    /// DelayedWETH delay per WETH contract.
+    weth_delay: Mutex<HashMap<Address, u64>>,
+}
+
+fn game_span(g: &GameRecord) -> tracing::Span {
+    tracing::info_span!("game", game = %g.address, index = g.game_index)
+}
+
+impl Agent {
+    /// Connects to the chains, opens the database and settles what a previous run left.
+    pub(crate) async fn start(cfg: Config, metrics: Metrics) -> Result<Self> {
+        let opts = RpcOptions {
+            timeout: cfg.rpc_timeout.0,
+            retries: cfg.rpc_retries,
+            max_in_flight: 32,
+            poll_interval: cfg.http_poll_interval.0.min(Duration::from_secs(1)),
+        };
+        let l1 = chain::connect(&cfg.l1_eth_rpc, "l1", opts, &metrics)?;
+        let l2 = chain::connect(&cfg.l2_eth_rpc, "l2", opts, &metrics)?;
+        let rollup = cfg.rollup_rpc.as_deref().map(|u| chain::connect(u, "rollup", opts, &metrics)).transpose()?;
+        let code = l1
+            .get_code_at(cfg.game_factory_address)
+            .await
+            .with_context(|| format!("reaching the L1 RPC {}", cfg.l1_eth_rpc))?;
+        if code.is_empty() {
+            anyhow::bail!(
+                "game-factory-address {} has no code on L1: not a DisputeGameFactory",
+                cfg.game_factory_address
+            );
+        }
+        let store = Store::open(&cfg.db).await.with_context(|| format!("opening the database {}", cfg.db.display()))?;
+        let responder = match (cfg.monitor_only, cfg.signing_key()?) {
+            (true, _) => None,
+            (false, None) => anyhow::bail!(
+                "no private key: give --private-key-file, RIPOSTE_PRIVATE_KEY or --private-key, or run with --monitor-only"
+            ),
+            (false, Some(key)) => {
+                let signer: PrivateKeySigner =
+                    key.expose().trim().parse().map_err(|_| anyhow!("the private key is not a 32-byte hex key"))?;
+                let opts = ResponderOptions {
+                    resubmit_after: cfg.resubmission_timeout.0,
+                    poll: cfg.http_poll_interval.0.min(Duration::from_millis(500)),
+                    wait_limit: Duration::from_secs(120),
+                };
+                let r = Responder::new(l1.clone(), EthereumWallet::from(signer), store.clone(), metrics.clone(), opts)
+                    .await?;
+                let balance = l1.get_balance(r.address()).await.context("reading the sender's balance")?;
+                if balance.is_zero() {
+                    tracing::warn!(sender = %r.address(), "the sender has no ETH: moves will fail until it is funded");
+                }
+                r.reconcile().await?;
+                Some(r)
+            }
+        };
+        let mut claimants: Vec<Address> = responder.iter().map(Responder::address).collect();
+        claimants.extend(cfg.additional_bond_claimants.iter().copied());
+        Ok(Self {
+            outputs: L2Outputs::new(l2, rollup, metrics.clone()),
+            cfg,
+            l1,
+            store,
+            metrics,
+            responder,
+            claimants,
+            settled: Mutex::new(HashSet::new()),
+            weth_delay: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The database.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs cycles on new L1 heads until `shutdown` completes; a cycle in progress gets 8 s to
+    /// finish, after which its unsent intents are left for the next start.
+    pub(crate) async fn run(&self, shutdown: impl std::future::Future<Output = ()>) -> Result<()> {
+        tokio::pin!(shutdown);
+        let mut last_head = None;
+        loop {
+            let head = tokio::select! {
+                _ = &mut shutdown => break,
+                h = self.l1.get_block_number() => h,
+            };
+            match head {
+                Ok(h) if Some(h) != last_head => {
+                    let tick = self.tick();
+                    tokio::pin!(tick);
+                    let res = tokio::select! {
+                        r = &mut tick => r,
+                        _ = &mut shutdown => {
+                            tracing::info!("shutting down: letting the current cycle finish (8 s at most)");
+                            let _ = tokio::time::timeout(Duration::from_secs(8), tick).await;
+                            break;
+                        }
+                    };
+                    match res {
+                        Ok(report) => {
+                            last_head = Some(h);
+                            tracing::debug!(?report, "cycle done");
+                        }
+                        Err(e) => tracing::error!(error = format!("{e:#}"), "cycle failed; retrying on the next head"),
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot read the L1 head"),
+            }
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep(self.cfg.http_poll_interval.0) => {}
+            }
+        }
+        self.store.close().await;
+        Ok(())
+    }
+
+    /// One cycle at the current L1 head.
+    pub(crate) async fn tick(&self) -> Result<TickReport> {
+        let block = self
+            .l1
+            .get_block_by_number(BlockNumberOrTag::Latest)
+            .await
+            .context("reading the latest L1 block")?
+            .ok_or_else(|| anyhow!("the L1 node has no latest block"))?;
+        let (head, now) = (block.header.number, block.header.timestamp);
+        self.metrics.l1_head(head);
+        self.scan_factory(now).await.context("scanning the factory")?;
+        let games: Vec<GameRecord> = self.store.games().await?.into_iter().filter(|g| self.in_scope(g, now)).collect();
+        let active: Vec<&GameRecord> = games.iter().filter(|g| g.status == GameStatus::InProgress as u8).collect();
+        self.metrics.set_games("in_progress", active.len() as i64);
+        self.metrics.set_games("resolved", (games.len() - active.len()) as i64);
+        let results: Vec<(usize, usize)> = stream::iter(active.iter().copied())
+            .map(|g| async move {
+                match self.progress(g, now).instrument(game_span(g)).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        tracing::error!(game = %g.address, error = format!("{e:#}"), "could not progress game");
+                        (0, 0)
+                    }
+                }
+            })
+            .buffer_unordered(self.cfg.max_concurrency)
+            .collect()
+            .await;
+        let mut report = TickReport { head, games: active.len(), ..TickReport::default() };
+        for (planned, confirmed) in results {
+            report.planned += planned;
+            report.confirmed += confirmed;
+        }
+        for g in games.iter().filter(|g| g.status != GameStatus::InProgress as u8) {
+            match self.claim_credits(g, now).instrument(game_span(g)).await {
+                Ok(n) => report.confirmed += n,
+                Err(e) => tracing::error!(game = %g.address, error = format!("{e:#}"), "could not claim credits"),
+            }
+        }
+        Ok(report)
+    }
+
+    fn in_scope(&self, g: &GameRecord, now: u64) -> bool {
+        let window_start = now.saturating_sub(self.cfg.game_window.0.as_secs());
+        let type_ok = self.cfg.trace_type.iter().any(|t| t.game_type() == g.game_type);
+        let allowed = self.cfg.game_allowlist.is_empty() || self.cfg.game_allowlist.contains(&g.address);
+        type_ok && allowed && g.created_at >= window_start
+    }
+
+    /// Reads the games created since the last scan (on the first scan: back to the window's
+    /// start) and stores those riposte plays.
+    async fn scan_factory(&self, now: u64) -> Result<()> {
+        let factory = self.cfg.game_factory_address;
+        let count = chain_game::game_count(&self.l1, factory).await?;
+        let cursor = self.store.factory_cursor(factory).await?;
+        if cursor >= count {
+            return Ok(());
+        }
+        let window_start = now.saturating_sub(self.cfg.game_window.0.as_secs());
+        let mut found: Vec<FactoryGame> = Vec::new();
+        if cursor == 0 {
+            // Newest first, stopping at the first game older than the window.
+            let mut hi = count;
+            'outer: while hi > 0 {
+                let lo = hi.saturating_sub(100);
+                let idx: Vec<u64> = (lo..hi).rev().collect();
+                for g in chain_game::games_at(&self.l1, factory, &idx).await? {
+                    if g.created_at < window_start {
+                        break 'outer;
+                    }
+                    found.push(g);
+                }
+                hi = lo;
+            }
+        } else {
+            let idx: Vec<u64> = (cursor..count).collect();
+            found = chain_game::games_at(&self.l1, factory, &idx).await?;
+        }
+        for fg in found {
+            let wanted = self.cfg.trace_type.iter().any(|t| t.game_type() == fg.game_type)
+                && (self.cfg.game_allowlist.is_empty() || self.cfg.game_allowlist.contains(&fg.address));
+            if !wanted || self.store.game(fg.address).await?.is_some() {
+                continue;
+            }
+            match chain_game::read_game(&self.l1, &fg, factory).await {
+                Ok(record) if record.absolute_prestate != riposte_solver::trace::alphabet::absolute_prestate() => {
+                    tracing::error!(game = %fg.address, prestate = %record.absolute_prestate, "game's absolute prestate is not the alphabet prestate riposte plays; skipping game");
+                }
+                Ok(record) => {
+                    tracing::info!(game = %fg.address, index = fg.index, game_type = fg.game_type, root = %record.root_claim, l2_block = record.l2_block_number, "tracking new game");
+                    self.store.upsert_game(&record).await?;
+                }
+                Err(e) => tracing::error!(game = %fg.address, error = format!("{e:#}"), "skipping game"),
+            }
+        }
+        self.store.set_factory_cursor(factory, count).await?;
+        Ok(())
+    }
+
+    /// Brings a game's claims up to date and acts on it. Returns (actions planned, confirmed).
+    async fn progress(&self, g: &GameRecord, now: u64) -> Result<(usize, usize)> {
+        let (depth, clocks) = chain_game::rules_of(g)?;
+        let known = self.store.claim_tree(g.address).await?;
+        let (new, changed) = chain_game::refresh_claims(&self.l1, g.address, depth.max(), known.as_ref()).await?;
+        let have = known.as_ref().map_or(0, |t| t.len() as u64);
+        if !new.is_empty() {
+            self.store.append_claims(g.address, have, &new).await?;
+            self.metrics.claims_seen(new.len() as u64);
+        }
+        for (i, c) in &changed {
+            self.store.set_countered_by(g.address, *i, c.countered_by).await?;
+        }
+        let tree = match known {
+            Some(mut t) => {
+                for c in new {
+                    t.push(c).with_context(|| format!("game {} sent a claim that breaks the rules", g.address))?;
+                }
+                for (i, c) in changed {
+                    t.set_countered_by(i as usize, c.countered_by)?;
+                }
+                t
+            }
+            None => ClaimTree::from_claims(new).with_context(|| format!("claims of game {}", g.address))?,
+        };
+        let view = GameView {
+            tree,
+            depth,
+            clocks,
+            starting_block: g.starting_block,
+            starting_root: g.starting_root,
+            l2_block_number: g.l2_block_number,
+            absolute_prestate: g.absolute_prestate,
+            l1_head: g.l1_head,
+            l2_chain_id: g.l2_chain_id,
+        };
+        let trace = SplitTrace::new(self.outputs.clone(), AlphabetTrace);
+        let plan = plan_moves(&view, &trace, now).await?;
+        for s in &plan.skipped {
+            tracing::warn!(?s, "honest counter cannot be made");
+        }
+        if let Some(d) = plan.actions.iter().filter_map(Action::deadline).min() {
+            self.metrics.most_urgent_clock(d.saturating_sub(now) as f64);
+        }
+        let mut confirmed = 0;
+        let mut planned = plan.actions.len();
+        let Some(responder) = &self.responder else {
+            for a in &plan.actions {
+                tracing::info!(action = ?a, "monitor only: would send");
+            }
+            return Ok((planned, 0));
+        };
+        for action in &plan.actions {
+            confirmed += self.execute(responder, g, action).await?;
+        }
+        // Resolution: which subgames are already resolved, among those whose clocks ran out.
+        let expired: Vec<u64> = (0..view.tree.len())
+            .filter(|&i| view.tree.is_expired(i, clocks, now).unwrap_or(false))
+            .map(|i| i as u64)
+            .collect();
+        if !expired.is_empty() {
+            let flags = chain_game::resolved_subgames(&self.l1, g.address, &expired).await?;
+            let mut resolved = vec![false; view.tree.len()];
+            for (i, f) in expired.iter().zip(flags) {
+                resolved[*i as usize] = f;
+            }
+            let selective = self.cfg.selective_claim_resolution.then_some(self.claimants.as_slice());
+            let steps = plan_resolution(&view, &resolved, now, selective)?;
+            planned += steps.len();
+            for action in &steps {
+                confirmed += self.execute(responder, g, action).await?;
+            }
+            if steps.contains(&Action::Resolve) {
+                let status = chain_game::status(&self.l1, g.address).await?;
+                if status != g.status {
+                    tracing::info!(status, "game resolved");
+                    self.store.upsert_game(&GameRecord { status, ..g.clone() }).await?;
+                }
+            }
+        }
+        Ok((planned, confirmed))
+    }
+
+    /// Sends one action (and the preimage it needs first). Returns how many transactions were
+    /// confirmed.
+    async fn execute(&self, r: &Responder, g: &GameRecord, action: &Action) -> Result<usize> {
+        let game = g.address;
+        let mut confirmed = 0;
+        let intents: Vec<NewIntent> = match action {
+            Action::Move { parent_index, parent_value, is_attack, position, value, bond, .. } => {
+                let data = if *is_attack {
+                    Fdg::attackCall {
+                        _disputed: *parent_value,
+                        _parentIndex: U256::from(*parent_index),
+                        _claim: *value,
+                    }
+                    .abi_encode()
+                } else {
+                    Fdg::defendCall {
+                        _disputed: *parent_value,
+                        _parentIndex: U256::from(*parent_index),
+                        _claim: *value,
+                    }
+                    .abi_encode()
+                };
+                vec![NewIntent {
+                    game,
+                    kind: "move".into(),
+                    key: format!("move:{game}:{parent_index}:{position}:{value}"),
+                    target: game,
+                    calldata: data.into(),
+                    value: *bond,
+                }]
+            }
+            Action::Step { claim_index, is_attack, state_data, proof, preimage, .. } => {
+                let mut v = Vec::new();
+                match preimage {
+                    Some(PreimageLoad::Local { ident, claim_index: leaf, offset }) => v.push(NewIntent {
+                        game,
+                        kind: "add_local_data".into(),
+                        key: format!("local:{game}:{leaf}:{ident}:{offset}"),
+                        target: game,
+                        calldata: Fdg::addLocalDataCall {
+                            _ident: U256::from(*ident),
+                            _execLeafIdx: U256::from(*leaf),
+                            _partOffset: U256::from(*offset),
+                        }
+                        .abi_encode()
+                        .into(),
+                        value: U256::ZERO,
+                    }),
+                    Some(PreimageLoad::Keccak { data, offset }) => {
+                        let oracle = chain::call(&self.l1, g.vm, BigStepper::oracleCall {}).await?;
+                        v.push(NewIntent {
+                            game,
+                            kind: "load_preimage".into(),
+                            key: format!("preimage:{oracle}:{}:{offset}", alloy::primitives::keccak256(data)),
+                            target: oracle,
+                            calldata: PreimageOracle::loadKeccak256PreimagePartCall {
+                                _partOffset: U256::from(*offset),
+                                _preimage: data.clone(),
+                            }
+                            .abi_encode()
+                            .into(),
+                            value: U256::ZERO,
+                        });
+                    }
+                    None => {}
+                }
+                v.push(NewIntent {
+                    game,
+                    kind: "step".into(),
+                    key: format!("step:{game}:{claim_index}:{is_attack}"),
+                    target: game,
+                    calldata: Fdg::stepCall {
+                        _claimIndex: U256::from(*claim_index),
+                        _isAttack: *is_attack,
+                        _stateData: state_data.clone(),
+                        _proof: proof.clone(),
+                    }
+                    .abi_encode()
+                    .into(),
+                    value: U256::ZERO,
+                });
+                v
+            }
+            Action::ResolveClaim { claim_index } => vec![NewIntent {
+                game,
+                kind: "resolve_claim".into(),
+                key: format!("resolve-claim:{game}:{claim_index}"),
+                target: game,
+                calldata: Fdg::resolveClaimCall { _claimIndex: U256::from(*claim_index), _numToResolve: U256::ZERO }
+                    .abi_encode()
+                    .into(),
+                value: U256::ZERO,
+            }],
+            Action::Resolve => vec![NewIntent {
+                game,
+                kind: "resolve".into(),
+                key: format!("resolve:{game}"),
+                target: game,
+                calldata: Fdg::resolveCall {}.abi_encode().into(),
+                value: U256::ZERO,
+            }],
+        };
+        for intent in intents {
+            let key = intent.key.clone();
+            match r.submit(intent).await {
+                Ok(Outcome::Confirmed { .. }) => confirmed += 1,
+                Ok(Outcome::AlreadyDone) => {}
+                Ok(Outcome::Reverted { reason, .. }) => {
+                    tracing::warn!(%key, %reason, "action reverted");
+                    break;
+                }
+                Err(e) => {
+                    tracing::error!(%key, error = format!("{e:#}"), "action not sent");
+                    break;
+                }
+            }
+        }
+        Ok(confirmed)
+    }
+
+    /// Claims the credit of every claimant in a resolved game once DelayedWETH allows it.
+    async fn claim_credits(&self, g: &GameRecord, now: u64) -> Result<usize> {
+        if self.settled.lock().map(|s| s.contains(&g.address)).unwrap_or(false) {
+            return Ok(0);
+        }
+        let Some(r) = &self.responder else { return Ok(0) };
+        let weth = g.weth;
+        let delay = self.delay_of(weth).await?;
+        let mut pending = false;
+        let mut confirmed = 0;
+        for &who in &self.claimants {
+            let credit = chain::call(&self.l1, g.address, Fdg::creditCall(who)).await?;
+            if credit.is_zero() {
+                continue;
+            }
+            let w = chain::call(&self.l1, weth, DelayedWETH::withdrawalsCall { owner: g.address, guy: who }).await?;
+            let unlock_at = u64::try_from(w.timestamp).unwrap_or(u64::MAX).saturating_add(delay);
+            if w.timestamp.is_zero() || now < unlock_at {
+                pending = true;
+                continue;
+            }
+            let intent = NewIntent {
+                game: g.address,
+                kind: "claim_credit".into(),
+                key: format!("claim-credit:{}:{who}", g.address),
+                target: g.address,
+                calldata: Fdg::claimCreditCall { _recipient: who }.abi_encode().into(),
+                value: U256::ZERO,
+            };
+            match r.submit(intent).await? {
+                Outcome::Confirmed { tx, .. } => {
+                    tracing::info!(recipient = %who, %credit, %tx, "credit claimed");
+                    self.store.record_credit_claimed(g.address, who, credit, tx, now).await?;
+                    self.metrics.credit_claimed(u128::try_from(credit).map_or(f64::MAX, |c| c as f64));
+                    confirmed += 1;
+                }
+                Outcome::AlreadyDone => {}
+                Outcome::Reverted { reason, .. } => {
+                    tracing::warn!(recipient = %who, %reason, "claimCredit reverted");
+                    pending = true;
+                }
+            }
+        }
+        if !pending && let Ok(mut s) = self.settled.lock() {
+            s.insert(g.address);
+        }
+        Ok(confirmed)
+    }
+
+    async fn delay_of(&self, weth: Address) -> Result<u64> {
+        if let Some(d) = self.weth_delay.lock().ok().and_then(|m| m.get(&weth).copied()) {
+            return Ok(d);
+        }
+        let d = chain::call(&self.l1, weth, DelayedWETH::delayCall {}).await?;
+        let d = u64::try_from(d).with_context(|| format!("DelayedWETH {weth} reports delay {d}"))?;
+        if let Ok(mut m) = self.weth_delay.lock() {
+            m.insert(weth, d);
+        }
+        Ok(d)
+    }
+}
