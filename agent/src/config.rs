@@ -313,7 +313,8 @@ fn parse_span_arg(s: &str) -> Result<Span, String> {
 impl ConfigFlags {
     /// The configuration from the file (if any), the environment and these flags.
     pub(crate) fn load(&self) -> Result<Config> {
-        self.load_with_env(Env::prefixed("RIPOSTE_"))
+        // RIPOSTE_LOG is the log filter, not a configuration key.
+        self.load_with_env(Env::prefixed("RIPOSTE_").ignore(&["log"]))
     }
 
     fn load_with_env(&self, env: Env) -> Result<Config> {

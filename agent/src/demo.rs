@@ -11,8 +11,11 @@ use alloy::{
     sol_types::SolValue,
 };
 use anyhow::{Context, Result};
-use riposte_devnet::{Devnet, DevnetOptions, FaultGame};
-use riposte_game::{ClaimTree, GameStatus, VmStatus};
+use riposte_devnet::{
+    Devnet, DevnetOptions, FaultGame,
+    adversary::{Adversary, Tactic, garbage},
+};
+use riposte_game::{ClaimTree, GameStatus};
 use riposte_solver::trace::{GameView, SplitTrace, TraceAccessor, alphabet::AlphabetTrace};
 
 use crate::{
@@ -24,32 +27,6 @@ use crate::{
 };
 
 const ALPHABET: u32 = 255;
-
-/// The adversary's made-up value for a position: anything but the truth. Below the split depth
-/// it carries status INVALID, as the contract demands of an execution-subgame root.
-fn garbage(game: Address, index: usize, below_split: bool) -> B256 {
-    let mut v = keccak256([game.as_slice(), &index.to_be_bytes(), b"adversary"].concat());
-    if below_split {
-        v = VmStatus::Invalid.stamp(v);
-    }
-    v
-}
-
-/// Counters with garbage every claim of `target` that nobody has answered yet.
-async fn adversary_round(game: &FaultGame<'_>, adversary: Address, target: Address) -> Result<usize> {
-    let tree = game.tree().await?;
-    let mut moves = 0;
-    for (i, c) in tree.claims().iter().enumerate() {
-        let unanswered = tree.children(i).map(|k| k.is_empty()).unwrap_or(false);
-        if c.claimant != target || !unanswered || c.position.depth() >= game.depth.max() {
-            continue;
-        }
-        let below_split = c.position.depth() >= game.depth.split();
-        game.attack(adversary, i, garbage(game.address(), i, below_split)).await.context("adversary's attack")?;
-        moves += 1;
-    }
-    Ok(moves)
-}
 
 /// Who an address is, for the printed trees.
 fn namer(agent: Address, adversary: Address, proposer: Address) -> impl Fn(Address) -> String {
@@ -126,11 +103,15 @@ pub(crate) async fn demo() -> Result<()> {
     };
     let agent = Agent::start(cfg, Metrics::new()).await?;
     let me = agent_acct.address;
+    let (adv_a, adv_b) = (
+        Adversary::new(game_a.clone(), adversary, Tactic::Garbage),
+        Adversary::new(game_b.clone(), adversary, Tactic::Garbage),
+    );
     let mut idle_rounds = 0;
     for _ in 0..200 {
         let report = agent.tick().await?;
-        let a = adversary_round(&game_a, adversary, me).await?;
-        let b = adversary_round(&game_b, adversary, me).await?;
+        let a = adv_a.round(me).await?;
+        let b = adv_b.round(me).await?;
         let done = game_a.status().await? != GameStatus::InProgress
             && game_b.status().await? != GameStatus::InProgress
             && game_a.credit(me).await?.is_zero()

@@ -131,6 +131,11 @@ impl Responder {
                     return Ok(Outcome::Reverted { tx: i.tx_hash, reason: i.error.unwrap_or_default() });
                 }
                 IntentState::Failed | IntentState::Pending | IntentState::Abandoned => {
+                    // An attempt thought lost may still have landed: never sign again before checking.
+                    let attempts = self.store.attempts(i.id).await?;
+                    if let Some(outcome) = self.settle_from_receipts(&i, &attempts).await? {
+                        return Ok(outcome);
+                    }
                     self.store.set_intent_state(i.id, IntentState::Pending, None, None, None, now).await?;
                     i
                 }
@@ -274,30 +279,15 @@ impl Responder {
             let Some(last) = attempts.last().cloned() else {
                 bail!("intent {} is marked sent but has no signed transaction", i.intent.key);
             };
-            for a in attempts.iter().rev() {
-                if let Some(r) = self.l1.get_transaction_receipt(a.tx_hash).await.context("reading a receipt")? {
-                    let block = r.block_number.unwrap_or_default();
-                    let now = unix_now();
-                    let latency = now.saturating_sub(a.sent_at) as f64;
-                    if r.status() {
-                        self.store
-                            .set_intent_state(i.id, IntentState::Confirmed, Some(a.tx_hash), Some(block), None, now)
-                            .await?;
-                        self.metrics.action_sent(&i.intent.kind, latency);
-                        tracing::info!(key = %i.intent.key, tx = %a.tx_hash, block, "confirmed");
-                        return Ok(Outcome::Confirmed { tx: a.tx_hash, block });
-                    }
-                    let reason = self.replay_revert(i, block).await;
-                    self.store
-                        .set_intent_state(i.id, IntentState::Reverted, Some(a.tx_hash), Some(block), Some(&reason), now)
-                        .await?;
-                    self.metrics.action_failed(&i.intent.kind);
-                    tracing::warn!(key = %i.intent.key, tx = %a.tx_hash, block, %reason, "reverted on chain");
-                    return Ok(Outcome::Reverted { tx: Some(a.tx_hash), reason });
-                }
+            if let Some(outcome) = self.settle_from_receipts(i, &attempts).await? {
+                return Ok(outcome);
             }
             let mined_nonce = self.l1.get_transaction_count(self.from).await.context("reading the sender's nonce")?;
             if mined_nonce > last.nonce {
+                // Read the receipts again: one may have landed between the two reads.
+                if let Some(outcome) = self.settle_from_receipts(i, &attempts).await? {
+                    return Ok(outcome);
+                }
                 // The nonce was used, but by none of this intent's attempts.
                 let msg = format!("nonce {} was used by another transaction", last.nonce);
                 self.store.set_intent_state(i.id, IntentState::Failed, None, None, Some(&msg), unix_now()).await?;
@@ -324,6 +314,34 @@ impl Responder {
             }
             tokio::time::sleep(self.opts.poll).await;
         }
+    }
+
+    /// The outcome of an intent if one of its attempts has a receipt; records it.
+    async fn settle_from_receipts(&self, i: &Intent, attempts: &[Attempt]) -> Result<Option<Outcome>> {
+        for a in attempts.iter().rev() {
+            let Some(r) = self.l1.get_transaction_receipt(a.tx_hash).await.context("reading a receipt")? else {
+                continue;
+            };
+            let block = r.block_number.unwrap_or_default();
+            let now = unix_now();
+            let latency = now.saturating_sub(a.sent_at) as f64;
+            if r.status() {
+                self.store
+                    .set_intent_state(i.id, IntentState::Confirmed, Some(a.tx_hash), Some(block), None, now)
+                    .await?;
+                self.metrics.action_sent(&i.intent.kind, latency);
+                tracing::info!(key = %i.intent.key, tx = %a.tx_hash, block, "confirmed");
+                return Ok(Some(Outcome::Confirmed { tx: a.tx_hash, block }));
+            }
+            let reason = self.replay_revert(i, block).await;
+            self.store
+                .set_intent_state(i.id, IntentState::Reverted, Some(a.tx_hash), Some(block), Some(&reason), now)
+                .await?;
+            self.metrics.action_failed(&i.intent.kind);
+            tracing::warn!(key = %i.intent.key, tx = %a.tx_hash, block, %reason, "reverted on chain");
+            return Ok(Some(Outcome::Reverted { tx: Some(a.tx_hash), reason }));
+        }
+        Ok(None)
     }
 
     async fn bump(&self, i: &Intent, last: &Attempt) -> Result<()> {

@@ -171,7 +171,7 @@ impl Store {
     /// Records a signed attempt and marks its intent `sent`, atomically: once this returns,
     /// the transaction may be broadcast.
     pub async fn record_attempt(&self, a: &Attempt) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(db("starting a transaction"))?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db("starting a transaction"))?;
         sqlx::query(
             "INSERT INTO attempts (intent_id, nonce, tx_hash, raw, max_fee_per_gas, max_priority_fee_per_gas, sent_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?)",

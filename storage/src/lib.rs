@@ -3,7 +3,8 @@
 //! and has sent, and the credits it has claimed.
 //!
 //! The schema lives in the workspace's `migrations/` and is applied on open. Every write that
-//! must be all-or-nothing runs in one transaction, and the database runs with WAL and
+//! must be all-or-nothing runs in one `BEGIN IMMEDIATE` transaction (so concurrent writers wait
+//! for each other instead of failing), and the database runs with WAL and
 //! `synchronous = FULL`, so a kill at any moment leaves either the old or the new state.
 //! This crate stores; it decides nothing.
 
@@ -298,7 +299,7 @@ impl Store {
     /// Appends claims `first_index..` of a game in one transaction. `first_index` must equal
     /// the number already stored, so a restart never leaves a gap or stores a claim twice.
     pub async fn append_claims(&self, game: Address, first_index: u64, claims: &[Claim]) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(db("starting a transaction"))?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db("starting a transaction"))?;
         let row = sqlx::query("SELECT COUNT(*) AS n FROM claims WHERE game = ?")
             .bind(hex(game))
             .fetch_one(&mut *tx)

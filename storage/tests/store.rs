@@ -136,3 +136,27 @@ async fn corrupt_rows_are_named() {
     let err = store.claim_tree(g.address).await.unwrap_err();
     assert!(matches!(err, StorageError::InvalidTree { .. }), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_wait_instead_of_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("r.db")).await.unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..8u8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let g = game(n + 10);
+            store.upsert_game(&g).await.unwrap();
+            let cs = claims();
+            for (i, c) in cs.iter().enumerate() {
+                store.append_claims(g.address, i as u64, std::slice::from_ref(c)).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    for n in 0..8u8 {
+        assert_eq!(store.claim_count(Address::repeat_byte(n + 10)).await.unwrap(), 3);
+    }
+}

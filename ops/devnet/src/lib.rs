@@ -11,6 +11,7 @@
 //!
 //! This crate is for tests and local runs only; it is not how the agent talks to a chain.
 
+pub mod adversary;
 pub mod alphabet;
 mod anvil;
 mod artifacts;

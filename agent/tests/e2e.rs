@@ -1,0 +1,285 @@
+//! riposte (the real binary, `riposte run`) against the devnet: real anvils, the real OP
+//! contracts, a real SQLite file, and a scripted adversary. Each test checks the games' final
+//! status, the agent's credits, and that the agent sent exactly the transactions the games
+//! needed (no duplicates).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test harness: a failure is the test failing
+
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use alloy::{
+    primitives::{Address, Bytes, U256, keccak256},
+    providers::Provider,
+    sol_types::SolValue,
+};
+use riposte_devnet::{
+    Devnet, DevnetOptions, FaultGame,
+    adversary::{Adversary, Reply, Tactic, garbage},
+    alphabet,
+};
+use riposte_game::GameStatus;
+
+const ALPHABET: u32 = 255;
+
+/// The agent as a child process; killed when dropped.
+struct AgentProcess {
+    child: Child,
+}
+
+impl Drop for AgentProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Harness {
+    devnet: Devnet,
+    dir: tempfile::TempDir,
+    agent: Address,
+    adversary: Address,
+    proposer: Address,
+}
+
+impl Harness {
+    async fn new() -> Self {
+        let devnet = Devnet::start(DevnetOptions::default()).await.unwrap();
+        let a = devnet.accounts();
+        let (agent, adversary, proposer) = (a[2].address, a[3].address, a[1].address);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("key"), format!("{}\n", a[2].private_key)).unwrap();
+        Self { devnet, dir, agent, adversary, proposer }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("riposte.db")
+    }
+
+    fn spawn(&self, extra: &[&str]) -> AgentProcess {
+        let log = std::fs::File::create(self.dir.path().join("agent.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_riposte"))
+            .args(["run", "--l1-eth-rpc", self.devnet.l1_url().as_str(), "--l2-eth-rpc", self.devnet.l2_url().as_str()])
+            .args(["--game-factory-address", &self.devnet.deployment().dispute_game_factory.to_string()])
+            .arg("--private-key-file")
+            .arg(self.dir.path().join("key"))
+            .arg("--db")
+            .arg(self.db())
+            .args(["--http-poll-interval", "100ms"])
+            .args(if extra.contains(&"--game-window") { &[][..] } else { &["--game-window", "1d"][..] })
+            .args(extra)
+            .env("RIPOSTE_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        AgentProcess { child }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("agent.log")).unwrap_or_default()
+    }
+
+    fn extra(block: u64) -> Bytes {
+        U256::from(block).abi_encode().into()
+    }
+
+    fn l2_block(&self) -> u64 {
+        self.devnet.anchor().1 + 16
+    }
+
+    async fn dishonest_game(&self, n: u64) -> FaultGame<'_> {
+        let root = keccak256(format!("wrong root {n}"));
+        self.devnet.create_game_as(self.adversary, ALPHABET, root, Self::extra(self.l2_block())).await.unwrap()
+    }
+
+    async fn honest_game(&self) -> FaultGame<'_> {
+        let (root, _) = self.devnet.output_root(self.l2_block()).await.unwrap();
+        self.devnet.create_game_as(self.proposer, ALPHABET, root, Self::extra(self.l2_block())).await.unwrap()
+    }
+
+    async fn nonce(&self, who: Address) -> u64 {
+        self.devnet.l1().provider().get_transaction_count(who).await.unwrap()
+    }
+
+    /// Plays until every game is resolved and the agent has claimed its credit everywhere:
+    /// adversary rounds while there is something to answer; when neither side moves for a
+    /// while, time travels so clocks and the WETH delay run out.
+    async fn play(&self, agent: &mut AgentProcess, adversaries: &[Adversary<'_>], limit: Duration) {
+        let started = Instant::now();
+        let mut last_nonce = self.nonce(self.agent).await;
+        let mut quiet_since = Instant::now();
+        let mut idle = 0;
+        loop {
+            assert!(started.elapsed() < limit, "games not finished after {limit:?}; agent log:\n{}", self.log());
+            if let Some(status) = agent.child.try_wait().unwrap() {
+                panic!("the agent exited ({status}); its log:\n{}", self.log());
+            }
+            let mut moves = 0;
+            for a in adversaries {
+                moves += a.round(self.agent).await.unwrap();
+            }
+            let nonce = self.nonce(self.agent).await;
+            if nonce != last_nonce || moves > 0 {
+                last_nonce = nonce;
+                quiet_since = Instant::now();
+                idle = 0;
+            }
+            let mut done = true;
+            for a in adversaries {
+                let g = a.game();
+                done &= g.status().await.unwrap() != GameStatus::InProgress
+                    && g.credit(self.agent).await.unwrap().is_zero();
+            }
+            if done {
+                return;
+            }
+            if quiet_since.elapsed() > Duration::from_millis(700) {
+                idle += 1;
+                self.devnet.increase_time(if idle < 3 { 61 } else { 151 }).await.unwrap();
+                quiet_since = Instant::now();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The transactions a game needed from the agent, counted from the chain: its claims, its
+    /// steps (plus the local data loaded before a step out of the absolute prestate), one
+    /// resolveClaim per claim, resolve(), and claimCredit when it was paid.
+    async fn expected_txs(&self, g: &FaultGame<'_>, paid: bool) -> u64 {
+        let tree = g.tree().await.unwrap();
+        let max = g.depth.max();
+        let mut n = 0;
+        for c in tree.claims() {
+            if c.claimant == self.agent && !c.is_root() {
+                n += 1;
+            }
+            if c.position.depth() == max && c.countered_by == self.agent {
+                n += 1;
+                // A step against a wrong first leaf starts from the absolute prestate, after
+                // the disputed block is loaded as local data.
+                if g.depth.exec_trace_index(c.position).unwrap() == 0 {
+                    let i = tree.claims().iter().position(|x| x == c).unwrap();
+                    let block = alphabet::disputed_block(&tree, i, g.depth, g.starting_block, g.starting_root).unwrap();
+                    if c.value != alphabet::claim(block, 0) {
+                        n += 1;
+                    }
+                }
+            }
+        }
+        n + tree.len() as u64 + 1 + u64::from(paid)
+    }
+}
+
+/// The agent was owed credit in `g` (by the rules of resolution) and has withdrawn all of it.
+async fn credit_paid(h: &Harness, g: &FaultGame<'_>) -> bool {
+    let owed = g.tree().await.unwrap().resolve(None).credit(h.agent);
+    let (locked, _) = h.devnet.weth_withdrawal(g.address(), h.agent).await.unwrap();
+    !owed.is_zero() && g.credit(h.agent).await.unwrap().is_zero() && locked.is_zero()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counters_a_dishonest_root_and_claims_the_bonds() {
+    let h = Harness::new().await;
+    let g = h.dishonest_game(1).await;
+    let mut agent = h.spawn(&[]);
+    let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins);
+    assert!(credit_paid(&h, &g).await);
+    // The agent countered every adversary claim, down to a step on the last one.
+    let tree = g.tree().await.unwrap();
+    let leaf = tree.claims().last().unwrap();
+    assert_eq!(leaf.position.depth(), g.depth.max());
+    assert_eq!(leaf.countered_by, h.agent, "the agent stepped on the adversary's leaf");
+    assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "agent log:\n{}", h.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn defends_an_honest_root_against_garbage() {
+    let h = Harness::new().await;
+    let g = h.honest_game().await;
+    g.attack(h.adversary, 0, garbage(g.address(), 0, false)).await.unwrap();
+    let mut agent = h.spawn(&[]);
+    let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(g.status().await.unwrap(), GameStatus::DefenderWins);
+    assert!(credit_paid(&h, &g).await);
+    let tree = g.tree().await.unwrap();
+    assert!(tree.claims().iter().all(|c| c.countered_by != h.adversary), "the adversary never countered the agent");
+    assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "agent log:\n{}", h.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn takes_the_bait_only_with_defends_and_ends_in_a_defend_step() {
+    // The adversary posts true values with the wrong pivot at depths 4, 6 and 8: the agent
+    // must defend at the output level (depth 5, an execution-subgame root), defend inside the
+    // execution trace (depth 7) and defend-step the last, correct leaf.
+    let h = Harness::new().await;
+    let g = h.dishonest_game(2).await;
+    let bait = |attack| Some(Reply { attack, truthful: true });
+    let script = vec![None, None, None, None, bait(false), None, bait(true), None, bait(true)];
+    let mut agent = h.spawn(&[]);
+    let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Script(script))];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "agent log:\n{}", h.log());
+    let tree = g.tree().await.unwrap();
+    let agent_defends = tree
+        .claims()
+        .iter()
+        .filter(|c| c.claimant == h.agent)
+        .filter(|c| {
+            let parent = tree.get(c.parent().unwrap()).unwrap();
+            parent.position.defend().unwrap() == c.position
+        })
+        .count();
+    assert!(agent_defends >= 2, "the agent defended at the output and execution levels:\n{tree:?}");
+    let leaf = tree.claims().last().unwrap();
+    assert_eq!(leaf.position.depth(), g.depth.max());
+    assert_eq!(leaf.countered_by, h.agent, "the agent's defend-step countered the baiting leaf");
+    assert!(credit_paid(&h, &g).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaves_games_outside_the_window_or_the_allowlist_alone() {
+    let h = Harness::new().await;
+    let old = h.dishonest_game(3).await;
+    h.devnet.increase_time(7_200).await.unwrap();
+    let not_allowed = h.dishonest_game(4).await;
+    let played = h.dishonest_game(5).await;
+    let mut agent =
+        h.spawn(&["--game-window", "1h", "--game-allowlist", &format!("{},{}", played.address(), old.address())]);
+    let adv = [Adversary::new(played.clone(), h.adversary, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(played.status().await.unwrap(), GameStatus::ChallengerWins);
+    for g in [&old, &not_allowed] {
+        let tree = g.tree().await.unwrap();
+        assert_eq!(tree.len(), 1, "game {} was left alone", g.address());
+        assert_eq!(g.status().await.unwrap(), GameStatus::InProgress);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wins_twenty_games_at_once() {
+    let h = Harness::new().await;
+    let mut games = Vec::new();
+    let honest = h.honest_game().await;
+    honest.attack(h.adversary, 0, garbage(honest.address(), 0, false)).await.unwrap();
+    games.push(honest);
+    for n in 0..19 {
+        games.push(h.dishonest_game(100 + n).await);
+    }
+    let mut agent = h.spawn(&["--max-concurrency", "8"]);
+    let adv: Vec<Adversary<'_>> =
+        games.iter().map(|g| Adversary::new(g.clone(), h.adversary, Tactic::Garbage)).collect();
+    h.play(&mut agent, &adv, Duration::from_secs(150)).await;
+    let mut expected = 0;
+    for (i, g) in games.iter().enumerate() {
+        let want = if i == 0 { GameStatus::DefenderWins } else { GameStatus::ChallengerWins };
+        assert_eq!(g.status().await.unwrap(), want, "game {i}");
+        expected += h.expected_txs(g, true).await;
+    }
+    assert_eq!(h.nonce(h.agent).await, expected, "agent log:\n{}", h.log());
+}
