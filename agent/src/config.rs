@@ -507,4 +507,21 @@ mod tests {
         assert!(parse_span("1y").is_err());
         assert!(parse_span("soon").is_err());
     }
+
+    fn repo_config(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../configs").join(name)
+    }
+
+    #[test]
+    fn shipped_configs_load_or_are_refused_by_name() {
+        let f = ConfigFlags { config: Some(repo_config("devnet.toml")), ..ConfigFlags::default() };
+        let c = f.load_with_env(no_env()).unwrap();
+        assert_eq!(c.game_factory_address, "0xa513E6E4b8f2a923D98304ec87F64353C4D5C853".parse::<Address>().unwrap());
+        assert!(c.metrics.enabled);
+        for net in ["sepolia.toml", "mainnet.toml"] {
+            let f = ConfigFlags { config: Some(repo_config(net)), ..ConfigFlags::default() };
+            let err = f.load_with_env(no_env()).unwrap_err().to_string();
+            assert!(err.contains("cannon is not playable yet"), "{net}: {err}");
+        }
+    }
 }
