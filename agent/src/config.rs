@@ -313,8 +313,8 @@ fn parse_span_arg(s: &str) -> Result<Span, String> {
 impl ConfigFlags {
     /// The configuration from the file (if any), the environment and these flags.
     pub(crate) fn load(&self) -> Result<Config> {
-        // RIPOSTE_LOG is the log filter, not a configuration key.
-        self.load_with_env(Env::prefixed("RIPOSTE_").ignore(&["log"]))
+        // RIPOSTE_LOG (the log filter) and the test crash point are not configuration keys.
+        self.load_with_env(Env::prefixed("RIPOSTE_").ignore(&["log", "test_kill_at"]))
     }
 
     fn load_with_env(&self, env: Env) -> Result<Config> {

@@ -9,6 +9,7 @@ use riposte_game::{GameDepth, Position, required_bond};
 
 mod chain;
 mod config;
+mod crash;
 mod demo;
 mod format;
 mod metrics;

@@ -142,6 +142,7 @@ impl Responder {
             },
             None => self.store.insert_intent(&new, now).await?,
         };
+        crate::crash::point("intent-written", &intent.intent.kind);
         self.send(&intent).await
     }
 
@@ -228,13 +229,14 @@ impl Responder {
                 }
             }
         }
+        crate::crash::point("broadcast", kind);
         let sent = self
             .store
             .intent_by_key(&i.intent.key)
             .await?
             .ok_or_else(|| anyhow!("intent {} vanished", i.intent.key))?;
         if i.intent.value > U256::ZERO && kind == "move" {
-            self.metrics.bond_posted(f64::from(i.intent.value));
+            self.metrics.bond_posted(u128::try_from(i.intent.value).map_or(f64::MAX, |v| v as f64));
         }
         self.wait(&sent).await
     }
@@ -258,6 +260,7 @@ impl Responder {
         };
         // Written before it can reach the network.
         self.store.record_attempt(&attempt).await?;
+        crate::crash::point("attempt-recorded", &i.intent.kind);
         Ok(attempt)
     }
 
@@ -325,6 +328,7 @@ impl Responder {
             let block = r.block_number.unwrap_or_default();
             let now = unix_now();
             let latency = now.saturating_sub(a.sent_at) as f64;
+            crate::crash::point("receipt", &i.intent.kind);
             if r.status() {
                 self.store
                     .set_intent_state(i.id, IntentState::Confirmed, Some(a.tx_hash), Some(block), None, now)

@@ -59,8 +59,18 @@ impl Harness {
     }
 
     fn spawn(&self, extra: &[&str]) -> AgentProcess {
-        let log = std::fs::File::create(self.dir.path().join("agent.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_riposte"))
+        self.spawn_with_env(extra, None)
+    }
+
+    /// Starts the agent; `kill_at` makes it SIGKILL itself at that crash point.
+    fn spawn_with_env(&self, extra: &[&str], kill_at: Option<&str>) -> AgentProcess {
+        let log =
+            std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join("agent.log")).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_riposte"));
+        if let Some(point) = kill_at {
+            cmd.env("RIPOSTE_TEST_KILL_AT", point);
+        }
+        let child = cmd
             .args(["run", "--l1-eth-rpc", self.devnet.l1_url().as_str(), "--l2-eth-rpc", self.devnet.l2_url().as_str()])
             .args(["--game-factory-address", &self.devnet.deployment().dispute_game_factory.to_string()])
             .arg("--private-key-file")
@@ -76,6 +86,17 @@ impl Harness {
             .spawn()
             .unwrap();
         AgentProcess { child }
+    }
+
+    /// SIGTERM, then the agent must exit within 10 s.
+    fn stop(&self, mut agent: AgentProcess) {
+        let pid = agent.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let asked = Instant::now();
+        while agent.child.try_wait().unwrap().is_none() {
+            assert!(asked.elapsed() < Duration::from_secs(10), "the agent ignored SIGTERM; log:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn log(&self) -> String {
@@ -108,6 +129,18 @@ impl Harness {
     /// adversary rounds while there is something to answer; when neither side moves for a
     /// while, time travels so clocks and the WETH delay run out.
     async fn play(&self, agent: &mut AgentProcess, adversaries: &[Adversary<'_>], limit: Duration) {
+        assert!(self.play_until(agent, adversaries, limit, false).await, "the games finished");
+    }
+
+    /// Like `play`, but when `may_die` a dead agent ends the play early: returns whether the
+    /// games finished.
+    async fn play_until(
+        &self,
+        agent: &mut AgentProcess,
+        adversaries: &[Adversary<'_>],
+        limit: Duration,
+        may_die: bool,
+    ) -> bool {
         let started = Instant::now();
         let mut last_nonce = self.nonce(self.agent).await;
         let mut quiet_since = Instant::now();
@@ -115,7 +148,8 @@ impl Harness {
         loop {
             assert!(started.elapsed() < limit, "games not finished after {limit:?}; agent log:\n{}", self.log());
             if let Some(status) = agent.child.try_wait().unwrap() {
-                panic!("the agent exited ({status}); its log:\n{}", self.log());
+                assert!(may_die, "the agent exited ({status}); its log:\n{}", self.log());
+                return false;
             }
             let mut moves = 0;
             for a in adversaries {
@@ -134,7 +168,7 @@ impl Harness {
                     && g.credit(self.agent).await.unwrap().is_zero();
             }
             if done {
-                return;
+                return true;
             }
             if quiet_since.elapsed() > Duration::from_millis(700) {
                 idle += 1;
@@ -282,4 +316,66 @@ async fn wins_twenty_games_at_once() {
         expected += h.expected_txs(g, true).await;
     }
     assert_eq!(h.nonce(h.agent).await, expected, "agent log:\n{}", h.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn survives_sigkill_at_every_point_without_sending_anything_twice() {
+    let h = Harness::new().await;
+    // One game, so the crash points come in a known order: four moves, the local data and the
+    // step, nine resolveClaim, resolve, claimCredit.
+    let games = [h.dishonest_game(7).await];
+    let adv: Vec<Adversary<'_>> =
+        games.iter().map(|g| Adversary::new(g.clone(), h.adversary, Tactic::Garbage)).collect();
+    // Each run of the agent kills itself at one point; the next run starts on the same database.
+    let points = [
+        "intent-written:move#1",
+        "attempt-recorded:move#1",
+        "broadcast:move#1",
+        "receipt:move#1",
+        "intent-written:add_local_data#1",
+        "attempt-recorded:step#1",
+        "receipt:step#1",
+        "broadcast:resolve_claim#3",
+        "receipt:resolve_claim#2",
+        "attempt-recorded:resolve#1",
+        "receipt:claim_credit#1",
+    ];
+    let mut kills = 0;
+    let mut finished = false;
+    for point in points {
+        let mut agent = h.spawn_with_env(&[], Some(point));
+        finished = h.play_until(&mut agent, &adv, Duration::from_secs(60), true).await;
+        if finished {
+            break;
+        }
+        kills += 1;
+    }
+    // A last run without a crash point settles what the last crash left, then stops on SIGTERM.
+    let mut agent = h.spawn(&[]);
+    if !finished {
+        h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    }
+    let store = riposte_storage::Store::open(&h.db()).await.unwrap();
+    let settled = Instant::now();
+    loop {
+        let open = store.intents_in_state(riposte_storage::IntentState::Sent).await.unwrap().len()
+            + store.intents_in_state(riposte_storage::IntentState::Pending).await.unwrap().len();
+        if open == 0 {
+            break;
+        }
+        assert!(settled.elapsed() < Duration::from_secs(15), "{open} intents still open; log:\n{}", h.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    h.stop(agent);
+    assert_eq!(kills, points.len(), "the agent was killed at every point; log:\n{}", h.log());
+    assert_eq!(games[0].status().await.unwrap(), GameStatus::ChallengerWins);
+    let mut expected = 0;
+    for g in &games {
+        assert!(credit_paid(&h, g).await, "credit of game {} withdrawn", g.address());
+        expected += h.expected_txs(g, true).await;
+    }
+    assert_eq!(h.nonce(h.agent).await, expected, "no transaction sent twice; log:\n{}", h.log());
+    for state in [riposte_storage::IntentState::Pending, riposte_storage::IntentState::Sent] {
+        assert!(store.intents_in_state(state).await.unwrap().is_empty(), "no intent left {state:?}");
+    }
 }
