@@ -15,6 +15,7 @@ mod format;
 mod metrics;
 mod responder;
 mod run;
+mod tools;
 
 #[derive(Parser)]
 #[command(name = "riposte", version, about = "Defends optimistic-rollup state by winning OP Stack dispute games")]
@@ -34,6 +35,73 @@ enum Command {
     },
     /// Run the end-to-end demo on a local devnet (anvil + the real OP contracts).
     Demo,
+    /// List the factory's games in the window: status, claims, whether the root is honest,
+    /// and how long is left before the next honest answer is due.
+    ///
+    /// Example: riposte list-games --config configs/devnet.toml
+    ListGames {
+        #[command(flatten)]
+        config: Box<config::ConfigFlags>,
+    },
+    /// Draw a game's claim tree: positions, trace indexes, claimants, bonds, clocks, honesty.
+    ///
+    /// Example: riposte show 0x9bd03768a7DCc129555dE410FF8E85528A4F88b5 --config configs/devnet.toml
+    Show {
+        /// The game's address.
+        game: alloy_primitives::Address,
+        #[command(flatten)]
+        config: Box<config::ConfigFlags>,
+    },
+    /// Make one move by hand (for testnet operators); without --claim the honest value is posted.
+    ///
+    /// Example: riposte move attack 0x9bd0…88b5 --parent-index 0 --config configs/devnet.toml
+    Move {
+        /// attack, defend or step.
+        #[arg(value_enum)]
+        kind: tools::MoveKind,
+        /// The game's address.
+        game: alloy_primitives::Address,
+        /// Index of the claim to counter (for step: the max-depth claim).
+        #[arg(long)]
+        parent_index: usize,
+        /// The value to post instead of the honest one.
+        #[arg(long)]
+        claim: Option<alloy_primitives::B256>,
+        #[command(flatten)]
+        config: Box<config::ConfigFlags>,
+    },
+    /// Propose an output root: DisputeGameFactory.create with the init bond.
+    ///
+    /// Example: riposte create-game --game-type 255 --output-root 0x… --l2-block-num 20 --config configs/devnet.toml
+    CreateGame {
+        /// The game type.
+        #[arg(long, default_value_t = 255)]
+        game_type: u32,
+        /// The output root proposed.
+        #[arg(long)]
+        output_root: alloy_primitives::B256,
+        /// The L2 block it is the output of.
+        #[arg(long)]
+        l2_block_num: u64,
+        #[command(flatten)]
+        config: Box<config::ConfigFlags>,
+    },
+    /// Resolve every claim of a game whose clock ran out, then the game.
+    ///
+    /// Example: riposte resolve 0x9bd0…88b5 --config configs/devnet.toml
+    Resolve {
+        /// The game's address.
+        game: alloy_primitives::Address,
+        #[command(flatten)]
+        config: Box<config::ConfigFlags>,
+    },
+    /// Claim every credit DelayedWETH lets go, in every resolved game in the window.
+    ///
+    /// Example: riposte claim-credits --config configs/devnet.toml
+    ClaimCredits {
+        #[command(flatten)]
+        config: Box<config::ConfigFlags>,
+    },
     /// Print the bond required at every depth of a game (`getRequiredBond`), in wei and ETH.
     ///
     /// Example: riposte bonds --max-depth 73
@@ -104,6 +172,26 @@ async fn shutdown_signal() {
     let _ = ctrl_c.await;
 }
 
+type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + 'a>>;
+
+/// Runs an operator command with an agent built from the configuration (read-only ones never
+/// need a key).
+fn with_agent(
+    flags: &config::ConfigFlags,
+    read_only: bool,
+    f: impl for<'a> FnOnce(&'a run::Agent) -> BoxFuture<'a>,
+) -> Result<ExitCode> {
+    let mut cfg = flags.load()?;
+    if read_only {
+        cfg.monitor_only = true;
+    }
+    runtime()?.block_on(async move {
+        let agent = run::Agent::start(cfg, metrics::Metrics::new()).await?;
+        f(&agent).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run { config } => {
@@ -124,6 +212,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 tracing::info!("stopped");
                 Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
             })
+        }
+        Command::ListGames { config } => {
+            with_agent(&config, true, |a| Box::pin(async move { tools::list_games(a).await }))
+        }
+        Command::Show { game, config } => {
+            with_agent(&config, true, move |a| Box::pin(async move { tools::show(a, game).await }))
+        }
+        Command::Move { kind, game, parent_index, claim, config } => with_agent(&config, false, move |a| {
+            Box::pin(async move { tools::manual_move(a, game, kind, parent_index, claim).await })
+        }),
+        Command::CreateGame { game_type, output_root, l2_block_num, config } => with_agent(&config, false, move |a| {
+            Box::pin(async move { tools::create_game(a, game_type, output_root, l2_block_num).await })
+        }),
+        Command::Resolve { game, config } => {
+            with_agent(&config, false, move |a| Box::pin(async move { tools::resolve(a, game).await }))
+        }
+        Command::ClaimCredits { config } => {
+            with_agent(&config, false, |a| Box::pin(async move { tools::claim_credits(a).await }))
         }
         Command::Demo => {
             runtime()?.block_on(demo::demo())?;

@@ -58,6 +58,8 @@ pub(crate) struct Agent {
     store: Store,
     metrics: Metrics,
     responder: Option<Responder>,
+    /// The configured key's address, even when monitoring only.
+    me: Option<Address>,
     claimants: Vec<Address>,
     /// Resolved games in which no claimant has credit left: never read again.
     settled: Mutex<HashSet<Address>>,
@@ -92,14 +94,17 @@ impl Agent {
             );
         }
         let store = Store::open(&cfg.db).await.with_context(|| format!("opening the database {}", cfg.db.display()))?;
-        let responder = match (cfg.monitor_only, cfg.signing_key()?) {
+        let signer: Option<PrivateKeySigner> = cfg
+            .signing_key()?
+            .map(|key| key.expose().trim().parse().map_err(|_| anyhow!("the private key is not a 32-byte hex key")))
+            .transpose()?;
+        let me = signer.as_ref().map(PrivateKeySigner::address);
+        let responder = match (cfg.monitor_only, signer) {
             (true, _) => None,
             (false, None) => anyhow::bail!(
                 "no private key: give --private-key-file, RIPOSTE_PRIVATE_KEY or --private-key, or run with --monitor-only"
             ),
-            (false, Some(key)) => {
-                let signer: PrivateKeySigner =
-                    key.expose().trim().parse().map_err(|_| anyhow!("the private key is not a 32-byte hex key"))?;
+            (false, Some(signer)) => {
                 let opts = ResponderOptions {
                     resubmit_after: cfg.resubmission_timeout.0,
                     poll: cfg.http_poll_interval.0.min(Duration::from_millis(500)),
@@ -124,6 +129,7 @@ impl Agent {
             store,
             metrics,
             responder,
+            me,
             claimants,
             settled: Mutex::new(HashSet::new()),
             weth_delay: Mutex::new(HashMap::new()),
@@ -133,6 +139,50 @@ impl Agent {
     /// The database.
     pub(crate) fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The L1 provider.
+    pub(crate) fn l1(&self) -> &DynProvider {
+        &self.l1
+    }
+
+    /// The configuration.
+    pub(crate) fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The honest output roots.
+    pub(crate) fn outputs(&self) -> &L2Outputs {
+        &self.outputs
+    }
+
+    /// The transaction sender, unless monitoring only.
+    pub(crate) fn responder(&self) -> Option<&Responder> {
+        self.responder.as_ref()
+    }
+
+    /// The configured key's address, if a key is configured.
+    pub(crate) fn sender(&self) -> Option<Address> {
+        self.me
+    }
+
+    /// Scans the factory and claims every credit DelayedWETH lets go; returns how many
+    /// claimCredit transactions were confirmed.
+    pub(crate) async fn tick_credits_only(&self) -> Result<usize> {
+        let now = self.l1_now().await?;
+        self.scan_factory(now).await?;
+        let mut confirmed = 0;
+        for g in self.store.games().await?.into_iter().filter(|g| self.in_scope(g, now)) {
+            let status = chain_game::status(&self.l1, g.address).await?;
+            if status == GameStatus::InProgress as u8 {
+                continue;
+            }
+            if status != g.status {
+                self.store.upsert_game(&GameRecord { status, ..g.clone() }).await?;
+            }
+            confirmed += self.claim_credits(&g, now).await?;
+        }
+        Ok(confirmed)
     }
 
     /// Runs cycles on new L1 heads until `shutdown` completes; a cycle in progress gets 8 s to
@@ -279,6 +329,13 @@ impl Agent {
     /// Brings a game's claims up to date and acts on it. Returns (actions planned, confirmed).
     async fn progress(&self, g: &GameRecord, now: u64) -> Result<(usize, usize)> {
         let (depth, clocks) = chain_game::rules_of(g)?;
+        // Someone else may have resolved it.
+        let status = chain_game::status(&self.l1, g.address).await?;
+        if status != g.status {
+            tracing::info!(status, "game resolved");
+            self.store.upsert_game(&GameRecord { status, ..g.clone() }).await?;
+            return Ok((0, 0));
+        }
         let known = self.store.claim_tree(g.address).await?;
         let (new, changed) = chain_game::refresh_claims(&self.l1, g.address, depth.max(), known.as_ref()).await?;
         let have = known.as_ref().map_or(0, |t| t.len() as u64);

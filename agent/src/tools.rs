@@ -1,0 +1,339 @@
+//! Operator commands: list games, show a claim tree, make a move by hand, create a game,
+//! resolve, claim credits. They read the same configuration as `riposte run`; the ones that
+//! send go through the same responder and database, so the daemon never repeats them.
+
+use alloy::{
+    primitives::{Address, B256, Bytes, U256},
+    providers::Provider,
+    sol_types::{SolCall, SolValue},
+};
+use anyhow::{Context, Result, bail};
+use riposte_game::{ClaimTree, GameStatus};
+use riposte_solver::{
+    Action, plan_moves, plan_resolution,
+    trace::{GameView, SplitTrace, TraceAccessor, alphabet::AlphabetTrace},
+};
+use riposte_storage::{GameRecord, NewIntent};
+
+use crate::{
+    chain::{
+        self,
+        bindings::{DisputeGameFactory as Dgf, FaultDisputeGameV120 as Fdg},
+        game::{self as chain_game, FactoryGame},
+    },
+    format,
+    run::Agent,
+};
+
+/// A game read fresh from the chain: its record and its claims.
+pub(crate) struct LiveGame {
+    pub(crate) record: GameRecord,
+    pub(crate) view: GameView,
+}
+
+impl Agent {
+    /// The current L1 time (latest block timestamp).
+    pub(crate) async fn l1_now(&self) -> Result<u64> {
+        let b = self
+            .l1()
+            .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+            .await?
+            .context("the L1 node has no latest block")?;
+        Ok(b.header.timestamp)
+    }
+
+    /// Reads a game and all its claims from the chain.
+    pub(crate) async fn live_game(&self, address: Address, fg: Option<FactoryGame>) -> Result<LiveGame> {
+        let fg = fg.unwrap_or(FactoryGame { index: 0, game_type: 0, created_at: 0, address });
+        let mut record = chain_game::read_game(self.l1(), &fg, self.config().game_factory_address).await?;
+        if record.game_type == 0 && fg.game_type == 0 {
+            record.game_type = chain::call(self.l1(), address, Fdg::gameTypeCall {}).await?;
+        }
+        let (depth, clocks) = chain_game::rules_of(&record)?;
+        let n = chain_game::claim_count(self.l1(), address).await?;
+        let idx: Vec<u64> = (0..n).collect();
+        let claims = chain_game::claims_at(self.l1(), address, &idx).await?;
+        let tree = ClaimTree::from_claims(claims).with_context(|| format!("claims of game {address}"))?;
+        let view = GameView {
+            tree,
+            depth,
+            clocks,
+            starting_block: record.starting_block,
+            starting_root: record.starting_root,
+            l2_block_number: record.l2_block_number,
+            absolute_prestate: record.absolute_prestate,
+            l1_head: record.l1_head,
+            l2_chain_id: record.l2_chain_id,
+        };
+        Ok(LiveGame { record, view })
+    }
+
+    /// Whether the honest trace agrees with each claim (`None` where it cannot say).
+    pub(crate) async fn honesty(&self, view: &GameView) -> Vec<Option<bool>> {
+        let trace = SplitTrace::new(self.outputs().clone(), AlphabetTrace);
+        let mut out = Vec::with_capacity(view.tree.len());
+        for (i, c) in view.tree.claims().iter().enumerate() {
+            out.push(trace.get(view, i, c.position).await.ok().map(|v| v == c.value));
+        }
+        out
+    }
+}
+
+/// `riposte list-games`: every game of the factory in the window.
+pub(crate) async fn list_games(agent: &Agent) -> Result<()> {
+    let now = agent.l1_now().await?;
+    let factory = agent.config().game_factory_address;
+    let count = chain_game::game_count(agent.l1(), factory).await?;
+    let window_start = now.saturating_sub(agent.config().game_window.0.as_secs());
+    let idx: Vec<u64> = (0..count).rev().collect();
+    println!(
+        "{:>5}  {:<42}  {:>4}  {:<15}  {:>6}  {:<9}  {:>6}  next deadline",
+        "index", "game", "type", "status", "claims", "root", "block"
+    );
+    for chunk in idx.chunks(100) {
+        let games = chain_game::games_at(agent.l1(), factory, chunk).await?;
+        for fg in games {
+            if fg.created_at < window_start {
+                return Ok(());
+            }
+            let line = match agent.live_game(fg.address, Some(fg)).await {
+                Ok(g) => describe(agent, &g, now).await,
+                Err(e) => format!("unreadable: {e:#}"),
+            };
+            println!("{:>5}  {:<42}  {:>4}  {line}", fg.index, fg.address.to_string(), fg.game_type);
+        }
+    }
+    Ok(())
+}
+
+async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
+    let status = GameStatus::from_u8(g.record.status).map_or_else(|_| "unknown".to_string(), |s| format!("{s:?}"));
+    let root = match agent
+        .honesty(&GameView { tree: root_only(&g.view.tree), ..g.view.clone() })
+        .await
+        .first()
+        .copied()
+        .flatten()
+    {
+        Some(true) => "honest",
+        Some(false) => "DISHONEST",
+        None => "?",
+    };
+    let deadline = if g.record.status == GameStatus::InProgress as u8 {
+        let trace = SplitTrace::new(agent.outputs().clone(), AlphabetTrace);
+        match plan_moves(&g.view, &trace, now).await {
+            Ok(plan) => plan
+                .actions
+                .iter()
+                .filter_map(Action::deadline)
+                .min()
+                .map_or_else(|| "nothing to answer".into(), |d| format!("{}s left", d.saturating_sub(now))),
+            Err(e) => format!("cannot plan: {e}"),
+        }
+    } else {
+        "-".into()
+    };
+    format!("{status:<15}  {:>6}  {root:<9}  {:>6}  {deadline}", g.view.tree.len(), g.record.l2_block_number)
+}
+
+fn root_only(tree: &ClaimTree) -> ClaimTree {
+    ClaimTree::new(*tree.root()).unwrap_or_else(|_| tree.clone())
+}
+
+/// `riposte show <game>`: the claim tree.
+pub(crate) async fn show(agent: &Agent, game: Address) -> Result<()> {
+    let g = agent.live_game(game, None).await?;
+    let now = agent.l1_now().await?;
+    let honest = agent.honesty(&g.view).await;
+    let status = GameStatus::from_u8(g.record.status).map_or_else(|_| "unknown".to_string(), |s| format!("{s:?}"));
+    println!(
+        "game {game}  type {}  version {}  status {status}  L2 block {}  anchor block {}",
+        g.record.game_type, g.record.version, g.record.l2_block_number, g.record.starting_block
+    );
+    let me = agent.sender();
+    let name = move |a: Address| {
+        if Some(a) == me {
+            "riposte".to_string()
+        } else if a == Address::ZERO {
+            "nobody".into()
+        } else {
+            a.to_string()
+        }
+    };
+    print!("{}", format::render_tree(&g.view.tree, g.view.depth, g.view.clocks, now, &honest, &name));
+    Ok(())
+}
+
+/// What `riposte move` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum MoveKind {
+    /// Attack the claim at `--parent-index`.
+    Attack,
+    /// Defend the claim at `--parent-index`.
+    Defend,
+    /// Step against the max-depth claim at `--parent-index` (direction chosen by the trace).
+    Step,
+}
+
+/// `riposte move`: one move by hand. Without `--claim` the honest value is posted.
+pub(crate) async fn manual_move(
+    agent: &Agent,
+    game: Address,
+    kind: MoveKind,
+    parent: usize,
+    claim: Option<B256>,
+) -> Result<()> {
+    let g = agent.live_game(game, None).await?;
+    let c = *g.view.tree.get(parent)?;
+    let trace = SplitTrace::new(agent.outputs().clone(), AlphabetTrace);
+    let mut intents = Vec::new();
+    match kind {
+        MoveKind::Attack | MoveKind::Defend => {
+            let is_attack = kind == MoveKind::Attack;
+            let position = g.view.depth.check_move(parent, c.position, is_attack)?;
+            let value = match claim {
+                Some(v) => v,
+                None => trace.get(&g.view, parent, position).await?,
+            };
+            let bond = chain::call(agent.l1(), game, Fdg::getRequiredBondCall { _position: position.gindex() }).await?;
+            let (p, d) = (U256::from(parent), c.value);
+            let data = if is_attack {
+                Fdg::attackCall { _disputed: d, _parentIndex: p, _claim: value }.abi_encode()
+            } else {
+                Fdg::defendCall { _disputed: d, _parentIndex: p, _claim: value }.abi_encode()
+            };
+            println!(
+                "{kind:?} claim {parent} at position {} with {value} (bond {} ETH)",
+                position.gindex(),
+                format::eth(bond)
+            );
+            intents.push(intent(game, "move", format!("move:{game}:{parent}:{position}:{value}"), data, bond));
+        }
+        MoveKind::Step => {
+            if c.position.depth() != g.view.depth.max() {
+                bail!(
+                    "claim {parent} is at depth {}, steps happen at max depth {}",
+                    c.position.depth(),
+                    g.view.depth.max()
+                );
+            }
+            let agree = trace.get(&g.view, parent, c.position).await? == c.value;
+            let target = if agree { c.position.move_right()? } else { c.position };
+            let data = trace.step_data(&g.view, parent, target).await?;
+            match data.preimage {
+                Some(riposte_solver::trace::Preimage::Local { ident, offset }) => {
+                    let call = Fdg::addLocalDataCall {
+                        _ident: U256::from(ident),
+                        _execLeafIdx: U256::from(parent),
+                        _partOffset: U256::from(offset),
+                    };
+                    let key = format!("local:{game}:{parent}:{ident}:{offset}");
+                    intents.push(intent(game, "add_local_data", key, call.abi_encode(), U256::ZERO));
+                }
+                Some(riposte_solver::trace::Preimage::Keccak { .. }) => {
+                    bail!("this step needs a global preimage upload, which `riposte move` does not do yet")
+                }
+                None => {}
+            }
+            let call = Fdg::stepCall {
+                _claimIndex: U256::from(parent),
+                _isAttack: !agree,
+                _stateData: data.state_data,
+                _proof: data.proof,
+            };
+            println!("{} step on claim {parent}", if agree { "defend" } else { "attack" });
+            intents.push(intent(
+                game,
+                "step",
+                format!("step:{game}:{parent}:{}", !agree),
+                call.abi_encode(),
+                U256::ZERO,
+            ));
+        }
+    }
+    send_all(agent, intents).await
+}
+
+fn intent(game: Address, kind: &str, key: String, data: Vec<u8>, value: U256) -> NewIntent {
+    NewIntent { game, kind: kind.into(), key, target: game, calldata: Bytes::from(data), value }
+}
+
+async fn send_all(agent: &Agent, intents: Vec<NewIntent>) -> Result<()> {
+    let r = agent.responder().context("this command sends transactions: give a private key (not --monitor-only)")?;
+    for i in intents {
+        let key = i.key.clone();
+        let outcome = r.submit(i).await.with_context(|| format!("sending {key}"))?;
+        println!("{key}: {outcome:?}");
+    }
+    Ok(())
+}
+
+/// `riposte create-game`: proposes `output_root` for `l2_block` with the factory's init bond.
+pub(crate) async fn create_game(agent: &Agent, game_type: u32, output_root: B256, l2_block: u64) -> Result<()> {
+    let factory = agent.config().game_factory_address;
+    let bond = chain::call(agent.l1(), factory, Dgf::initBondsCall { gameType: game_type }).await?;
+    let extra: Bytes = U256::from(l2_block).abi_encode().into();
+    let call = Dgf::createCall { _gameType: game_type, _rootClaim: output_root, _extraData: extra.clone() };
+    let key = format!("create:{factory}:{game_type}:{output_root}:{l2_block}");
+    let i = NewIntent {
+        game: factory,
+        kind: "create_game".into(),
+        key,
+        target: factory,
+        calldata: call.abi_encode().into(),
+        value: bond,
+    };
+    send_all(agent, vec![i]).await?;
+    let games = chain::call(
+        agent.l1(),
+        factory,
+        Dgf::gamesCall { _gameType: game_type, _rootClaim: output_root, _extraData: extra },
+    )
+    .await?;
+    println!("game {}", games.proxy_);
+    Ok(())
+}
+
+/// `riposte resolve <game>`: every claim whose clock ran out (children first), then the game.
+pub(crate) async fn resolve(agent: &Agent, game: Address) -> Result<()> {
+    let g = agent.live_game(game, None).await?;
+    let now = agent.l1_now().await?;
+    let n = g.view.tree.len() as u64;
+    let flags = chain_game::resolved_subgames(agent.l1(), game, &(0..n).collect::<Vec<_>>()).await?;
+    let actions = plan_resolution(&g.view, &flags, now, None)?;
+    if actions.is_empty() {
+        println!("nothing to resolve yet");
+    }
+    let mut intents = Vec::new();
+    for a in actions {
+        match a {
+            Action::ResolveClaim { claim_index } => {
+                let call = Fdg::resolveClaimCall { _claimIndex: U256::from(claim_index), _numToResolve: U256::ZERO };
+                intents.push(intent(
+                    game,
+                    "resolve_claim",
+                    format!("resolve-claim:{game}:{claim_index}"),
+                    call.abi_encode(),
+                    U256::ZERO,
+                ));
+            }
+            Action::Resolve => intents.push(intent(
+                game,
+                "resolve",
+                format!("resolve:{game}"),
+                Fdg::resolveCall {}.abi_encode(),
+                U256::ZERO,
+            )),
+            _ => {}
+        }
+    }
+    send_all(agent, intents).await
+}
+
+/// `riposte claim-credits`: one daemon cycle's credit claiming, for every resolved game.
+pub(crate) async fn claim_credits(agent: &Agent) -> Result<()> {
+    agent.responder().context("claiming credits sends transactions: give a private key")?;
+    let report = agent.tick_credits_only().await?;
+    println!("{report} claimCredit transactions confirmed");
+    Ok(())
+}
