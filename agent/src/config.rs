@@ -292,6 +292,18 @@ pub(crate) struct ConfigFlags {
     #[arg(long, value_parser = parse_span_arg)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) http_poll_interval: Option<Span>,
+    /// Per-request RPC timeout (e.g. 10s).
+    #[arg(long, value_parser = parse_span_arg)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) rpc_timeout: Option<Span>,
+    /// Retries of a transient RPC failure.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) rpc_retries: Option<u32>,
+    /// Re-sign with higher fees a transaction not mined after this long (e.g. 24s).
+    #[arg(long, value_parser = parse_span_arg)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) resubmission_timeout: Option<Span>,
     /// Serve metrics and /healthz.
     #[arg(long = "metrics.enabled")]
     #[serde(skip)]

@@ -19,6 +19,7 @@ use riposte_devnet::{
     Devnet, DevnetOptions, FaultGame,
     adversary::{Adversary, Reply, Tactic, garbage},
     alphabet,
+    faulty::{FaultPlan, FaultyProxy},
 };
 use riposte_game::GameStatus;
 
@@ -37,6 +38,8 @@ impl Drop for AgentProcess {
 }
 
 struct Harness {
+    /// How long both sides must stay idle before time travels (clocks and delays run out).
+    quiet: Duration,
     devnet: Devnet,
     dir: tempfile::TempDir,
     agent: Address,
@@ -51,7 +54,7 @@ impl Harness {
         let (agent, adversary, proposer) = (a[2].address, a[3].address, a[1].address);
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("key"), format!("{}\n", a[2].private_key)).unwrap();
-        Self { devnet, dir, agent, adversary, proposer }
+        Self { quiet: Duration::from_millis(700), devnet, dir, agent, adversary, proposer }
     }
 
     fn db(&self) -> PathBuf {
@@ -64,6 +67,12 @@ impl Harness {
 
     /// Starts the agent; `kill_at` makes it SIGKILL itself at that crash point.
     fn spawn_with_env(&self, extra: &[&str], kill_at: Option<&str>) -> AgentProcess {
+        let (l1, l2) = (self.devnet.l1_url().to_string(), self.devnet.l2_url().to_string());
+        self.spawn_via(extra, kill_at, &l1, &l2)
+    }
+
+    /// Starts the agent talking to L1 and L2 through the given URLs.
+    fn spawn_via(&self, extra: &[&str], kill_at: Option<&str>, l1: &str, l2: &str) -> AgentProcess {
         let log =
             std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join("agent.log")).unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_riposte"));
@@ -71,7 +80,7 @@ impl Harness {
             cmd.env("RIPOSTE_TEST_KILL_AT", point);
         }
         let child = cmd
-            .args(["run", "--l1-eth-rpc", self.devnet.l1_url().as_str(), "--l2-eth-rpc", self.devnet.l2_url().as_str()])
+            .args(["run", "--l1-eth-rpc", l1, "--l2-eth-rpc", l2])
             .args(["--game-factory-address", &self.devnet.deployment().dispute_game_factory.to_string()])
             .arg("--private-key-file")
             .arg(self.dir.path().join("key"))
@@ -170,7 +179,7 @@ impl Harness {
             if done {
                 return true;
             }
-            if quiet_since.elapsed() > Duration::from_millis(700) {
+            if quiet_since.elapsed() > self.quiet {
                 idle += 1;
                 self.devnet.increase_time(if idle < 3 { 61 } else { 151 }).await.unwrap();
                 quiet_since = Instant::now();
@@ -451,4 +460,39 @@ async fn operator_tools_and_metrics_tell_the_story() {
     let (ok, out) = tool(&h, &["show", "0x000000000000000000000000000000000000dEaD"]);
     assert!(!ok);
     assert!(out.contains("0x000000000000000000000000000000000000dEaD"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wins_with_a_fifth_of_rpc_requests_failing() {
+    let mut h = Harness::new().await;
+    // Retries and timeouts make the agent slow, not idle: wait longer before moving time.
+    h.quiet = Duration::from_secs(6);
+    let upstream = |u: &url::Url| -> std::net::SocketAddr {
+        format!("{}:{}", u.host_str().unwrap(), u.port().unwrap()).parse().unwrap()
+    };
+    let l1 = FaultyProxy::start(upstream(h.devnet.l1_url()), FaultPlan::all_kinds(0.2, 11)).await.unwrap();
+    let l2 = FaultyProxy::start(upstream(h.devnet.l2_url()), FaultPlan::all_kinds(0.2, 12)).await.unwrap();
+    let dishonest = h.dishonest_game(9).await;
+    let honest = h.honest_game().await;
+    honest.attack(h.adversary, 0, garbage(honest.address(), 0, false)).await.unwrap();
+    let games = [dishonest, honest];
+    let adv: Vec<Adversary<'_>> =
+        games.iter().map(|g| Adversary::new(g.clone(), h.adversary, Tactic::Garbage)).collect();
+    let mut agent = h.spawn_via(&["--rpc-timeout", "1s", "--rpc-retries", "8"], None, &l1.url(), &l2.url());
+    h.play(&mut agent, &adv, Duration::from_secs(120)).await;
+    assert_eq!(games[0].status().await.unwrap(), GameStatus::ChallengerWins, "log:\n{}", h.log());
+    assert_eq!(games[1].status().await.unwrap(), GameStatus::DefenderWins, "log:\n{}", h.log());
+    let mut expected = 0;
+    for g in &games {
+        assert!(credit_paid(&h, g).await);
+        expected += h.expected_txs(g, true).await;
+    }
+    assert_eq!(h.nonce(h.agent).await, expected, "no duplicate despite lost answers; log:\n{}", h.log());
+    let faulted = l1.stats().faulted.load(std::sync::atomic::Ordering::Relaxed);
+    let forwarded = l1.stats().forwarded.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        faulted * 10 >= (faulted + forwarded),
+        "about a fifth of L1 requests failed ({faulted} of {})",
+        faulted + forwarded
+    );
 }

@@ -20,6 +20,7 @@ mod chain;
 mod deploy;
 mod devnet;
 mod error;
+pub mod faulty;
 mod game;
 mod info;
 mod options;
