@@ -175,7 +175,9 @@ async fn serve(
     rng: &Mutex<Rng>,
     stats: &FaultStats,
 ) -> std::io::Result<()> {
-    while let Some(req) = read_request(&mut sock).await? {
+    // One request per connection: every answer says `connection: close`.
+    let Some(req) = read_request(&mut sock).await? else { return Ok(()) };
+    {
         let fault = {
             let mut r = rng.lock().map_err(|_| std::io::Error::other("rng poisoned"))?;
             if !plan.faults.is_empty() && r.unit() < plan.rate {
@@ -225,7 +227,6 @@ async fn serve(
         }
         let resp = forward(upstream, &req).await?;
         sock.write_all(&resp).await?;
-        return Ok(());
     }
     Ok(())
 }
