@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prepares the local devnet tools: pinned npm packages (anvil, cast, solc-js, OP contracts)
-# and our own contracts compiled into build/. Safe to run again; skips work already done.
+# Prepares the local devnet tools: pinned npm packages (anvil, cast, solc-js, OP contracts),
+# our own contracts compiled into build/, and the VM's MIPS test programs built into build/mips/.
+# Safe to run again; skips work already done.
 set -euo pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -57,4 +58,16 @@ else
   node compile.js contracts build || fail "compiling contracts with solc-js"
   echo "$hash" > "$stamp"
 fi
+# 4. The VM's MIPS test programs: Debian's cross tools (apt lists refreshed only if the
+#    install fails without), then mips/build.sh, which skips unchanged sources.
+if ! command -v mips-linux-gnu-gcc >/dev/null; then
+  command -v apt-get >/dev/null || fail "mips-linux-gnu-gcc is missing and apt-get is not available to install it"
+  echo "mips: installing gcc-mips-linux-gnu binutils-mips-linux-gnu"
+  mips_pkgs=(gcc-mips-linux-gnu binutils-mips-linux-gnu)
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${mips_pkgs[@]}" >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null || fail "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${mips_pkgs[@]}" >/dev/null || fail "installing ${mips_pkgs[*]}"
+  fi
+fi
+mips/build.sh || fail "building the MIPS test programs (mips/build.sh)"
 echo "setup: done"

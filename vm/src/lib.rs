@@ -1,0 +1,30 @@
+//! A Cannon-compatible MIPS32 emulator: the single-threaded VM of `MIPS.sol` 1.0.1
+//! (`@eth-optimism/contracts-bedrock@0.17.3`), instruction for instruction.
+//!
+//! It runs a static big-endian MIPS ELF ([`load_elf`]) one instruction at a time ([`Vm`]),
+//! hashes its state the way the contract does ([`State::hash`], with the VM status byte),
+//! keeps memory as the contract's binary Merkle tree ([`Memory`]), and for any step produces
+//! the witness `MIPS.step` checks ([`StepWitness`]): the encoded pre-state, the memory proofs
+//! and the preimage part the instruction reads. Preimages come through a
+//! [`PreimageOracle`]; this crate does no I/O of its own.
+//!
+//! Not here: the multithreaded or 64-bit Cannon VMs, and cannon's Go-runtime patches.
+
+mod elf;
+mod error;
+pub mod memory;
+pub mod oracle;
+mod state;
+mod vm;
+mod witness;
+
+pub use elf::{HEAP_START, STACK_TOP, load_elf, patch_stack};
+pub use error::VmError;
+pub use memory::Memory;
+pub use oracle::{MapOracle, NoOracle, OracleError, PreimageOracle, keccak_key, local_key, localize};
+pub use state::{DecodedState, STATE_WITNESS_LEN, State, StateWitness};
+pub use vm::{BRK_START, Snapshot, Vm};
+pub use witness::{PreimageRead, StepWitness};
+
+#[cfg(test)]
+mod tests;
