@@ -18,7 +18,6 @@ const PAGE_BITS: u32 = 12;
 /// Words in a page.
 const PAGE_WORDS: usize = (PAGE_SIZE / 4) as usize;
 /// Number of pages in the address space.
-const PAGE_COUNT: usize = 1 << (32 - PAGE_BITS);
 /// Leaves (32 bytes) in a page.
 const PAGE_LEAVES: u32 = PAGE_SIZE / 32;
 /// Height of a page's subtree above its leaves.
@@ -96,6 +95,11 @@ impl Page {
         B256::from(out)
     }
 
+    /// Node `i` of an up-to-date page, without hashing.
+    fn cached_node(&self, i: usize) -> B256 {
+        if i >= PAGE_LEAVES as usize { self.leaf(i - PAGE_LEAVES as usize) } else { self.nodes[i] }
+    }
+
     /// Node `i` of the page subtree: heap index below 128, a leaf at `128 + leaf`.
     fn node(&mut self, i: usize) -> B256 {
         if i >= PAGE_LEAVES as usize {
@@ -113,10 +117,20 @@ impl Page {
     }
 }
 
+/// Pages per directory of the two-level page table.
+const DIR_PAGES: usize = 1024;
+/// `log2(DIR_PAGES)`.
+const DIR_BITS: u32 = 10;
+
+/// One directory: the pages of a 4 MiB region.
+type Dir = [Option<Arc<Page>>; DIR_PAGES];
+
 /// Sparse, Merkleized, copy-on-write VM memory.
 #[derive(Clone)]
 pub struct Memory {
-    pages: Vec<Option<Arc<Page>>>,
+    /// Two-level page table: directories by `addr >> 22`, pages by `(addr >> 12) & 1023`.
+    /// Both levels are shared between clones until written.
+    dirs: Vec<Option<Arc<Dir>>>,
     /// Nodes above the pages by generalized index (1 = root, `2^20 + p` = page `p`, not
     /// stored): absent = all-zero subtree, `None` = stale, `Some` = cached hash.
     upper: HashMap<u32, Option<B256>>,
@@ -141,7 +155,12 @@ impl Default for Memory {
 impl Memory {
     /// An all-zero memory.
     pub fn new() -> Self {
-        Self { pages: vec![None; PAGE_COUNT], upper: HashMap::new(), dirty: Vec::new(), allocated: 0 }
+        Self {
+            dirs: vec![None; 1 << (32 - PAGE_BITS - DIR_BITS)],
+            upper: HashMap::new(),
+            dirty: Vec::new(),
+            allocated: 0,
+        }
     }
 
     /// Pages holding data (zero pages that were written count too).
@@ -152,17 +171,32 @@ impl Memory {
     /// The big-endian word at `addr & !3`.
     #[inline(always)]
     pub fn read_word(&self, addr: u32) -> u32 {
-        match &self.pages[(addr >> PAGE_BITS) as usize] {
+        match self.page(addr >> PAGE_BITS) {
             Some(page) => page.words[((addr >> 2) as usize) & (PAGE_WORDS - 1)],
             None => 0,
         }
+    }
+
+    /// Page `index`, if allocated.
+    #[inline(always)]
+    fn page(&self, index: u32) -> Option<&Page> {
+        let dir = self.dirs[(index >> DIR_BITS) as usize].as_deref()?;
+        dir[(index as usize) & (DIR_PAGES - 1)].as_deref()
+    }
+
+    /// Page `index` for writing (unshared), if allocated.
+    fn page_mut(&mut self, index: u32) -> Option<&mut Page> {
+        let dir = Arc::make_mut(self.dirs[(index >> DIR_BITS) as usize].as_mut()?);
+        Some(Arc::make_mut(dir[(index as usize) & (DIR_PAGES - 1)].as_mut()?))
     }
 
     /// Writes the word at `addr & !3`.
     #[inline(always)]
     pub fn write_word(&mut self, addr: u32, value: u32) {
         let index = addr >> PAGE_BITS;
-        let slot = &mut self.pages[index as usize];
+        let dir =
+            self.dirs[(index >> DIR_BITS) as usize].get_or_insert_with(|| Arc::new(std::array::from_fn(|_| None)));
+        let slot = &mut Arc::make_mut(dir)[(index as usize) & (DIR_PAGES - 1)];
         let page = match slot {
             Some(page) => page,
             None => {
@@ -235,9 +269,12 @@ impl Memory {
     fn upper_node(&mut self, g: u32) -> B256 {
         let page_level = 1u32 << (32 - PAGE_BITS);
         if g >= page_level {
-            return match &mut self.pages[(g - page_level) as usize] {
-                Some(page) => Arc::make_mut(page).node(1),
+            let index = g - page_level;
+            return match self.page(index) {
                 None => zero_hash(PAGE_HEIGHT),
+                // Read-only when cached, so pages shared with snapshots stay shared.
+                Some(page) if page.valid & 2 != 0 => page.nodes[1],
+                Some(_) => self.page_mut(index).map_or(zero_hash(PAGE_HEIGHT), |page| page.node(1)),
             };
         }
         match self.upper.get(&g) {
@@ -262,18 +299,18 @@ impl Memory {
     /// The proof `MIPS.sol` reads for the word at `addr`: the 32-byte leaf holding it, then
     /// the 27 siblings from the leaf level up.
     pub fn proof(&mut self, addr: u32) -> [u8; PROOF_LEN] {
-        self.invalidate_dirty();
+        // With the root up to date every cached node is valid.
+        self.root();
         let mut out = [0u8; PROOF_LEN];
         let page_index = addr >> PAGE_BITS;
         let leaf = ((addr >> 5) & (PAGE_LEAVES - 1)) as usize;
         let mut siblings = Vec::with_capacity(TREE_DEPTH);
-        match &mut self.pages[page_index as usize] {
+        match self.page(page_index) {
             Some(page) => {
-                let page = Arc::make_mut(page);
                 out[..32].copy_from_slice(page.leaf(leaf).as_slice());
                 let mut node = leaf + PAGE_LEAVES as usize;
                 while node > 1 {
-                    siblings.push(page.node(node ^ 1));
+                    siblings.push(page.cached_node(node ^ 1));
                     node >>= 1;
                 }
             }
