@@ -82,9 +82,9 @@ impl Responder {
     ) -> Result<Self> {
         let from = alloy::network::NetworkWallet::<alloy::network::Ethereum>::default_signer_address(&wallet);
         let chain_id = l1.get_chain_id().await.context("reading the L1 chain id")?;
-        let on_chain = l1.get_transaction_count(from).pending().await.context("reading the sender's nonce")?;
-        let signed = store.max_signed_nonce().await?.map_or(0, |n| n + 1);
-        let nonce = on_chain.max(signed);
+        // The chain's count, not the database's: after a reorg the database may remember
+        // transactions the chain lost. `reconcile` moves it past attempts still in flight.
+        let nonce = l1.get_transaction_count(from).pending().await.context("reading the sender's nonce")?;
         tracing::info!(%from, chain_id, nonce, "responder ready");
         Ok(Self { l1, wallet, from, chain_id, store, metrics, nonce: Mutex::new(nonce), opts })
     }
@@ -103,7 +103,12 @@ impl Responder {
             tracing::info!(key = %i.intent.key, "abandoning an intent that was never signed");
             self.store.set_intent_state(i.id, IntentState::Abandoned, None, None, None, now).await?;
         }
-        for i in self.store.intents_in_state(IntentState::Sent).await? {
+        let sent = self.store.intents_in_state(IntentState::Sent).await?;
+        if let Some(highest) = sent.iter().filter_map(|i| i.nonce).max() {
+            let mut nonce = self.nonce.lock().await;
+            *nonce = (*nonce).max(highest + 1);
+        }
+        for i in sent {
             tracing::info!(key = %i.intent.key, nonce = ?i.nonce, "resuming a transaction sent before a restart");
             if let Err(e) = self.wait(&i).await {
                 tracing::warn!(key = %i.intent.key, error = %e, "transaction from before the restart is still pending");
@@ -124,6 +129,8 @@ impl Responder {
                     }
                     tracing::warn!(key = %i.intent.key, tx = ?i.tx_hash, "our transaction left the chain (reorg); sending again");
                     self.store.set_intent_state(i.id, IntentState::Pending, None, None, Some("reorged"), now).await?;
+                    // The reorg took our nonce with it.
+                    self.resync_nonce().await?;
                     i
                 }
                 IntentState::Sent => return self.wait(&i).await,
@@ -144,6 +151,17 @@ impl Responder {
         };
         crate::crash::point("intent-written", &intent.intent.kind);
         self.send(&intent).await
+    }
+
+    /// Takes the next nonce from the chain again (after a reorg dropped our transactions).
+    pub(crate) async fn resync_nonce(&self) -> Result<()> {
+        let mut nonce = self.nonce.lock().await;
+        let chain = self.l1.get_transaction_count(self.from).pending().await.context("reading the sender's nonce")?;
+        if chain != *nonce {
+            tracing::warn!(local = *nonce, chain, "nonce resynchronised with the chain");
+        }
+        *nonce = chain;
+        Ok(())
     }
 
     async fn still_on_chain(&self, i: &Intent) -> Result<bool> {

@@ -337,26 +337,34 @@ impl Agent {
             return Ok((0, 0));
         }
         let known = self.store.claim_tree(g.address).await?;
-        let (new, changed) = chain_game::refresh_claims(&self.l1, g.address, depth.max(), known.as_ref()).await?;
-        let have = known.as_ref().map_or(0, |t| t.len() as u64);
-        if !new.is_empty() {
-            self.store.append_claims(g.address, have, &new).await?;
-            self.metrics.claims_seen(new.len() as u64);
-        }
-        for (i, c) in &changed {
-            self.store.set_countered_by(g.address, *i, c.countered_by).await?;
-        }
-        let tree = match known {
-            Some(mut t) => {
-                for c in new {
-                    t.push(c).with_context(|| format!("game {} sent a claim that breaks the rules", g.address))?;
-                }
-                for (i, c) in changed {
-                    t.set_countered_by(i as usize, c.countered_by)?;
-                }
-                t
+        let update = chain_game::refresh_claims(&self.l1, g.address, depth.max(), known.as_ref()).await?;
+        let tree = if let Some(all) = update.reorged {
+            self.store.replace_claims(g.address, &all).await?;
+            if let Some(r) = &self.responder {
+                r.resync_nonce().await?;
             }
-            None => ClaimTree::from_claims(new).with_context(|| format!("claims of game {}", g.address))?,
+            ClaimTree::from_claims(all).with_context(|| format!("claims of game {}", g.address))?
+        } else {
+            let have = known.as_ref().map_or(0, |t| t.len() as u64);
+            if !update.new.is_empty() {
+                self.store.append_claims(g.address, have, &update.new).await?;
+                self.metrics.claims_seen(update.new.len() as u64);
+            }
+            for (i, c) in &update.countered {
+                self.store.set_countered_by(g.address, *i, c.countered_by).await?;
+            }
+            match known {
+                Some(mut t) => {
+                    for c in update.new {
+                        t.push(c).with_context(|| format!("game {} sent a claim that breaks the rules", g.address))?;
+                    }
+                    for (i, c) in update.countered {
+                        t.set_countered_by(i as usize, c.countered_by)?;
+                    }
+                    t
+                }
+                None => ClaimTree::from_claims(update.new).with_context(|| format!("claims of game {}", g.address))?,
+            }
         };
         let view = GameView {
             tree,

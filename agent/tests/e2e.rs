@@ -496,3 +496,26 @@ async fn wins_with_a_fifth_of_rpc_requests_failing() {
         faulted + forwarded
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moves_again_when_a_reorg_removes_its_move() {
+    let h = Harness::new().await;
+    let g = h.dishonest_game(21).await;
+    let snapshot: alloy::primitives::U256 = h.devnet.l1().rpc("evm_snapshot", ()).await.unwrap();
+    let mut agent = h.spawn(&[]);
+    let waited = Instant::now();
+    while g.tree().await.unwrap().len() < 2 {
+        assert!(waited.elapsed() < Duration::from_secs(20), "the agent never moved; log:\n{}", h.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The block holding the agent's move is reorged away.
+    let reverted: bool = h.devnet.l1().rpc("evm_revert", (snapshot,)).await.unwrap();
+    assert!(reverted);
+    h.devnet.mine().await.unwrap();
+    assert_eq!(g.tree().await.unwrap().len(), 1, "the move is gone");
+    let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "log:\n{}", h.log());
+    assert!(credit_paid(&h, &g).await);
+    assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "log:\n{}", h.log());
+}

@@ -299,7 +299,23 @@ impl Store {
     /// Appends claims `first_index..` of a game in one transaction. `first_index` must equal
     /// the number already stored, so a restart never leaves a gap or stores a claim twice.
     pub async fn append_claims(&self, game: Address, first_index: u64, claims: &[Claim]) -> Result<()> {
+        self.write_claims(game, first_index, claims, false).await
+    }
+
+    /// Replaces every stored claim of a game (after a reorg), in one transaction.
+    pub async fn replace_claims(&self, game: Address, claims: &[Claim]) -> Result<()> {
+        self.write_claims(game, 0, claims, true).await
+    }
+
+    async fn write_claims(&self, game: Address, first_index: u64, claims: &[Claim], replace: bool) -> Result<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db("starting a transaction"))?;
+        if replace {
+            sqlx::query("DELETE FROM claims WHERE game = ?")
+                .bind(hex(game))
+                .execute(&mut *tx)
+                .await
+                .map_err(db(format!("clearing claims of {game}")))?;
+        }
         let row = sqlx::query("SELECT COUNT(*) AS n FROM claims WHERE game = ?")
             .bind(hex(game))
             .fetch_one(&mut *tx)

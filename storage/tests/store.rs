@@ -87,6 +87,10 @@ async fn state_survives_reopen() {
     assert_eq!(tree.children(1).unwrap(), &[2]);
     assert!(store.claim_tree(Address::ZERO).await.unwrap().is_none());
 
+    // After a reorg the stored claims are replaced whole.
+    store.replace_claims(g.address, &claims()[..2]).await.unwrap();
+    assert_eq!(store.claims(g.address).await.unwrap(), claims()[..2].to_vec());
+
     // A status change updates the known game in place.
     let resolved = GameRecord { status: 2, ..g.clone() };
     store.upsert_game(&resolved).await.unwrap();

@@ -167,20 +167,38 @@ pub(crate) async fn status(l1: &DynProvider, game: Address) -> Result<u8> {
     call(l1, game, Fdg::statusCall {}).await
 }
 
-/// Reads the claims of a game beyond `known` (a tree already read, or none), and re-reads the
-/// max-depth claims not yet countered, since a step changes them without adding a claim.
+/// What changed in a game's claims since they were last read.
+#[derive(Debug, Default)]
+pub(crate) struct ClaimUpdate {
+    /// Claims appended since.
+    pub(crate) new: Vec<Claim>,
+    /// Known max-depth claims whose `counteredBy` changed (a step adds no claim).
+    pub(crate) countered: Vec<(u64, Claim)>,
+    /// The chain no longer holds what was read (a reorg): these are all its claims now.
+    pub(crate) reorged: Option<Vec<Claim>>,
+}
+
+/// Reads the claims of a game beyond `known` (a tree already read, or none), re-reads the
+/// max-depth claims not yet countered, and checks the last known claim is still there: if the
+/// chain has fewer claims or a different last one, the whole list is read again.
 pub(crate) async fn refresh_claims(
     l1: &DynProvider,
     game: Address,
     max_depth: u8,
     known: Option<&ClaimTree>,
-) -> Result<(Vec<Claim>, Vec<(u64, Claim)>)> {
+) -> Result<ClaimUpdate> {
     let len = claim_count(l1, game).await?;
     let have = known.map_or(0, |t| t.len() as u64);
+    let reload = |why: String| async move {
+        tracing::warn!(game = %game, why, "claims changed under riposte (reorg); reading them all again");
+        let all: Vec<u64> = (0..len).collect();
+        Ok::<_, anyhow::Error>(ClaimUpdate {
+            reorged: Some(claims_at(l1, game, &all).await?),
+            ..ClaimUpdate::default()
+        })
+    };
     if len < have {
-        bail!(
-            "game {game} reports {len} claims, fewer than the {have} already read (a reorg deeper than riposte handles?)"
-        );
+        return reload(format!("{len} claims on chain, {have} read before")).await;
     }
     let new_idx: Vec<u64> = (have..len).collect();
     let steppable: Vec<u64> = known
@@ -195,18 +213,31 @@ pub(crate) async fn refresh_claims(
         .unwrap_or_default();
     let mut all = new_idx.clone();
     all.extend_from_slice(&steppable);
+    let last_known = have.checked_sub(1);
+    all.extend(last_known);
     if all.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(ClaimUpdate::default());
     }
-    let claims = claims_at(l1, game, &all).await?;
+    let mut claims = claims_at(l1, game, &all).await?;
+    if let (Some(i), Some(t)) = (last_known, known) {
+        let now = claims.pop();
+        let before = t.get(i as usize).ok();
+        let same = match (now, before) {
+            (Some(a), Some(b)) => a.value == b.value && a.position == b.position && a.parent_index == b.parent_index,
+            _ => false,
+        };
+        if !same {
+            return reload(format!("claim {i} is not the one read before")).await;
+        }
+    }
     let (new, old) = claims.split_at(new_idx.len());
-    let changed = steppable
+    let countered = steppable
         .iter()
         .zip(old)
         .filter(|(i, c)| known.and_then(|t| t.get(**i as usize).ok()).is_some_and(|k| k.countered_by != c.countered_by))
         .map(|(i, c)| (*i, *c))
         .collect();
-    Ok((new.to_vec(), changed))
+    Ok(ClaimUpdate { new: new.to_vec(), countered, reorged: None })
 }
 
 #[cfg(test)]
