@@ -8,6 +8,10 @@
 //! and the preimage part the instruction reads. Preimages come through a
 //! [`PreimageOracle`]; this crate does no I/O of its own.
 //!
+//! With the `trace` feature (default), [`trace::VmTrace`] is the Cannon execution trace the
+//! solver plays with (`riposte_solver::trace::ExecTrace`); the solver does not depend on
+//! this crate, this crate implements its trait.
+//!
 //! Not here: the multithreaded or 64-bit Cannon VMs, and cannon's Go-runtime patches.
 
 mod elf;
@@ -15,6 +19,8 @@ mod error;
 pub mod memory;
 pub mod oracle;
 mod state;
+#[cfg(feature = "trace")]
+pub mod trace;
 mod vm;
 mod witness;
 
