@@ -99,15 +99,8 @@ pub fn load_elf(file: &[u8]) -> Result<State, VmError> {
             .ok_or_else(|| err(format!("segment {i}: bytes {offset}..+{filesz} past the end of the file")))?;
         state.memory.set_range(vaddr, data);
         if memsz > filesz {
-            // Zero-fill in bounded chunks: a hostile memsz must not allocate gigabytes at once.
-            let zeros = vec![0u8; (memsz - filesz).min(1 << 20)];
-            let mut a = vaddr as usize + filesz;
-            let end = vaddr as usize + memsz;
-            while a < end {
-                let n = (end - a).min(zeros.len());
-                state.memory.set_range(a as u32, &zeros[..n]);
-                a += n;
-            }
+            // The zero fill (bss) only clears what an earlier segment wrote there.
+            state.memory.zero_range(vaddr.wrapping_add(filesz as u32), (memsz - filesz) as u64);
         }
     }
     Ok(state)
@@ -159,6 +152,9 @@ mod tests {
         assert_eq!((s.pc, s.next_pc, s.heap), (0x40_0000, 0x40_0004, HEAP_START));
         assert_eq!(s.memory.read_word(0x40_0000), 0x2402_0FA1);
         assert_eq!(s.memory.read_word(0x40_0004), 0x0102_0300);
+        // A gigabyte of bss costs nothing.
+        let big = load_elf(&tiny_elf(0x40_0000, 0x40_0000, &[1; 8], 1 << 30)).unwrap();
+        assert_eq!(big.memory.page_count(), 1);
     }
 
     #[test]

@@ -247,6 +247,22 @@ impl Memory {
         }
     }
 
+    /// Zeroes `len` bytes from `addr` (stopping at the top of the address space). Pages that
+    /// do not exist are zero already and stay unallocated: zero pages hash like absent ones.
+    pub fn zero_range(&mut self, addr: u32, len: u64) {
+        let end = (u64::from(addr) + len).min(1 << 32);
+        let mut a = u64::from(addr);
+        while a < end {
+            let page_end = ((a >> PAGE_BITS) + 1) << PAGE_BITS;
+            let chunk_end = page_end.min(end);
+            if self.page(a as u32 >> PAGE_BITS).is_some() {
+                let zeros = vec![0u8; (chunk_end - a) as usize];
+                self.set_range(a as u32, &zeros);
+            }
+            a = chunk_end;
+        }
+    }
+
     /// Reads `len` bytes from `addr` (wrapping at the top of the address space).
     pub fn read_range(&self, addr: u32, len: usize) -> Vec<u8> {
         (0..len).map(|i| self.read_byte(addr.wrapping_add(i as u32))).collect()
@@ -428,5 +444,10 @@ mod tests {
         assert_eq!(m.read_range(0x1FFD, 11), data);
         assert_eq!(m.read_byte(0x1FFC), 0);
         assert_eq!(m.read_word(0x2000), 0x0405_0607);
+        m.zero_range(0x1FFE, 3);
+        assert_eq!(m.read_range(0x1FFD, 5), [1, 0, 0, 0, 5]);
+        let pages = m.page_count();
+        m.zero_range(0x10_0000, 1 << 31);
+        assert_eq!(m.page_count(), pages, "zeroing allocates nothing");
     }
 }

@@ -24,6 +24,9 @@ const FD_PREIMAGE_WRITE: u32 = 6;
 const EBADF: u32 = 0x9;
 const EINVAL: u32 = 0x16;
 
+/// The largest hint write passed on to the oracle (larger ones are ignored, as on-chain).
+const MAX_HINT_WRITE: u32 = 64 << 20;
+
 const SYS_MMAP: u32 = 4090;
 const SYS_BRK: u32 = 4045;
 const SYS_CLONE: u32 = 4120;
@@ -486,6 +489,10 @@ impl<O: PreimageOracle> Vm<O> {
 
     /// Appends written hint bytes and hands every complete `u32_be(len) ‖ hint` to the oracle.
     fn take_hint_bytes(&mut self, pc: u32, insn: u32, addr: u32, count: u32) -> Result<(), VmError> {
+        // Hints do not touch the state; a write beyond any real hint is not worth gigabytes.
+        if count > MAX_HINT_WRITE {
+            return Ok(());
+        }
         self.hint_buf.extend(self.state.memory.read_range(addr, count as usize));
         while self.hint_buf.len() >= 4 {
             let len =
