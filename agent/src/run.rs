@@ -10,7 +10,7 @@ use std::{
 use alloy::{
     eips::BlockNumberOrTag,
     network::EthereumWallet,
-    primitives::{Address, U256},
+    primitives::{Address, B256, U256},
     providers::{DynProvider, Provider},
     signers::local::PrivateKeySigner,
     sol_types::SolCall,
@@ -37,6 +37,17 @@ use crate::{
     responder::{Outcome, Responder, ResponderOptions},
 };
 
+/// What looking at one game did.
+#[derive(Debug, Default)]
+struct Progress {
+    planned: usize,
+    confirmed: usize,
+    /// L1 time at which the game must be looked at again even if nothing happens.
+    wake: Option<u64>,
+    /// Something is left to do: look again on the next cycle.
+    unfinished: bool,
+}
+
 /// What one cycle did, for logs and tests.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct TickReport {
@@ -48,6 +59,20 @@ pub(crate) struct TickReport {
     pub(crate) confirmed: usize,
     /// Actions the solver planned (in monitor mode: would have sent).
     pub(crate) planned: usize,
+}
+
+/// What the agent remembers between cycles to look only at games where something happened.
+/// Not persisted: after a restart every game is looked at once.
+#[derive(Default)]
+struct Schedule {
+    /// The last head seen (number, hash).
+    last_head: Option<(u64, B256)>,
+    /// Games to look at on the next cycle whatever happens.
+    dirty: HashSet<Address>,
+    /// Per game, the L1 time at which a clock runs out and it must be looked at again.
+    wake: HashMap<Address, u64>,
+    /// Games looked at since start.
+    seen: HashSet<Address>,
 }
 
 /// The running agent.
@@ -65,6 +90,7 @@ pub(crate) struct Agent {
     settled: Mutex<HashSet<Address>>,
     /// DelayedWETH delay per WETH contract.
     weth_delay: Mutex<HashMap<Address, u64>>,
+    schedule: Mutex<Schedule>,
 }
 
 fn game_span(g: &GameRecord) -> tracing::Span {
@@ -133,6 +159,7 @@ impl Agent {
             claimants,
             settled: Mutex::new(HashSet::new()),
             weth_delay: Mutex::new(HashMap::new()),
+            schedule: Mutex::new(Schedule::default()),
         })
     }
 
@@ -227,7 +254,10 @@ impl Agent {
         Ok(())
     }
 
-    /// One cycle at the current L1 head.
+    /// One cycle at the current L1 head. Games are looked at only when something happened
+    /// to them (a `Move` or `Resolved` log since the last head, found with one `eth_getLogs`
+    /// for all of them), when one of their clocks runs out, when the last look failed, or after
+    /// a reorg; so an idle cycle costs the same few requests however many games are tracked.
     pub(crate) async fn tick(&self) -> Result<TickReport> {
         let block = self
             .l1
@@ -242,23 +272,69 @@ impl Agent {
         let active: Vec<&GameRecord> = games.iter().filter(|g| g.status == GameStatus::InProgress as u8).collect();
         self.metrics.set_games("in_progress", active.len() as i64);
         self.metrics.set_games("resolved", (games.len() - active.len()) as i64);
-        let results: Vec<(usize, usize)> = stream::iter(active.iter().copied())
-            .map(|g| async move {
-                match self.progress(g, now).instrument(game_span(g)).await {
-                    Ok(r) => r,
-                    Err(e) => {
-                        tracing::error!(game = %g.address, error = format!("{e:#}"), "could not progress game");
-                        (0, 0)
-                    }
-                }
-            })
+
+        let last = self.schedule.lock().map_err(|_| anyhow!("schedule poisoned"))?.last_head;
+        let reorged = match last {
+            Some((n, h)) => {
+                head < n || (head == n && block.header.hash != h) || (head == n + 1 && block.header.parent_hash != h)
+            }
+            None => false,
+        };
+        let touched = match last {
+            Some((n, _)) if !reorged && head > n => {
+                let addrs: Vec<Address> = active.iter().map(|g| g.address).collect();
+                self.games_with_logs(&addrs, n + 1, head).await?
+            }
+            _ => HashSet::new(),
+        };
+        if reorged {
+            tracing::warn!(head, "L1 reorganised; looking at every game again");
+        }
+        let due: Vec<&GameRecord> = {
+            let mut sch = self.schedule.lock().map_err(|_| anyhow!("schedule poisoned"))?;
+            sch.last_head = Some((head, block.header.hash));
+            active
+                .iter()
+                .copied()
+                .filter(|g| {
+                    reorged
+                        || touched.contains(&g.address)
+                        || !sch.seen.contains(&g.address)
+                        || sch.dirty.contains(&g.address)
+                        || sch.wake.get(&g.address).is_some_and(|&t| now >= t)
+                })
+                .collect()
+        };
+        let results: Vec<(Address, Result<Progress>)> = stream::iter(due.iter().copied())
+            .map(|g| async move { (g.address, self.progress(g, now).instrument(game_span(g)).await) })
             .buffer_unordered(self.cfg.max_concurrency)
             .collect()
             .await;
-        let mut report = TickReport { head, games: active.len(), ..TickReport::default() };
-        for (planned, confirmed) in results {
-            report.planned += planned;
-            report.confirmed += confirmed;
+        let mut report = TickReport { head, games: due.len(), ..TickReport::default() };
+        {
+            let mut sch = self.schedule.lock().map_err(|_| anyhow!("schedule poisoned"))?;
+            for (game, r) in results {
+                sch.seen.insert(game);
+                match r {
+                    Ok(p) => {
+                        report.planned += p.planned;
+                        report.confirmed += p.confirmed;
+                        if p.unfinished {
+                            sch.dirty.insert(game);
+                        } else {
+                            sch.dirty.remove(&game);
+                        }
+                        match p.wake {
+                            Some(t) => sch.wake.insert(game, t),
+                            None => sch.wake.remove(&game),
+                        };
+                    }
+                    Err(e) => {
+                        tracing::error!(%game, error = format!("{e:#}"), "could not progress game");
+                        sch.dirty.insert(game);
+                    }
+                }
+            }
         }
         for g in games.iter().filter(|g| g.status != GameStatus::InProgress as u8) {
             match self.claim_credits(g, now).instrument(game_span(g)).await {
@@ -267,6 +343,28 @@ impl Agent {
             }
         }
         Ok(report)
+    }
+
+    /// The games among `games` that emitted `Move` or `Resolved` in blocks `from..=to`.
+    async fn games_with_logs(&self, games: &[Address], from: u64, to: u64) -> Result<HashSet<Address>> {
+        use alloy::{rpc::types::Filter, sol_types::SolEvent};
+        let mut out = HashSet::new();
+        let topics = vec![Fdg::Move::SIGNATURE_HASH, Fdg::Resolved::SIGNATURE_HASH];
+        for chunk in games.chunks(500) {
+            let mut start = from;
+            while start <= to {
+                let end = to.min(start + 999);
+                let filter = Filter::new()
+                    .address(chunk.to_vec())
+                    .event_signature(topics.clone())
+                    .from_block(start)
+                    .to_block(end);
+                let logs = self.l1.get_logs(&filter).await.with_context(|| format!("eth_getLogs {start}..={end}"))?;
+                out.extend(logs.iter().map(|l| l.address()));
+                start = end + 1;
+            }
+        }
+        Ok(out)
     }
 
     fn in_scope(&self, g: &GameRecord, now: u64) -> bool {
@@ -326,15 +424,15 @@ impl Agent {
         Ok(())
     }
 
-    /// Brings a game's claims up to date and acts on it. Returns (actions planned, confirmed).
-    async fn progress(&self, g: &GameRecord, now: u64) -> Result<(usize, usize)> {
+    /// Brings a game's claims up to date and acts on it.
+    async fn progress(&self, g: &GameRecord, now: u64) -> Result<Progress> {
         let (depth, clocks) = chain_game::rules_of(g)?;
         // Someone else may have resolved it.
         let status = chain_game::status(&self.l1, g.address).await?;
         if status != g.status {
             tracing::info!(status, "game resolved");
             self.store.upsert_game(&GameRecord { status, ..g.clone() }).await?;
-            return Ok((0, 0));
+            return Ok(Progress::default());
         }
         let known = self.store.claim_tree(g.address).await?;
         let update = chain_game::refresh_claims(&self.l1, g.address, depth.max(), known.as_ref()).await?;
@@ -387,11 +485,14 @@ impl Agent {
         }
         let mut confirmed = 0;
         let mut planned = plan.actions.len();
+        // Look again when the next clock runs out (a response is due, or a claim can be resolved).
+        let wake =
+            (0..view.tree.len()).filter_map(|i| view.tree.response_deadline(i, clocks).ok()).filter(|&d| d > now).min();
         let Some(responder) = &self.responder else {
             for a in &plan.actions {
                 tracing::info!(action = ?a, "monitor only: would send");
             }
-            return Ok((planned, 0));
+            return Ok(Progress { planned, confirmed: 0, wake, unfinished: false });
         };
         for action in &plan.actions {
             confirmed += self.execute(responder, g, action).await?;
@@ -421,7 +522,11 @@ impl Agent {
                 }
             }
         }
-        Ok((planned, confirmed))
+        // A game acted on is looked at again on the next cycle: to try again what did not land,
+        // and to see that what landed is still there (a reorg may take it before we see its
+        // block). So is a game whose clocks have all run out but which is not resolved yet.
+        let unfinished = planned > 0 || (wake.is_none() && !expired.is_empty());
+        Ok(Progress { planned, confirmed, wake, unfinished })
     }
 
     /// Sends one action (and the preimage it needs first). Returns how many transactions were

@@ -28,6 +28,8 @@ sol! {
     /// `FaultDisputeGame` 1.2.0.
     #[sol(rpc, all_derives)]
     interface FaultDisputeGameV120 {
+        event Move(uint256 indexed parentIndex, bytes32 indexed claim, address indexed claimant);
+        event Resolved(uint8 indexed status);
         function version() external view returns (string);
         function gameType() external view returns (uint32);
         function gameCreator() external pure returns (address);
