@@ -102,6 +102,11 @@ enum Command {
         #[command(flatten)]
         config: Box<config::ConfigFlags>,
     },
+    /// The Cannon-compatible MIPS VM (the bottom half of Cannon games).
+    ///
+    /// Example: riposte vm run --elf program.elf --proof-at 10
+    #[command(subcommand)]
+    Vm(VmCommand),
     /// Print the bond required at every depth of a game (`getRequiredBond`), in wei and ETH.
     ///
     /// Example: riposte bonds --max-depth 73
@@ -123,6 +128,12 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         split_depth: u8,
     },
+}
+
+#[derive(Subcommand)]
+enum VmCommand {
+    /// Run an ELF: final state hash, steps, exit code; the witness of one step as JSON.
+    Run(riposte_vm::cli::RunArgs),
 }
 
 fn main() -> ExitCode {
@@ -230,6 +241,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::ClaimCredits { config } => {
             with_agent(&config, false, |a| Box::pin(async move { tools::claim_credits(a).await }))
+        }
+        Command::Vm(VmCommand::Run(args)) => {
+            riposte_vm::cli::run(args).map_err(anyhow::Error::msg)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
             runtime()?.block_on(demo::demo())?;

@@ -49,6 +49,7 @@ struct Inner {
     credits_claimed_wei: Counter<f64, std::sync::atomic::AtomicU64>,
     most_urgent_clock: Gauge<f64, std::sync::atomic::AtomicU64>,
     disagreements: Counter,
+    sender_balance: Gauge<f64, AtomicU64>,
     l1_head: Gauge,
     l1_head_seen_at: AtomicU64,
 }
@@ -99,7 +100,7 @@ impl Metrics {
         let most_urgent_clock = Gauge::<f64, AtomicU64>::default();
         r.register(
             "most_urgent_clock_seconds",
-            "Seconds left before the earliest deadline of a pending honest response",
+            "Seconds left before the earliest deadline of a pending honest response (+Inf: none pending)",
             most_urgent_clock.clone(),
         );
         let disagreements = Counter::default();
@@ -108,6 +109,8 @@ impl Metrics {
             "Times two sources of truth (our computation, a rollup node) disagreed on an output root",
             disagreements.clone(),
         );
+        let sender_balance = Gauge::<f64, AtomicU64>::default();
+        r.register("sender_balance_wei", "ETH held by the sender, in wei", sender_balance.clone());
         let l1_head = Gauge::default();
         r.register("l1_head_number", "Latest L1 block seen", l1_head.clone());
         Self(Arc::new(Inner {
@@ -123,6 +126,7 @@ impl Metrics {
             credits_claimed_wei,
             most_urgent_clock,
             disagreements,
+            sender_balance,
             l1_head,
             l1_head_seen_at: AtomicU64::new(0),
         }))
@@ -163,6 +167,10 @@ impl Metrics {
 
     pub(crate) fn most_urgent_clock(&self, secs: f64) {
         self.0.most_urgent_clock.set(secs);
+    }
+
+    pub(crate) fn sender_balance(&self, wei: f64) {
+        self.0.sender_balance.set(wei);
     }
 
     pub(crate) fn disagreement(&self) {

@@ -56,6 +56,10 @@ pub(crate) struct Responder {
     opts: ResponderOptions,
 }
 
+/// How long the chain's nonce may be past an attempt without its receipt before the attempt
+/// is taken to be replaced.
+const NONCE_PASSED_GRACE: Duration = Duration::from_secs(3);
+
 fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
@@ -295,6 +299,7 @@ impl Responder {
         let started = Instant::now();
         let mut last_bump = Instant::now();
         let mut rebroadcast = true;
+        let mut nonce_passed: Option<Instant> = None;
         loop {
             let attempts = self.store.attempts(i.id).await?;
             let Some(last) = attempts.last().cloned() else {
@@ -304,12 +309,14 @@ impl Responder {
                 return Ok(outcome);
             }
             let mined_nonce = self.l1.get_transaction_count(self.from).await.context("reading the sender's nonce")?;
-            if mined_nonce > last.nonce {
-                // Read the receipts again: one may have landed between the two reads.
+            if mined_nonce <= last.nonce {
+                nonce_passed = None;
+            } else if nonce_passed.get_or_insert_with(Instant::now).elapsed() >= NONCE_PASSED_GRACE {
+                // Nodes can count a mined nonce before they serve its receipt: only after a grace
+                // period is the nonce taken to be used by some other transaction.
                 if let Some(outcome) = self.settle_from_receipts(i, &attempts).await? {
                     return Ok(outcome);
                 }
-                // The nonce was used, but by none of this intent's attempts.
                 let msg = format!("nonce {} was used by another transaction", last.nonce);
                 self.store.set_intent_state(i.id, IntentState::Failed, None, None, Some(&msg), unix_now()).await?;
                 self.metrics.action_failed(&i.intent.kind);

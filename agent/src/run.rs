@@ -46,6 +46,8 @@ struct Progress {
     wake: Option<u64>,
     /// Something is left to do: look again on the next cycle.
     unfinished: bool,
+    /// The earliest deadline of an honest response planned in this look.
+    due: Option<u64>,
 }
 
 /// What one cycle did, for logs and tests.
@@ -256,7 +258,7 @@ impl Agent {
 
     /// One cycle at the current L1 head. Games are looked at only when something happened
     /// to them (a `Move` or `Resolved` log since the last head, found with one `eth_getLogs`
-    /// for all of them), when one of their clocks runs out, when the last look failed, or after
+    /// per head for all of them), when one of their clocks runs out, when the last look failed, or after
     /// a reorg; so an idle cycle costs the same few requests however many games are tracked.
     pub(crate) async fn tick(&self) -> Result<TickReport> {
         let block = self
@@ -311,12 +313,15 @@ impl Agent {
             .collect()
             .await;
         let mut report = TickReport { head, games: due.len(), ..TickReport::default() };
+        // Every game with a response pending was looked at (it stays dirty until answered).
+        let mut most_urgent: Option<u64> = None;
         {
             let mut sch = self.schedule.lock().map_err(|_| anyhow!("schedule poisoned"))?;
             for (game, r) in results {
                 sch.seen.insert(game);
                 match r {
                     Ok(p) => {
+                        most_urgent = most_urgent.into_iter().chain(p.due).min();
                         report.planned += p.planned;
                         report.confirmed += p.confirmed;
                         if p.unfinished {
@@ -336,6 +341,13 @@ impl Agent {
                 }
             }
         }
+        self.metrics.most_urgent_clock(most_urgent.map_or(f64::INFINITY, |d| d.saturating_sub(now) as f64));
+        if let Some(me) = self.sender() {
+            match self.l1.get_balance(me).await {
+                Ok(b) => self.metrics.sender_balance(u128::try_from(b).map_or(f64::MAX, |v| v as f64)),
+                Err(e) => tracing::warn!(error = %e, "cannot read the sender's balance"),
+            }
+        }
         for g in games.iter().filter(|g| g.status != GameStatus::InProgress as u8) {
             match self.claim_credits(g, now).instrument(game_span(g)).await {
                 Ok(n) => report.confirmed += n,
@@ -345,24 +357,23 @@ impl Agent {
         Ok(report)
     }
 
-    /// The games among `games` that emitted `Move` or `Resolved` in blocks `from..=to`.
+    /// The games among `games` that emitted `Move` or `Resolved` in blocks `from..=to`: one
+    /// `eth_getLogs` filtered by event only (whatever the number of games), matched here.
     async fn games_with_logs(&self, games: &[Address], from: u64, to: u64) -> Result<HashSet<Address>> {
         use alloy::{rpc::types::Filter, sol_types::SolEvent};
+        let ours: HashSet<Address> = games.iter().copied().collect();
         let mut out = HashSet::new();
+        if ours.is_empty() {
+            return Ok(out);
+        }
         let topics = vec![Fdg::Move::SIGNATURE_HASH, Fdg::Resolved::SIGNATURE_HASH];
-        for chunk in games.chunks(500) {
-            let mut start = from;
-            while start <= to {
-                let end = to.min(start + 999);
-                let filter = Filter::new()
-                    .address(chunk.to_vec())
-                    .event_signature(topics.clone())
-                    .from_block(start)
-                    .to_block(end);
-                let logs = self.l1.get_logs(&filter).await.with_context(|| format!("eth_getLogs {start}..={end}"))?;
-                out.extend(logs.iter().map(|l| l.address()));
-                start = end + 1;
-            }
+        let mut start = from;
+        while start <= to {
+            let end = to.min(start + 999);
+            let filter = Filter::new().event_signature(topics.clone()).from_block(start).to_block(end);
+            let logs = self.l1.get_logs(&filter).await.with_context(|| format!("eth_getLogs {start}..={end}"))?;
+            out.extend(logs.iter().map(|l| l.address()).filter(|a| ours.contains(a)));
+            start = end + 1;
         }
         Ok(out)
     }
@@ -480,9 +491,7 @@ impl Agent {
         for s in &plan.skipped {
             tracing::warn!(?s, "honest counter cannot be made");
         }
-        if let Some(d) = plan.actions.iter().filter_map(Action::deadline).min() {
-            self.metrics.most_urgent_clock(d.saturating_sub(now) as f64);
-        }
+        let due = plan.actions.iter().filter_map(Action::deadline).min();
         let mut confirmed = 0;
         let mut planned = plan.actions.len();
         // Look again when the next clock runs out (a response is due, or a claim can be resolved).
@@ -492,7 +501,7 @@ impl Agent {
             for a in &plan.actions {
                 tracing::info!(action = ?a, "monitor only: would send");
             }
-            return Ok(Progress { planned, confirmed: 0, wake, unfinished: false });
+            return Ok(Progress { planned, confirmed: 0, wake, unfinished: false, due });
         };
         for action in &plan.actions {
             confirmed += self.execute(responder, g, action).await?;
@@ -526,7 +535,7 @@ impl Agent {
         // and to see that what landed is still there (a reorg may take it before we see its
         // block). So is a game whose clocks have all run out but which is not resolved yet.
         let unfinished = planned > 0 || (wake.is_none() && !expired.is_empty());
-        Ok(Progress { planned, confirmed, wake, unfinished })
+        Ok(Progress { planned, confirmed, wake, unfinished, due })
     }
 
     /// Sends one action (and the preimage it needs first). Returns how many transactions were

@@ -14,6 +14,8 @@
 //!
 //! Not here: the multithreaded or 64-bit Cannon VMs, and cannon's Go-runtime patches.
 
+#[cfg(feature = "cli")]
+pub mod cli;
 mod elf;
 mod error;
 pub mod memory;

@@ -1,0 +1,131 @@
+//! Reaction time: with one L1 block per second, how many blocks pass between the block that
+//! carries an adversary's claim and the block that carries riposte's counter. Prints the median
+//! and the 99th percentile over every adversary claim of BENCH_GAMES games (default 25 games,
+//! four adversary claims each: 100 moves).
+//!
+//! `cargo bench -p riposte-agent --bench reaction`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failure is the run failing
+
+use std::{
+    collections::HashMap,
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use alloy::{
+    primitives::{Address, Bytes, U256, keccak256},
+    providers::Provider,
+    rpc::types::Filter,
+    sol_types::SolValue,
+};
+use riposte_devnet::{
+    Devnet, DevnetOptions, FaultGame,
+    adversary::{Adversary, Tactic},
+};
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let n: usize = std::env::var("BENCH_GAMES").ok().and_then(|v| v.parse().ok()).unwrap_or(25);
+    let devnet = Devnet::start(DevnetOptions::default()).await.unwrap();
+    let acc = devnet.accounts();
+    let agent = acc[2].address;
+    let adversaries: Vec<Address> = acc[3..8].iter().map(|a| a.address).collect();
+    let extra: Bytes = U256::from(devnet.anchor().1 + 16).abi_encode().into();
+    let mut games: Vec<FaultGame<'_>> = Vec::new();
+    for i in 0..n {
+        let who = adversaries[i % adversaries.len()];
+        games.push(devnet.create_game_as(who, 255, keccak256(format!("reaction {i}")), extra.clone()).await.unwrap());
+    }
+    // From now on one block per second.
+    let _: serde_json::Value = devnet.l1().rpc("evm_setAutomine", (false,)).await.unwrap();
+    let _: serde_json::Value = devnet.l1().rpc("evm_setIntervalMining", (1,)).await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("key"), acc[2].private_key.to_string()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_riposte"))
+        .args(["run", "--l1-eth-rpc", devnet.l1_url().as_str(), "--l2-eth-rpc", devnet.l2_url().as_str()])
+        .args(["--game-factory-address", &devnet.deployment().dispute_game_factory.to_string()])
+        .arg("--private-key-file")
+        .arg(dir.path().join("key"))
+        .arg("--db")
+        .arg(dir.path().join("r.db"))
+        .args(["--http-poll-interval", "100ms", "--max-concurrency", "8"])
+        .env("RIPOSTE_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+
+    // Each adversary plays its own games, all adversaries at once, until every game is at
+    // max depth.
+    let started = Instant::now();
+    let groups: Vec<Vec<Adversary<'_>>> = (0..adversaries.len())
+        .map(|k| {
+            games
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % adversaries.len() == k)
+                .map(|(_, g)| Adversary::new(g.clone(), adversaries[k], Tactic::Garbage))
+                .collect()
+        })
+        .collect();
+    loop {
+        let mut deep = 0;
+        for g in &games {
+            if g.claim_count().await.unwrap() >= 9 {
+                deep += 1;
+            }
+        }
+        if deep == games.len() {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(600), "games did not reach max depth");
+        let rounds = groups.iter().map(|group| async move {
+            for a in group {
+                a.round(agent).await.unwrap();
+            }
+        });
+        futures::future::join_all(rounds).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // Blocks of every Move, then for each adversary claim the block of the agent's answer.
+    let filter = Filter::new()
+        .address(games.iter().map(FaultGame::address).collect::<Vec<_>>())
+        .event_signature(keccak256("Move(uint256,bytes32,address)"))
+        .from_block(0u64);
+    let logs = devnet.l1().provider().get_logs(&filter).await.unwrap();
+    let mut block_of: HashMap<(Address, usize), u64> = HashMap::new();
+    // claimData index = order of Move logs per game + 1 (the root has no Move).
+    let mut next: HashMap<Address, usize> = HashMap::new();
+    for l in &logs {
+        let idx = next.entry(l.address()).or_insert(1);
+        block_of.insert((l.address(), *idx), l.block_number.unwrap());
+        *idx += 1;
+    }
+    let mut delays = Vec::new();
+    for g in &games {
+        let tree = g.tree().await.unwrap();
+        for (i, c) in tree.claims().iter().enumerate() {
+            if i == 0 || c.claimant == agent {
+                continue;
+            }
+            let answer = tree.children(i).unwrap().iter().copied().find(|&k| tree.get(k).unwrap().claimant == agent);
+            if let Some(k) = answer {
+                delays.push(block_of[&(g.address(), k)] - block_of[&(g.address(), i)]);
+            }
+        }
+    }
+    delays.sort_unstable();
+    let pct = |p: f64| delays[((delays.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "reaction: {} adversary claims in {} games, 1 s L1 blocks, agent polling every 100 ms: \
+         median {} block(s), p99 {} block(s), max {} block(s) from the claim's block to the counter's block",
+        delays.len(),
+        games.len(),
+        pct(0.5),
+        pct(0.99),
+        delays.last().unwrap()
+    );
+}
