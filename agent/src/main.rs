@@ -219,7 +219,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     });
                 }
                 let agent = run::Agent::start(cfg, metrics).await?;
-                agent.run(shutdown_signal()).await?;
+                std::sync::Arc::new(agent).run(shutdown_signal()).await?;
                 tracing::info!("stopped");
                 Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
             })

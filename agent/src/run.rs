@@ -3,7 +3,7 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -23,6 +23,7 @@ use riposte_solver::{
     trace::{GameView, SplitTrace, alphabet::AlphabetTrace},
 };
 use riposte_storage::{GameRecord, NewIntent, Store};
+use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use crate::{
@@ -36,6 +37,14 @@ use crate::{
     metrics::Metrics,
     responder::{Outcome, Responder, ResponderOptions},
 };
+
+/// One cycle's view: the head, and the games to look at.
+struct Cycle {
+    head: u64,
+    now: u64,
+    due: Vec<GameRecord>,
+    resolved: Vec<GameRecord>,
+}
 
 /// What looking at one game did.
 #[derive(Debug, Default)]
@@ -216,34 +225,52 @@ impl Agent {
 
     /// Runs cycles on new L1 heads until `shutdown` completes; a cycle in progress gets 8 s to
     /// finish, after which its unsent intents are left for the next start.
-    pub(crate) async fn run(&self, shutdown: impl std::future::Future<Output = ()>) -> Result<()> {
+    pub(crate) async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) -> Result<()> {
         tokio::pin!(shutdown);
         let mut last_head = None;
+        // Games being looked at: a slow one (waiting for a receipt) never holds back the others,
+        // and a new claim is answered from the next head on.
+        let mut inflight: JoinSet<(Address, Result<Progress>)> = JoinSet::new();
+        let mut busy: HashSet<Address> = HashSet::new();
+        let mut most_urgent: Option<u64> = None;
         loop {
+            while let Some(done) = inflight.try_join_next() {
+                let Ok((game, r)) = done else { continue };
+                busy.remove(&game);
+                let mut report = TickReport::default();
+                self.record(game, r, &mut report, &mut most_urgent)?;
+            }
             let head = tokio::select! {
                 _ = &mut shutdown => break,
                 h = self.l1.get_block_number() => h,
             };
             match head {
-                Ok(h) if Some(h) != last_head => {
-                    let tick = self.tick();
-                    tokio::pin!(tick);
-                    let res = tokio::select! {
-                        r = &mut tick => r,
-                        _ = &mut shutdown => {
-                            tracing::info!("shutting down: letting the current cycle finish (8 s at most)");
-                            let _ = tokio::time::timeout(Duration::from_secs(8), tick).await;
-                            break;
+                Ok(h) if Some(h) != last_head => match self.select_due(&busy).await {
+                    Ok(cycle) => {
+                        last_head = Some(h);
+                        let now = cycle.now;
+                        for g in cycle.due.iter().cloned() {
+                            if busy.len() >= self.cfg.max_concurrency {
+                                // Left for the next head.
+                                if let Ok(mut sch) = self.schedule.lock() {
+                                    sch.dirty.insert(g.address);
+                                }
+                                continue;
+                            }
+                            busy.insert(g.address);
+                            let me = self.clone();
+                            let span = game_span(&g);
+                            inflight.spawn(async move { (g.address, me.progress(&g, now).instrument(span).await) });
                         }
-                    };
-                    match res {
-                        Ok(report) => {
-                            last_head = Some(h);
-                            tracing::debug!(?report, "cycle done");
+                        if busy.is_empty() {
+                            most_urgent = None;
                         }
-                        Err(e) => tracing::error!(error = format!("{e:#}"), "cycle failed; retrying on the next head"),
+                        self.metrics
+                            .most_urgent_clock(most_urgent.map_or(f64::INFINITY, |d| d.saturating_sub(now) as f64));
+                        self.settle_credits(&cycle).await;
                     }
-                }
+                    Err(e) => tracing::error!(error = format!("{e:#}"), "cycle failed; retrying on the next head"),
+                },
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot read the L1 head"),
             }
@@ -252,15 +279,42 @@ impl Agent {
                 _ = tokio::time::sleep(self.cfg.http_poll_interval.0) => {}
             }
         }
+        if !inflight.is_empty() {
+            tracing::info!(games = inflight.len(), "shutting down: letting games in progress finish (8 s at most)");
+            let _ =
+                tokio::time::timeout(Duration::from_secs(8), async { while inflight.join_next().await.is_some() {} })
+                    .await;
+            inflight.abort_all();
+        }
         self.store.close().await;
         Ok(())
     }
 
-    /// One cycle at the current L1 head. Games are looked at only when something happened
-    /// to them (a `Move` or `Resolved` log since the last head, found with one `eth_getLogs`
-    /// per head for all of them), when one of their clocks runs out, when the last look failed, or after
-    /// a reorg; so an idle cycle costs the same few requests however many games are tracked.
+    /// One cycle at the current L1 head, waiting for every game looked at (see
+    /// [`Agent::select_due`] for which); `run` does the same without waiting.
     pub(crate) async fn tick(&self) -> Result<TickReport> {
+        let cycle = self.select_due(&HashSet::new()).await?;
+        let results: Vec<(Address, Result<Progress>)> = stream::iter(cycle.due.iter())
+            .map(|g| async move { (g.address, self.progress(g, cycle.now).instrument(game_span(g)).await) })
+            .buffer_unordered(self.cfg.max_concurrency)
+            .collect()
+            .await;
+        let mut report = TickReport { head: cycle.head, games: cycle.due.len(), ..TickReport::default() };
+        let mut most_urgent = None;
+        for (game, r) in results {
+            self.record(game, r, &mut report, &mut most_urgent)?;
+        }
+        self.metrics.most_urgent_clock(most_urgent.map_or(f64::INFINITY, |d| d.saturating_sub(cycle.now) as f64));
+        report.confirmed += self.settle_credits(&cycle).await;
+        Ok(report)
+    }
+
+    /// Reads the head and the factory, and picks the games to look at: those with a `Move` or
+    /// `Resolved` log since the last head (one `eth_getLogs` per head for all of them), those
+    /// whose clock runs out, those acted on or failing in the last look, those not looked at
+    /// since start, and every game after an L1 reorg. Games in `busy` are left for later
+    /// (a log for them marks them for their next look).
+    async fn select_due(&self, busy: &HashSet<Address>) -> Result<Cycle> {
         let block = self
             .l1
             .get_block_by_number(BlockNumberOrTag::Latest)
@@ -271,9 +325,10 @@ impl Agent {
         self.metrics.l1_head(head);
         self.scan_factory(now).await.context("scanning the factory")?;
         let games: Vec<GameRecord> = self.store.games().await?.into_iter().filter(|g| self.in_scope(g, now)).collect();
-        let active: Vec<&GameRecord> = games.iter().filter(|g| g.status == GameStatus::InProgress as u8).collect();
+        let (active, resolved): (Vec<GameRecord>, Vec<GameRecord>) =
+            games.into_iter().partition(|g| g.status == GameStatus::InProgress as u8);
         self.metrics.set_games("in_progress", active.len() as i64);
-        self.metrics.set_games("resolved", (games.len() - active.len()) as i64);
+        self.metrics.set_games("resolved", resolved.len() as i64);
 
         let last = self.schedule.lock().map_err(|_| anyhow!("schedule poisoned"))?.last_head;
         let reorged = match last {
@@ -292,69 +347,76 @@ impl Agent {
         if reorged {
             tracing::warn!(head, "L1 reorganised; looking at every game again");
         }
-        let due: Vec<&GameRecord> = {
-            let mut sch = self.schedule.lock().map_err(|_| anyhow!("schedule poisoned"))?;
-            sch.last_head = Some((head, block.header.hash));
-            active
-                .iter()
-                .copied()
-                .filter(|g| {
-                    reorged
-                        || touched.contains(&g.address)
-                        || !sch.seen.contains(&g.address)
-                        || sch.dirty.contains(&g.address)
-                        || sch.wake.get(&g.address).is_some_and(|&t| now >= t)
-                })
-                .collect()
-        };
-        let results: Vec<(Address, Result<Progress>)> = stream::iter(due.iter().copied())
-            .map(|g| async move { (g.address, self.progress(g, now).instrument(game_span(g)).await) })
-            .buffer_unordered(self.cfg.max_concurrency)
-            .collect()
-            .await;
-        let mut report = TickReport { head, games: due.len(), ..TickReport::default() };
-        // Every game with a response pending was looked at (it stays dirty until answered).
-        let mut most_urgent: Option<u64> = None;
-        {
-            let mut sch = self.schedule.lock().map_err(|_| anyhow!("schedule poisoned"))?;
-            for (game, r) in results {
-                sch.seen.insert(game);
-                match r {
-                    Ok(p) => {
-                        most_urgent = most_urgent.into_iter().chain(p.due).min();
-                        report.planned += p.planned;
-                        report.confirmed += p.confirmed;
-                        if p.unfinished {
-                            sch.dirty.insert(game);
-                        } else {
-                            sch.dirty.remove(&game);
-                        }
-                        match p.wake {
-                            Some(t) => sch.wake.insert(game, t),
-                            None => sch.wake.remove(&game),
-                        };
-                    }
-                    Err(e) => {
-                        tracing::error!(%game, error = format!("{e:#}"), "could not progress game");
-                        sch.dirty.insert(game);
-                    }
-                }
+        let mut sch = self.schedule.lock().map_err(|_| anyhow!("schedule poisoned"))?;
+        sch.last_head = Some((head, block.header.hash));
+        let mut due = Vec::new();
+        for g in active {
+            let wanted = reorged
+                || touched.contains(&g.address)
+                || !sch.seen.contains(&g.address)
+                || sch.dirty.contains(&g.address)
+                || sch.wake.get(&g.address).is_some_and(|&t| now >= t);
+            if !wanted {
+                continue;
+            }
+            if busy.contains(&g.address) {
+                sch.dirty.insert(g.address);
+            } else {
+                due.push(g);
             }
         }
-        self.metrics.most_urgent_clock(most_urgent.map_or(f64::INFINITY, |d| d.saturating_sub(now) as f64));
+        Ok(Cycle { head, now, due, resolved })
+    }
+
+    /// Records what looking at a game did, for the next selection.
+    fn record(
+        &self,
+        game: Address,
+        r: Result<Progress>,
+        report: &mut TickReport,
+        most_urgent: &mut Option<u64>,
+    ) -> Result<()> {
+        let mut sch = self.schedule.lock().map_err(|_| anyhow!("schedule poisoned"))?;
+        sch.seen.insert(game);
+        match r {
+            Ok(p) => {
+                *most_urgent = most_urgent.take().into_iter().chain(p.due).min();
+                report.planned += p.planned;
+                report.confirmed += p.confirmed;
+                if p.unfinished {
+                    sch.dirty.insert(game);
+                } else {
+                    sch.dirty.remove(&game);
+                }
+                match p.wake {
+                    Some(t) => sch.wake.insert(game, t),
+                    None => sch.wake.remove(&game),
+                };
+            }
+            Err(e) => {
+                tracing::error!(%game, error = format!("{e:#}"), "could not progress game");
+                sch.dirty.insert(game);
+            }
+        }
+        Ok(())
+    }
+
+    /// The sender's balance gauge, then credits of resolved games. Returns claims confirmed.
+    async fn settle_credits(&self, cycle: &Cycle) -> usize {
         if let Some(me) = self.sender() {
             match self.l1.get_balance(me).await {
                 Ok(b) => self.metrics.sender_balance(u128::try_from(b).map_or(f64::MAX, |v| v as f64)),
                 Err(e) => tracing::warn!(error = %e, "cannot read the sender's balance"),
             }
         }
-        for g in games.iter().filter(|g| g.status != GameStatus::InProgress as u8) {
-            match self.claim_credits(g, now).instrument(game_span(g)).await {
-                Ok(n) => report.confirmed += n,
+        let mut confirmed = 0;
+        for g in &cycle.resolved {
+            match self.claim_credits(g, cycle.now).instrument(game_span(g)).await {
+                Ok(n) => confirmed += n,
                 Err(e) => tracing::error!(game = %g.address, error = format!("{e:#}"), "could not claim credits"),
             }
         }
-        Ok(report)
+        confirmed
     }
 
     /// The games among `games` that emitted `Move` or `Resolved` in blocks `from..=to`: one

@@ -80,8 +80,11 @@ pub(crate) async fn batch_call<C: SolCall>(
 /// One `eth_call` of `call` to `to` at the latest block.
 pub(crate) async fn call<C: SolCall>(provider: &DynProvider, to: Address, call: C) -> Result<C::Return> {
     let tx = TransactionRequest::default().with_to(to).with_input(call.abi_encode());
+    // Explicitly at `latest`: some nodes answer a call without a block tag at `pending`, which
+    // may hold claims the batched reads at `latest` do not see yet.
     let bytes = provider
         .call(tx)
+        .block(BlockId::latest())
         .await
         .map_err(|e| anyhow!(revert::describe_rpc_error(&e)))
         .with_context(|| format!("{} on {to}", C::SIGNATURE))?;
