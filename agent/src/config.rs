@@ -142,7 +142,7 @@ impl MetricsConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct Config {
-    /// L1 execution RPC (http(s) URL).
+    /// L1 execution RPC (http(s), or ws(s) to be told of new heads at once).
     pub(crate) l1_eth_rpc: String,
     /// L2 execution RPC, used to compute output roots with `eth_getProof`.
     pub(crate) l2_eth_rpc: String,
@@ -373,8 +373,8 @@ impl Config {
             if let Some(url) = url {
                 let parsed = url::Url::parse(url)
                     .with_context(|| format!("invalid configuration: {key} {url:?} is not a URL"))?;
-                if !matches!(parsed.scheme(), "http" | "https") {
-                    bail!("invalid configuration: {key} must be an http(s) URL, got {url:?}");
+                if !matches!(parsed.scheme(), "http" | "https" | "ws" | "wss") {
+                    bail!("invalid configuration: {key} must be an http(s) or ws(s) URL, got {url:?}");
                 }
             }
         }

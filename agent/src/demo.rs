@@ -128,7 +128,7 @@ pub(crate) async fn demo() -> Result<()> {
         }
     }
 
-    let l2 = chain::connect(devnet.l2_url().as_str(), "l2", RpcOptions::default(), &Metrics::new())?;
+    let l2 = chain::connect(devnet.l2_url().as_str(), "l2", RpcOptions::default(), &Metrics::new()).await?;
     let outputs = L2Outputs::new(l2, None, Metrics::new());
     let name = namer(me, adversary, proposer);
     let (_, now) = devnet.l1().latest().await?;

@@ -117,9 +117,12 @@ impl Agent {
             max_in_flight: 32,
             poll_interval: cfg.http_poll_interval.0.min(Duration::from_secs(1)),
         };
-        let l1 = chain::connect(&cfg.l1_eth_rpc, "l1", opts, &metrics)?;
-        let l2 = chain::connect(&cfg.l2_eth_rpc, "l2", opts, &metrics)?;
-        let rollup = cfg.rollup_rpc.as_deref().map(|u| chain::connect(u, "rollup", opts, &metrics)).transpose()?;
+        let l1 = chain::connect(&cfg.l1_eth_rpc, "l1", opts, &metrics).await?;
+        let l2 = chain::connect(&cfg.l2_eth_rpc, "l2", opts, &metrics).await?;
+        let rollup = match cfg.rollup_rpc.as_deref() {
+            Some(u) => Some(chain::connect(u, "rollup", opts, &metrics).await?),
+            None => None,
+        };
         let code = l1
             .get_code_at(cfg.game_factory_address)
             .await
@@ -233,6 +236,9 @@ impl Agent {
         let mut inflight: JoinSet<(Address, Result<Progress>)> = JoinSet::new();
         let mut busy: HashSet<Address> = HashSet::new();
         let mut most_urgent: Option<u64> = None;
+        // Over WebSocket a new head wakes the loop at once; polling stays as the fallback.
+        let heads = Arc::new(tokio::sync::Notify::new());
+        let watcher = tokio::spawn(chain::watch_heads(self.l1.clone(), heads.clone()));
         loop {
             while let Some(done) = inflight.try_join_next() {
                 let Ok((game, r)) = done else { continue };
@@ -276,9 +282,11 @@ impl Agent {
             }
             tokio::select! {
                 _ = &mut shutdown => break,
+                _ = heads.notified() => {}
                 _ = tokio::time::sleep(self.cfg.http_poll_interval.0) => {}
             }
         }
+        watcher.abort();
         if !inflight.is_empty() {
             tracing::info!(games = inflight.len(), "shutting down: letting games in progress finish (8 s at most)");
             let _ =

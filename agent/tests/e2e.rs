@@ -86,7 +86,11 @@ impl Harness {
             .arg(self.dir.path().join("key"))
             .arg("--db")
             .arg(self.db())
-            .args(["--http-poll-interval", "100ms"])
+            .args(if extra.contains(&"--http-poll-interval") {
+                &[][..]
+            } else {
+                &["--http-poll-interval", "100ms"][..]
+            })
             .args(if extra.contains(&"--game-window") { &[][..] } else { &["--game-window", "1d"][..] })
             .args(extra)
             .env("RIPOSTE_LOG", "info")
@@ -525,4 +529,24 @@ async fn moves_again_when_a_reorg_removes_its_move() {
     assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "log:\n{}", h.log());
     assert!(credit_paid(&h, &g).await);
     assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "log:\n{}", h.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_heads_over_websocket_wake_the_agent_without_polling() {
+    let h = Harness::new().await;
+    let g = h.dishonest_game(31).await;
+    let ws = |u: &url::Url| u.as_str().replacen("http://", "ws://", 1);
+    // Polling once a minute: only the subscription can make it answer within seconds.
+    let mut agent = h.spawn_via(&["--http-poll-interval", "60s"], None, &ws(h.devnet.l1_url()), &ws(h.devnet.l2_url()));
+    let adv = Adversary::new(g.clone(), h.adversary, Tactic::Garbage);
+    for want in [2usize, 4, 6] {
+        let asked = Instant::now();
+        while g.claim_count().await.unwrap() < want {
+            assert!(asked.elapsed() < Duration::from_secs(10), "no answer {want} within 10 s; log:\n{}", h.log());
+            assert!(agent.child.try_wait().unwrap().is_none(), "the agent exited; log:\n{}", h.log());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        adv.round(h.agent).await.unwrap();
+    }
+    assert!(h.log().contains("subscribed to new L1 heads"), "log:\n{}", h.log());
 }

@@ -40,17 +40,49 @@ impl Default for RpcOptions {
     }
 }
 
-/// A provider for `url` with timeout, retry, concurrency and metrics layers.
-pub(crate) fn connect(url: &str, endpoint: &'static str, opts: RpcOptions, metrics: &Metrics) -> Result<DynProvider> {
+/// A provider for `url` (http(s) or ws(s)) with timeout, retry, concurrency and metrics layers.
+pub(crate) async fn connect(
+    url: &str,
+    endpoint: &'static str,
+    opts: RpcOptions,
+    metrics: &Metrics,
+) -> Result<DynProvider> {
     let parsed: url::Url = url.parse().with_context(|| format!("{endpoint} RPC URL {url:?}"))?;
-    let client = ClientBuilder::default()
+    let builder = ClientBuilder::default()
         .layer(layers::RetryLayer::new(opts.retries, Duration::from_millis(200), Duration::from_secs(5)))
         .layer(layers::ConcurrencyLayer::new(opts.max_in_flight))
         .layer(layers::TimeoutLayer::new(opts.timeout))
-        .layer(layers::MetricsLayer::new(metrics.clone(), endpoint))
-        .http(parsed)
-        .with_poll_interval(opts.poll_interval);
+        .layer(layers::MetricsLayer::new(metrics.clone(), endpoint));
+    let client = match parsed.scheme() {
+        "ws" | "wss" => tokio::time::timeout(opts.timeout, builder.ws(alloy::providers::WsConnect::new(url)))
+            .await
+            .map_err(|_| anyhow!("{endpoint} RPC {url}: no WebSocket connection after {:?}", opts.timeout))?
+            .with_context(|| format!("{endpoint} RPC {url}: WebSocket connection"))?,
+        _ => builder.http(parsed),
+    }
+    .with_poll_interval(opts.poll_interval);
     Ok(ProviderBuilder::new().disable_recommended_fillers().connect_client(client).erased())
+}
+
+/// Wakes `notify` on every new L1 head announced over a WebSocket subscription, resubscribing
+/// after an error; returns at once on an HTTP provider (which is polled instead).
+pub(crate) async fn watch_heads(l1: DynProvider, notify: std::sync::Arc<tokio::sync::Notify>) {
+    use futures::StreamExt;
+    loop {
+        match l1.subscribe_blocks().await {
+            Ok(sub) => {
+                tracing::info!("subscribed to new L1 heads");
+                let mut stream = sub.into_stream();
+                while stream.next().await.is_some() {
+                    notify.notify_one();
+                }
+                tracing::warn!("L1 head subscription ended; resubscribing");
+            }
+            Err(e) if e.to_string().contains("subscriptions are not available") => return,
+            Err(e) => tracing::warn!(error = %e, "cannot subscribe to L1 heads; retrying in 10 s"),
+        }
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    }
 }
 
 /// `eth_call`s of `calls` to `to` at `block`, sent as JSON-RPC batches of at most 100.
