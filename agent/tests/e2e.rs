@@ -550,3 +550,27 @@ async fn new_heads_over_websocket_wake_the_agent_without_polling() {
     }
     assert!(h.log().contains("subscribed to new L1 heads"), "log:\n{}", h.log());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_transaction_is_resubmitted_with_higher_fees_and_lands_once() {
+    let h = Harness::new().await;
+    let g = h.dishonest_game(41).await;
+    // Nothing is mined until we say so: the agent's first move sits in the pool.
+    let _: serde_json::Value = h.devnet.l1().rpc("evm_setAutomine", (false,)).await.unwrap();
+    let mut agent = h.spawn(&["--resubmission-timeout", "1s"]);
+    let waited = Instant::now();
+    while !h.log().contains("resubmitting with higher fees") {
+        assert!(waited.elapsed() < Duration::from_secs(20), "no fee bump; log:\n{}", h.log());
+        assert!(agent.child.try_wait().unwrap().is_none(), "the agent exited; log:\n{}", h.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _: serde_json::Value = h.devnet.l1().rpc("evm_setAutomine", (true,)).await.unwrap();
+    h.devnet.mine().await.unwrap();
+    let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins);
+    // One move at the root's position, and exactly the transactions the game needed.
+    let tree = g.tree().await.unwrap();
+    assert_eq!(tree.children(0).unwrap().len(), 1, "the bumped move landed once");
+    assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "log:\n{}", h.log());
+}
