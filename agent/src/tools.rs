@@ -18,7 +18,7 @@ use riposte_storage::{GameRecord, NewIntent};
 use crate::{
     chain::{
         self,
-        bindings::{DisputeGameFactory as Dgf, FaultDisputeGameV120 as Fdg},
+        bindings::{AnchorStateRegistry, DisputeGameFactory as Dgf, FaultDisputeGameV120 as Fdg},
         game::{self as chain_game, FactoryGame},
     },
     format,
@@ -147,9 +147,13 @@ pub(crate) async fn show(agent: &Agent, game: Address) -> Result<()> {
     let honest = agent.honesty(&g.view).await;
     let status = GameStatus::from_u8(g.record.status).map_or_else(|_| "unknown".to_string(), |s| format!("{s:?}"));
     println!(
-        "game {game}  type {}  version {}  status {status}  L2 block {}  anchor block {}",
+        "game {game}  type {}  version {}  status {status}  L2 block {}  started from anchor block {}",
         g.record.game_type, g.record.version, g.record.l2_block_number, g.record.starting_block
     );
+    let registry = chain::call(agent.l1(), game, Fdg::anchorStateRegistryCall {}).await?;
+    let anchor =
+        chain::call(agent.l1(), registry, AnchorStateRegistry::anchorsCall { gameType: g.record.game_type }).await?;
+    println!("current anchor of type {}: {} at L2 block {}", g.record.game_type, anchor.root, anchor.l2BlockNumber);
     let me = agent.sender();
     let name = move |a: Address| {
         if Some(a) == me {

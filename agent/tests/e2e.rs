@@ -462,6 +462,8 @@ async fn operator_tools_and_metrics_tell_the_story() {
     let (ok, out) = tool(&h, &["show", &game.to_string()]);
     assert!(ok, "{out}");
     assert!(out.contains("status DefenderWins"), "{out}");
+    // The honest root won, so it became the anchor of its type.
+    assert!(out.contains(&format!("current anchor of type 255: {root} at L2 block {}", h.l2_block())), "{out}");
     assert!(out.contains("[1] attack pos 2") && out.contains("DISHONEST  countered by riposte"), "{out}");
     let (ok, out) = tool(&h, &["list-games"]);
     assert!(ok, "{out}");

@@ -45,6 +45,7 @@ sol! {
         function clockExtension() external view returns (uint64);
         function vm() external view returns (address);
         function weth() external view returns (address);
+        function anchorStateRegistry() external view returns (address);
         function l2ChainId() external view returns (uint256);
         function createdAt() external view returns (uint64);
         function resolvedAt() external view returns (uint64);
@@ -103,6 +104,14 @@ sol! {
         error ValidStep();
         /// Raised from assembly in `initialize`; absent from the ABI.
         error BadExtraData();
+    }
+
+    /// `AnchorStateRegistry` 1.0.0: the anchor new games start from, per game type.
+    #[sol(rpc, all_derives)]
+    interface AnchorStateRegistry {
+        function anchors(uint32 gameType) external view returns (bytes32 root, uint256 l2BlockNumber);
+        function disputeGameFactory() external view returns (address);
+        function version() external view returns (string);
     }
 
     #[sol(rpc, all_derives)]
