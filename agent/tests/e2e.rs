@@ -322,6 +322,11 @@ async fn wins_twenty_games_at_once() {
     let adv: Vec<Adversary<'_>> =
         games.iter().map(|g| Adversary::new(g.clone(), h.adversary, Tactic::Garbage)).collect();
     h.play(&mut agent, &adv, Duration::from_secs(150)).await;
+    // Memory stays bounded: well under 200 MiB for twenty games (about 15 MiB is typical).
+    let status = std::fs::read_to_string(format!("/proc/{}/status", agent.child.id())).unwrap();
+    let peak_kib: u64 =
+        status.lines().find(|l| l.starts_with("VmHWM:")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(peak_kib < 200 * 1024, "peak RSS {peak_kib} KiB");
     let mut expected = 0;
     for (i, g) in games.iter().enumerate() {
         let want = if i == 0 { GameStatus::DefenderWins } else { GameStatus::ChallengerWins };
@@ -423,7 +428,7 @@ fn free_port() -> u16 {
 fn http_get(port: u16, path: &str) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nhost: localhost\r\n\r\n").unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nhost: localhost\r\n\r\n").as_bytes()).unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
@@ -575,4 +580,56 @@ async fn a_stuck_transaction_is_resubmitted_with_higher_fees_and_lands_once() {
     let tree = g.tree().await.unwrap();
     assert_eq!(tree.children(0).unwrap().len(), 1, "the bumped move landed once");
     assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "log:\n{}", h.log());
+}
+
+/// A rollup node that answers `optimism_outputAtBlock` with a wrong output root.
+async fn lying_rollup_node() -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let n = sock.read(&mut buf).await.unwrap_or(0);
+                let text = String::from_utf8_lossy(&buf[..n]);
+                let body = text.split("\r\n\r\n").nth(1).unwrap_or("{}");
+                let id = serde_json::from_str::<serde_json::Value>(body)
+                    .ok()
+                    .and_then(|v| v.get("id").cloned())
+                    .unwrap_or(1.into());
+                let answer = serde_json::json!({"jsonrpc": "2.0", "id": id, "result": {"outputRoot": format!("{:#x}", keccak256("a lie"))}}).to_string();
+                let resp = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollup_node_that_disagrees_raises_an_alert_and_no_move() {
+    let h = Harness::new().await;
+    let g = h.dishonest_game(51).await;
+    let rollup = format!("http://127.0.0.1:{}", lying_rollup_node().await);
+    let port = free_port();
+    let mut agent = h.spawn(&["--rollup-rpc", &rollup, "--metrics.enabled", "--metrics.port", &port.to_string()]);
+    let waited = Instant::now();
+    while !h.log().contains("rollup node disagrees") {
+        assert!(waited.elapsed() < Duration::from_secs(15), "no alert; log:\n{}", h.log());
+        assert!(agent.child.try_wait().unwrap().is_none(), "the agent exited; log:\n{}", h.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(g.tree().await.unwrap().len(), 1, "no move on an output root two sources disagree on");
+    let metrics = http_get(port, "/metrics");
+    let alerts: u64 = metrics
+        .lines()
+        .find(|l| l.starts_with("riposte_honest_source_disagreements_total"))
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+        .unwrap_or(0);
+    assert!(alerts > 0, "{metrics}");
 }
