@@ -4,28 +4,13 @@
 //! `cargo bench -p riposte-agent --bench load`
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failure is the run failing
 
-use std::{
-    process::{Command, Stdio},
-    time::{Duration, Instant},
-};
+mod common;
 
-use alloy::{
-    primitives::{Address, Bytes, U256, keccak256},
-    providers::Provider,
-    sol_types::SolValue,
-};
-use riposte_devnet::{
-    Devnet, DevnetOptions, FaultGame,
-    adversary::{Adversary, Tactic},
-};
+use std::time::{Duration, Instant};
+
+use alloy::{primitives::Address, providers::Provider};
+use riposte_devnet::{Devnet, DevnetOptions};
 use riposte_game::GameStatus;
-
-fn peak_rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kb: f64 =
-        status.lines().find(|l| l.starts_with("VmHWM:")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
-    kb / 1024.0
-}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -34,38 +19,16 @@ async fn main() {
     let acc = devnet.accounts();
     let agent = acc[2].address;
     let adversaries: Vec<Address> = acc[3..8].iter().map(|a| a.address).collect();
-    let extra: Bytes = U256::from(devnet.anchor().1 + 16).abi_encode().into();
-    let mut games: Vec<FaultGame<'_>> = Vec::new();
-    for i in 0..n {
-        let who = adversaries[i % adversaries.len()];
-        games.push(devnet.create_game_as(who, 255, keccak256(format!("load {i}")), extra.clone()).await.unwrap());
-    }
+    let games = common::dishonest_games(&devnet, &adversaries, n, "load").await;
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("key"), acc[2].private_key.to_string()).unwrap();
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_riposte"))
-        .args(["run", "--l1-eth-rpc", devnet.l1_url().as_str(), "--l2-eth-rpc", devnet.l2_url().as_str()])
-        .args(["--game-factory-address", &devnet.deployment().dispute_game_factory.to_string()])
-        .arg("--private-key-file")
-        .arg(dir.path().join("key"))
-        .arg("--db")
-        .arg(dir.path().join("r.db"))
-        .args(["--http-poll-interval", "100ms", "--max-concurrency", "16", "--game-window", "1d"])
-        .env("RIPOSTE_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_agent(
+        &devnet,
+        dir.path(),
+        &["--http-poll-interval", "100ms", "--max-concurrency", "16", "--game-window", "1d"],
+    );
     let pid = child.id();
-    let groups: Vec<Vec<Adversary<'_>>> = (0..adversaries.len())
-        .map(|k| {
-            games
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % adversaries.len() == k)
-                .map(|(_, g)| Adversary::new(g.clone(), adversaries[k], Tactic::Garbage))
-                .collect()
-        })
-        .collect();
+    let groups = common::adversary_groups(&games, &adversaries);
     let l1 = devnet.l1().provider();
     let mut last_nonce = 0;
     let mut quiet = Instant::now();
@@ -115,7 +78,7 @@ async fn main() {
          {:.1} s, agent peak RSS {:.1} MiB",
         l1.get_transaction_count(agent).await.unwrap(),
         started.elapsed().as_secs_f64(),
-        peak_rss_mib(pid)
+        common::peak_rss_mib(pid)
     );
     let _ = child.kill();
     let _ = child.wait();

@@ -6,22 +6,19 @@
 //! `cargo bench -p riposte-agent --bench reaction`
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failure is the run failing
 
+mod common;
+
 use std::{
     collections::HashMap,
-    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
 use alloy::{
-    primitives::{Address, Bytes, U256, keccak256},
+    primitives::{Address, keccak256},
     providers::Provider,
     rpc::types::Filter,
-    sol_types::SolValue,
 };
-use riposte_devnet::{
-    Devnet, DevnetOptions, FaultGame,
-    adversary::{Adversary, Tactic},
-};
+use riposte_devnet::{Devnet, DevnetOptions, FaultGame};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -30,44 +27,19 @@ async fn main() {
     let acc = devnet.accounts();
     let agent = acc[2].address;
     let adversaries: Vec<Address> = acc[3..8].iter().map(|a| a.address).collect();
-    let extra: Bytes = U256::from(devnet.anchor().1 + 16).abi_encode().into();
-    let mut games: Vec<FaultGame<'_>> = Vec::new();
-    for i in 0..n {
-        let who = adversaries[i % adversaries.len()];
-        games.push(devnet.create_game_as(who, 255, keccak256(format!("reaction {i}")), extra.clone()).await.unwrap());
-    }
+    let games = common::dishonest_games(&devnet, &adversaries, n, "reaction").await;
     // From now on one block per second.
     let _: serde_json::Value = devnet.l1().rpc("evm_setAutomine", (false,)).await.unwrap();
     let _: serde_json::Value = devnet.l1().rpc("evm_setIntervalMining", (1,)).await.unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("key"), acc[2].private_key.to_string()).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_riposte"))
-        .args(["run", "--l1-eth-rpc", devnet.l1_url().as_str(), "--l2-eth-rpc", devnet.l2_url().as_str()])
-        .args(["--game-factory-address", &devnet.deployment().dispute_game_factory.to_string()])
-        .arg("--private-key-file")
-        .arg(dir.path().join("key"))
-        .arg("--db")
-        .arg(dir.path().join("r.db"))
-        .args(["--http-poll-interval", "100ms", "--max-concurrency", "8"])
-        .env("RIPOSTE_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child =
+        common::spawn_agent(&devnet, dir.path(), &["--http-poll-interval", "100ms", "--max-concurrency", "8"]);
 
     // Each adversary plays its own games, all adversaries at once, until every game is at
     // max depth.
     let started = Instant::now();
-    let groups: Vec<Vec<Adversary<'_>>> = (0..adversaries.len())
-        .map(|k| {
-            games
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % adversaries.len() == k)
-                .map(|(_, g)| Adversary::new(g.clone(), adversaries[k], Tactic::Garbage))
-                .collect()
-        })
-        .collect();
+    let groups = common::adversary_groups(&games, &adversaries);
     loop {
         let mut deep = 0;
         for g in &games {

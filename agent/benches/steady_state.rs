@@ -5,16 +5,14 @@
 //! default "10,1000"; heads measured: BENCH_HEADS, default 40).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failure is the run failing
 
+mod common;
+
 use std::{
-    process::{Child, Command, Stdio},
+    process::Child,
     time::{Duration, Instant},
 };
 
-use alloy::{
-    primitives::{Bytes, U256, keccak256},
-    providers::Provider,
-    sol_types::SolValue,
-};
+use alloy::providers::Provider;
 use riposte_devnet::{Devnet, DevnetOptions};
 
 fn free_port() -> u16 {
@@ -44,38 +42,19 @@ fn cpu_seconds(pid: u32) -> f64 {
     ticks as f64 / 100.0
 }
 
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kb: f64 =
-        status.lines().find(|l| l.starts_with("VmHWM:")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
-    kb / 1024.0
-}
-
 async fn measure(games: u64, heads: u64) {
     let devnet = Devnet::start(DevnetOptions::default()).await.unwrap();
     let a = devnet.accounts();
-    let (agent_key, adversary) = (a[2].private_key, a[3].address);
-    let block = devnet.anchor().1 + 16;
-    let extra: Bytes = U256::from(block).abi_encode().into();
-    for n in 0..games {
-        devnet.create_game_as(adversary, 255, keccak256(format!("root {n}")), extra.clone()).await.unwrap();
-    }
+    let adversary = a[3].address;
+    let _games = common::dishonest_games(&devnet, &[adversary], games as usize, "root").await;
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("key"), agent_key.to_string()).unwrap();
     let port = free_port();
-    let mut child: Child = Command::new(env!("CARGO_BIN_EXE_riposte"))
-        .args(["run", "--l1-eth-rpc", devnet.l1_url().as_str(), "--l2-eth-rpc", devnet.l2_url().as_str()])
-        .args(["--game-factory-address", &devnet.deployment().dispute_game_factory.to_string()])
-        .arg("--private-key-file")
-        .arg(dir.path().join("key"))
-        .arg("--db")
-        .arg(dir.path().join("r.db"))
-        .args(["--http-poll-interval", "50ms", "--max-concurrency", "16", "--metrics.enabled"])
-        .args(["--metrics.port", &port.to_string()])
-        .env("RIPOSTE_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let port_arg = port.to_string();
+    let mut child: Child = common::spawn_agent(
+        &devnet,
+        dir.path(),
+        &["--http-poll-interval", "50ms", "--max-concurrency", "16", "--metrics.enabled", "--metrics.port", &port_arg],
+    );
     let pid = child.id();
     // Wait until the agent has answered every root and gone quiet.
     let agent = a[2].address;
@@ -102,7 +81,7 @@ async fn measure(games: u64, heads: u64) {
         per("l1"),
         per("l2"),
         (cpu1 - cpu0) * 1000.0 / heads as f64,
-        rss_mib(pid),
+        common::peak_rss_mib(pid),
         setup.as_secs_f64()
     );
     let _ = child.kill();
