@@ -33,8 +33,7 @@ async fn main() {
     let _: serde_json::Value = devnet.l1().rpc("evm_setIntervalMining", (1,)).await.unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let mut child =
-        common::spawn_agent(&devnet, dir.path(), &["--http-poll-interval", "100ms", "--max-concurrency", "8"]);
+    let mut child = common::spawn_agent(&devnet, dir.path(), &["--http-poll-interval", "100ms"]);
 
     // Each adversary plays its own games, all adversaries at once, until every game is at
     // max depth.
@@ -92,7 +91,7 @@ async fn main() {
     delays.sort_unstable();
     let pct = |p: f64| delays[((delays.len() - 1) as f64 * p).round() as usize];
     println!(
-        "reaction: {} adversary claims in {} games, 1 s L1 blocks, agent polling every 100 ms: \
+        "reaction: {} adversary claims in {} games, 1 s L1 blocks, agent polling every 100 ms, default --max-concurrency (16): \
          median {} block(s), p99 {} block(s), max {} block(s) from the claim's block to the counter's block",
         delays.len(),
         games.len(),

@@ -161,7 +161,7 @@ pub(crate) struct Config {
     /// Play and claim bonds in games created within this window.
     #[serde(default = "default_game_window")]
     pub(crate) game_window: Span,
-    /// Games progressed at once.
+    /// Games progressed at once (default 16: the work is mostly waiting on RPC and receipts).
     #[serde(default = "default_max_concurrency")]
     pub(crate) max_concurrency: usize,
     /// Only resolve subgames whose bond goes to us (or an additional claimant).
@@ -206,7 +206,8 @@ fn default_game_window() -> Span {
     Span(Duration::from_secs(28 * 86_400))
 }
 fn default_max_concurrency() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
+    // Looking at a game is mostly waiting on RPC answers and receipts, not CPU.
+    16
 }
 fn default_db() -> PathBuf {
     PathBuf::from("./riposte.db")

@@ -50,6 +50,7 @@ struct Inner {
     most_urgent_clock: Gauge<f64, std::sync::atomic::AtomicU64>,
     disagreements: Counter,
     sender_balance: Gauge<f64, AtomicU64>,
+    bonds_locked: Gauge<f64, AtomicU64>,
     l1_head: Gauge,
     l1_head_seen_at: AtomicU64,
 }
@@ -111,6 +112,8 @@ impl Metrics {
         );
         let sender_balance = Gauge::<f64, AtomicU64>::default();
         r.register("sender_balance_wei", "ETH held by the sender, in wei", sender_balance.clone());
+        let bonds_locked = Gauge::<f64, AtomicU64>::default();
+        r.register("bonds_locked_wei", "Wei of our claims' bonds in games still in progress", bonds_locked.clone());
         let l1_head = Gauge::default();
         r.register("l1_head_number", "Latest L1 block seen", l1_head.clone());
         Self(Arc::new(Inner {
@@ -127,6 +130,7 @@ impl Metrics {
             most_urgent_clock,
             disagreements,
             sender_balance,
+            bonds_locked,
             l1_head,
             l1_head_seen_at: AtomicU64::new(0),
         }))
@@ -167,6 +171,10 @@ impl Metrics {
 
     pub(crate) fn most_urgent_clock(&self, secs: f64) {
         self.0.most_urgent_clock.set(secs);
+    }
+
+    pub(crate) fn bonds_locked(&self, wei: f64) {
+        self.0.bonds_locked.set(wei);
     }
 
     pub(crate) fn sender_balance(&self, wei: f64) {

@@ -57,6 +57,8 @@ struct Progress {
     unfinished: bool,
     /// The earliest deadline of an honest response planned in this look.
     due: Option<u64>,
+    /// Wei of our claims' bonds in the game (0 once it is resolved).
+    locked: u128,
 }
 
 /// What one cycle did, for logs and tests.
@@ -84,6 +86,8 @@ struct Schedule {
     wake: HashMap<Address, u64>,
     /// Games looked at since start.
     seen: HashSet<Address>,
+    /// Per game in progress, the wei our claims in it hold in DelayedWETH.
+    locked: HashMap<Address, u128>,
 }
 
 /// The running agent.
@@ -400,6 +404,9 @@ impl Agent {
                     Some(t) => sch.wake.insert(game, t),
                     None => sch.wake.remove(&game),
                 };
+                sch.locked.insert(game, p.locked);
+                let total: u128 = sch.locked.values().sum();
+                self.metrics.bonds_locked(total as f64);
             }
             Err(e) => {
                 tracing::error!(%game, error = format!("{e:#}"), "could not progress game");
@@ -556,6 +563,9 @@ impl Agent {
             l1_head: g.l1_head,
             l2_chain_id: g.l2_chain_id,
         };
+        let locked = self
+            .me
+            .map_or(0, |me| view.tree.claims().iter().filter(|c| c.claimant == me).map(|c| c.bond).sum::<u128>());
         let trace = SplitTrace::new(self.outputs.clone(), AlphabetTrace);
         let plan = plan_moves(&view, &trace, now).await?;
         for s in &plan.skipped {
@@ -571,7 +581,7 @@ impl Agent {
             for a in &plan.actions {
                 tracing::info!(action = ?a, "monitor only: would send");
             }
-            return Ok(Progress { planned, confirmed: 0, wake, unfinished: false, due });
+            return Ok(Progress { planned, confirmed: 0, wake, unfinished: false, due, locked });
         };
         for action in &plan.actions {
             confirmed += self.execute(responder, g, action).await?;
@@ -605,7 +615,7 @@ impl Agent {
         // and to see that what landed is still there (a reorg may take it before we see its
         // block). So is a game whose clocks have all run out but which is not resolved yet.
         let unfinished = planned > 0 || (wake.is_none() && !expired.is_empty());
-        Ok(Progress { planned, confirmed, wake, unfinished, due })
+        Ok(Progress { planned, confirmed, wake, unfinished, due, locked })
     }
 
     /// Sends one action (and the preimage it needs first). Returns how many transactions were
