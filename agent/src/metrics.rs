@@ -49,6 +49,7 @@ struct Inner {
     credits_claimed_wei: Counter<f64, std::sync::atomic::AtomicU64>,
     most_urgent_clock: Gauge<f64, std::sync::atomic::AtomicU64>,
     disagreements: Counter,
+    honest_countered: Counter,
     sender_balance: Gauge<f64, AtomicU64>,
     bonds_locked: Gauge<f64, AtomicU64>,
     l1_head: Gauge,
@@ -110,6 +111,12 @@ impl Metrics {
             "Times two sources of truth (our computation, a rollup node) disagreed on an output root",
             disagreements.clone(),
         );
+        let honest_countered = Counter::default();
+        r.register(
+            "honest_claims_countered",
+            "Claims riposte made that someone countered with a successful step",
+            honest_countered.clone(),
+        );
         let sender_balance = Gauge::<f64, AtomicU64>::default();
         r.register("sender_balance_wei", "ETH held by the sender, in wei", sender_balance.clone());
         let bonds_locked = Gauge::<f64, AtomicU64>::default();
@@ -129,6 +136,7 @@ impl Metrics {
             credits_claimed_wei,
             most_urgent_clock,
             disagreements,
+            honest_countered,
             sender_balance,
             bonds_locked,
             l1_head,
@@ -179,6 +187,10 @@ impl Metrics {
 
     pub(crate) fn sender_balance(&self, wei: f64) {
         self.0.sender_balance.set(wei);
+    }
+
+    pub(crate) fn honest_claim_countered(&self) {
+        self.0.honest_countered.inc();
     }
 
     pub(crate) fn disagreement(&self) {

@@ -538,6 +538,11 @@ impl Agent {
             }
             for (i, c) in &update.countered {
                 self.store.set_countered_by(g.address, *i, c.countered_by).await?;
+                if Some(c.claimant) == self.me && Some(c.countered_by) != self.me {
+                    // A step succeeded against one of our claims: our trace was wrong somewhere.
+                    self.metrics.honest_claim_countered();
+                    tracing::error!(claim = i, by = %c.countered_by, "a claim riposte made was countered by a step");
+                }
             }
             match known {
                 Some(mut t) => {
