@@ -211,8 +211,8 @@ impl Agent {
         self.me
     }
 
-    /// Scans the factory and claims every credit DelayedWETH lets go; returns how many
-    /// claimCredit transactions were confirmed.
+    /// Scans the factory and claims every credit DelayedWETH lets go in resolved games (read
+    /// fresh, so games resolved by others count); returns the claimCredit transactions confirmed.
     pub(crate) async fn tick_credits_only(&self) -> Result<usize> {
         let now = self.l1_now().await?;
         self.scan_factory(now).await?;
@@ -230,8 +230,9 @@ impl Agent {
         Ok(confirmed)
     }
 
-    /// Runs cycles on new L1 heads until `shutdown` completes; a cycle in progress gets 8 s to
-    /// finish, after which its unsent intents are left for the next start.
+    /// Runs until `shutdown` completes: on every new L1 head, games due are looked at in their
+    /// own tasks. At shutdown, games in flight get 8 s to finish; what they had not sent stays
+    /// an intent for the next start.
     pub(crate) async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) -> Result<()> {
         tokio::pin!(shutdown);
         let mut last_head = None;
