@@ -32,6 +32,10 @@ pub struct RunArgs {
     /// Print what the program writes to stdout and stderr.
     #[arg(long)]
     pub show_output: bool,
+    /// Print `snapshot <step> <state hash>` every N instructions (checkpoints of the trace, to
+    /// compare with another VM's run).
+    #[arg(long, value_name = "N")]
+    pub snapshot_every: Option<u64>,
 }
 
 fn parse_local(s: &str) -> Result<(u64, Vec<u8>), String> {
@@ -86,8 +90,24 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         });
         println!("{json:#}");
     }
-    let done = vm.state().step;
-    vm.run(limit.saturating_sub(done)).map_err(|e| e.to_string())?;
+    match args.snapshot_every.filter(|&n| n > 0) {
+        Some(every) => loop {
+            let step = vm.state().step;
+            if step >= limit || vm.state().exited {
+                break;
+            }
+            let next = (step / every + 1).saturating_mul(every).min(limit);
+            vm.run(next - step).map_err(|e| e.to_string())?;
+            if vm.state().step == next {
+                let hash = vm.state_mut().hash();
+                println!("snapshot {next} {hash}");
+            }
+        },
+        None => {
+            let done = vm.state().step;
+            vm.run(limit.saturating_sub(done)).map_err(|e| e.to_string())?;
+        }
+    }
     let secs = started.elapsed().as_secs_f64();
     if args.show_output {
         print!("{}", String::from_utf8_lossy(vm.output()));
