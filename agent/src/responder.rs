@@ -203,8 +203,9 @@ impl Responder {
                     let msg = e.to_string();
                     // "execution reverted" without data is still a revert.
                     if msg.contains("revert") {
+                        // Nothing was spent: the action may be tried again once the chain changes.
                         self.store
-                            .set_intent_state(i.id, IntentState::Reverted, None, None, Some(&msg), unix_now())
+                            .set_intent_state(i.id, IntentState::Failed, None, None, Some(&msg), unix_now())
                             .await?;
                         self.metrics.action_failed(kind);
                         return Ok(Outcome::Reverted { tx: None, reason: msg });
@@ -215,7 +216,9 @@ impl Responder {
                 };
                 let reason = revert::decode(&data);
                 tracing::warn!(key = %i.intent.key, %reason, "action would revert; not sent");
-                self.store.set_intent_state(i.id, IntentState::Reverted, None, None, Some(&reason), unix_now()).await?;
+                // Nothing was spent: a later cycle may try again (the solver only proposes it if
+                // it is still needed, and a time-dependent revert may have passed by then).
+                self.store.set_intent_state(i.id, IntentState::Failed, None, None, Some(&reason), unix_now()).await?;
                 self.metrics.action_failed(kind);
                 return Ok(Outcome::Reverted { tx: None, reason });
             }

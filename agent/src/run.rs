@@ -105,6 +105,8 @@ pub(crate) struct Agent {
     settled: Mutex<HashSet<Address>>,
     /// DelayedWETH delay per WETH contract.
     weth_delay: Mutex<HashMap<Address, u64>>,
+    /// Resolved games whose credit unlocks later: not read again before that L1 time.
+    credit_wake: Mutex<HashMap<Address, u64>>,
     schedule: Mutex<Schedule>,
 }
 
@@ -177,6 +179,7 @@ impl Agent {
             claimants,
             settled: Mutex::new(HashSet::new()),
             weth_delay: Mutex::new(HashMap::new()),
+            credit_wake: Mutex::new(HashMap::new()),
             schedule: Mutex::new(Schedule::default()),
         })
     }
@@ -750,9 +753,13 @@ impl Agent {
             return Ok(0);
         }
         let Some(r) = &self.responder else { return Ok(0) };
+        if self.credit_wake.lock().ok().and_then(|m| m.get(&g.address).copied()).is_some_and(|t| now < t) {
+            return Ok(0);
+        }
         let weth = g.weth;
         let delay = self.delay_of(weth).await?;
         let mut pending = false;
+        let mut unlocks: Option<u64> = None;
         let mut confirmed = 0;
         for &who in &self.claimants {
             let credit = chain::call(&self.l1, g.address, Fdg::creditCall(who)).await?;
@@ -763,6 +770,9 @@ impl Agent {
             let unlock_at = u64::try_from(w.timestamp).unwrap_or(u64::MAX).saturating_add(delay);
             if w.timestamp.is_zero() || now < unlock_at {
                 pending = true;
+                if !w.timestamp.is_zero() {
+                    unlocks = Some(unlocks.map_or(unlock_at, |u| u.min(unlock_at)));
+                }
                 continue;
             }
             let intent = NewIntent {
@@ -789,6 +799,9 @@ impl Agent {
         }
         if !pending && let Ok(mut s) = self.settled.lock() {
             s.insert(g.address);
+        }
+        if let (Some(t), Ok(mut m)) = (unlocks, self.credit_wake.lock()) {
+            m.insert(g.address, t);
         }
         Ok(confirmed)
     }
