@@ -519,6 +519,10 @@ impl Agent {
     /// Brings a game's claims up to date and acts on it.
     async fn progress(&self, g: &GameRecord, now: u64) -> Result<Progress> {
         let (depth, clocks) = chain_game::rules_of(g)?;
+        // In selective mode a game stays in progress after we are paid: leave it then.
+        if self.cfg.selective_claim_resolution && self.settled.lock().is_ok_and(|s| s.contains(&g.address)) {
+            return Ok(Progress::default());
+        }
         // Someone else may have resolved it.
         let status = chain_game::status(&self.l1, g.address).await?;
         if status != g.status {
@@ -618,6 +622,11 @@ impl Agent {
                     tracing::info!(status, "game resolved");
                     self.store.upsert_game(&GameRecord { status, ..g.clone() }).await?;
                 }
+            }
+            // With selective resolution nobody may ever call resolve(): once every clock has run
+            // out and what pays us is resolved, claim the credit from the game in progress.
+            if selective.is_some() && steps.is_empty() && wake.is_none() {
+                confirmed += self.claim_credits(g, now).await?;
             }
         }
         // A game acted on is looked at again on the next cycle: to try again what did not land,

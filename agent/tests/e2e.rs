@@ -633,3 +633,43 @@ async fn a_rollup_node_that_disagrees_raises_an_alert_and_no_move() {
         .unwrap_or(0);
     assert!(alerts > 0, "{metrics}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn selective_resolution_resolves_what_pays_and_claims_without_resolving_the_game() {
+    let h = Harness::new().await;
+    let g = h.dishonest_game(61).await;
+    let mut agent = h.spawn(&["--selective-claim-resolution"]);
+    let adv = Adversary::new(g.clone(), h.adversary, Tactic::Garbage);
+    let started = Instant::now();
+    let mut quiet = Instant::now();
+    let mut last = 0;
+    // Every subgame of this game pays the agent; it must resolve them all, never call
+    // resolve(), and still withdraw its credit.
+    loop {
+        assert!(started.elapsed() < Duration::from_secs(60), "credit never claimed; log:\n{}", h.log());
+        assert!(agent.child.try_wait().unwrap().is_none(), "the agent exited; log:\n{}", h.log());
+        let moved = adv.round(h.agent).await.unwrap();
+        let nonce = h.nonce(h.agent).await;
+        if moved > 0 || nonce != last {
+            last = nonce;
+            quiet = Instant::now();
+        }
+        let flags = g.resolved_subgames().await.unwrap();
+        let (locked, _) = h.devnet.weth_withdrawal(g.address(), h.agent).await.unwrap();
+        if flags.iter().all(|f| *f) && g.credit(h.agent).await.unwrap().is_zero() && locked.is_zero() {
+            break;
+        }
+        if quiet.elapsed() > h.quiet {
+            h.devnet.increase_time(151).await.unwrap();
+            quiet = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(g.status().await.unwrap(), GameStatus::InProgress, "resolve() was never called");
+    assert_eq!(
+        h.nonce(h.agent).await,
+        h.expected_txs(&g, true).await - 1,
+        "everything but resolve(); log:\n{}",
+        h.log()
+    );
+}
