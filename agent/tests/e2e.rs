@@ -673,3 +673,24 @@ async fn selective_resolution_resolves_what_pays_and_claims_without_resolving_th
         h.log()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_credit_for_additional_claimants_too() {
+    let h = Harness::new().await;
+    let g = h.honest_game().await;
+    g.attack(h.adversary, 0, garbage(g.address(), 0, false)).await.unwrap();
+    let proposer = h.proposer.to_string();
+    let mut agent = h.spawn(&["--additional-bond-claimants", &proposer]);
+    let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(g.status().await.unwrap(), GameStatus::DefenderWins);
+    // The proposer's root bond came back to it, withdrawn by the agent's claimCredit.
+    let owed = g.tree().await.unwrap().resolve(None).credit(h.proposer);
+    assert!(!owed.is_zero(), "the proposer was owed its root bond");
+    let waited = Instant::now();
+    while !g.credit(h.proposer).await.unwrap().is_zero() {
+        assert!(waited.elapsed() < Duration::from_secs(20), "proposer's credit not claimed; log:\n{}", h.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await + 1, "one more claimCredit; log:\n{}", h.log());
+}
