@@ -639,8 +639,29 @@ impl Agent {
     /// Sends one action (and the preimage it needs first). Returns how many transactions were
     /// confirmed.
     async fn execute(&self, r: &Responder, g: &GameRecord, action: &Action) -> Result<usize> {
-        let game = g.address;
         let mut confirmed = 0;
+        for intent in self.intents_for(g, action).await? {
+            let key = intent.key.clone();
+            match r.submit(intent).await {
+                Ok(Outcome::Confirmed { .. }) => confirmed += 1,
+                Ok(Outcome::AlreadyDone) => {}
+                Ok(Outcome::Reverted { reason, .. }) => {
+                    tracing::warn!(%key, %reason, "action reverted");
+                    break;
+                }
+                Err(e) => {
+                    tracing::error!(%key, error = format!("{e:#}"), "action not sent");
+                    break;
+                }
+            }
+        }
+        Ok(confirmed)
+    }
+
+    /// The transactions an action is made of, in order (a preimage load before its step), each
+    /// keyed by what it does so it is never sent twice.
+    pub(crate) async fn intents_for(&self, g: &GameRecord, action: &Action) -> Result<Vec<NewIntent>> {
+        let game = g.address;
         let intents: Vec<NewIntent> = match action {
             Action::Move { parent_index, parent_value, is_attack, position, value, bond, .. } => {
                 let data = if *is_attack {
@@ -738,22 +759,7 @@ impl Agent {
                 value: U256::ZERO,
             }],
         };
-        for intent in intents {
-            let key = intent.key.clone();
-            match r.submit(intent).await {
-                Ok(Outcome::Confirmed { .. }) => confirmed += 1,
-                Ok(Outcome::AlreadyDone) => {}
-                Ok(Outcome::Reverted { reason, .. }) => {
-                    tracing::warn!(%key, %reason, "action reverted");
-                    break;
-                }
-                Err(e) => {
-                    tracing::error!(%key, error = format!("{e:#}"), "action not sent");
-                    break;
-                }
-            }
-        }
-        Ok(confirmed)
+        Ok(intents)
     }
 
     /// Claims the credit of every claimant in a resolved game once DelayedWETH allows it.

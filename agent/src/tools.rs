@@ -10,8 +10,8 @@ use alloy::{
 use anyhow::{Context, Result, bail};
 use riposte_game::{ClaimTree, GameStatus};
 use riposte_solver::{
-    Action, plan_moves, plan_resolution,
-    trace::{GameView, SplitTrace, TraceAccessor, alphabet::AlphabetTrace},
+    Action, PreimageLoad, plan_moves, plan_resolution,
+    trace::{GameView, Preimage, SplitTrace, TraceAccessor, alphabet::AlphabetTrace},
 };
 use riposte_storage::{GameRecord, NewIntent};
 
@@ -190,8 +190,8 @@ pub(crate) async fn manual_move(
     let g = agent.live_game(game, None).await?;
     let c = *g.view.tree.get(parent)?;
     let trace = SplitTrace::new(agent.outputs().clone(), AlphabetTrace);
-    let mut intents = Vec::new();
-    match kind {
+    let deadline = g.view.tree.response_deadline(parent, g.view.clocks)?;
+    let action = match kind {
         MoveKind::Attack | MoveKind::Defend => {
             let is_attack = kind == MoveKind::Attack;
             let position = g.view.depth.check_move(parent, c.position, is_attack)?;
@@ -200,18 +200,12 @@ pub(crate) async fn manual_move(
                 None => trace.get(&g.view, parent, position).await?,
             };
             let bond = chain::call(agent.l1(), game, Fdg::getRequiredBondCall { _position: position.gindex() }).await?;
-            let (p, d) = (U256::from(parent), c.value);
-            let data = if is_attack {
-                Fdg::attackCall { _disputed: d, _parentIndex: p, _claim: value }.abi_encode()
-            } else {
-                Fdg::defendCall { _disputed: d, _parentIndex: p, _claim: value }.abi_encode()
-            };
             println!(
                 "{kind:?} claim {parent} at position {} with {value} (bond {} ETH)",
                 position.gindex(),
                 format::eth(bond)
             );
-            intents.push(intent(game, "move", format!("move:{game}:{parent}:{position}:{value}"), data, bond));
+            Action::Move { parent_index: parent, parent_value: c.value, is_attack, position, value, bond, deadline }
         }
         MoveKind::Step => {
             if c.position.depth() != g.view.depth.max() {
@@ -224,42 +218,22 @@ pub(crate) async fn manual_move(
             let agree = trace.get(&g.view, parent, c.position).await? == c.value;
             let target = if agree { c.position.move_right()? } else { c.position };
             let data = trace.step_data(&g.view, parent, target).await?;
-            match data.preimage {
-                Some(riposte_solver::trace::Preimage::Local { ident, offset }) => {
-                    let call = Fdg::addLocalDataCall {
-                        _ident: U256::from(ident),
-                        _execLeafIdx: U256::from(parent),
-                        _partOffset: U256::from(offset),
-                    };
-                    let key = format!("local:{game}:{parent}:{ident}:{offset}");
-                    intents.push(intent(game, "add_local_data", key, call.abi_encode(), U256::ZERO));
-                }
-                Some(riposte_solver::trace::Preimage::Keccak { .. }) => {
-                    bail!("this step needs a global preimage upload, which `riposte move` does not do yet")
-                }
-                None => {}
-            }
-            let call = Fdg::stepCall {
-                _claimIndex: U256::from(parent),
-                _isAttack: !agree,
-                _stateData: data.state_data,
-                _proof: data.proof,
-            };
+            let preimage = data.preimage.map(|p| match p {
+                Preimage::Local { ident, offset } => PreimageLoad::Local { ident, claim_index: parent, offset },
+                Preimage::Keccak { data, offset } => PreimageLoad::Keccak { data, offset },
+            });
             println!("{} step on claim {parent}", if agree { "defend" } else { "attack" });
-            intents.push(intent(
-                game,
-                "step",
-                format!("step:{game}:{parent}:{}", !agree),
-                call.abi_encode(),
-                U256::ZERO,
-            ));
+            Action::Step {
+                claim_index: parent,
+                is_attack: !agree,
+                state_data: data.state_data,
+                proof: data.proof,
+                preimage,
+                deadline,
+            }
         }
-    }
-    send_all(agent, intents).await
-}
-
-fn intent(game: Address, kind: &str, key: String, data: Vec<u8>, value: U256) -> NewIntent {
-    NewIntent { game, kind: kind.into(), key, target: game, calldata: Bytes::from(data), value }
+    };
+    send_all(agent, agent.intents_for(&g.record, &action).await?).await
 }
 
 async fn send_all(agent: &Agent, intents: Vec<NewIntent>) -> Result<()> {
@@ -309,27 +283,8 @@ pub(crate) async fn resolve(agent: &Agent, game: Address) -> Result<()> {
         println!("nothing to resolve yet");
     }
     let mut intents = Vec::new();
-    for a in actions {
-        match a {
-            Action::ResolveClaim { claim_index } => {
-                let call = Fdg::resolveClaimCall { _claimIndex: U256::from(claim_index), _numToResolve: U256::ZERO };
-                intents.push(intent(
-                    game,
-                    "resolve_claim",
-                    format!("resolve-claim:{game}:{claim_index}"),
-                    call.abi_encode(),
-                    U256::ZERO,
-                ));
-            }
-            Action::Resolve => intents.push(intent(
-                game,
-                "resolve",
-                format!("resolve:{game}"),
-                Fdg::resolveCall {}.abi_encode(),
-                U256::ZERO,
-            )),
-            _ => {}
-        }
+    for a in &actions {
+        intents.extend(agent.intents_for(&g.record, a).await?);
     }
     send_all(agent, intents).await
 }
