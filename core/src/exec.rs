@@ -1,0 +1,307 @@
+//! Stateless re-execution of one L2 block on kona's builder and the OP EVM.
+//!
+//! Everything the execution reads (trie nodes, bytecodes, ancestor headers) comes from a
+//! [`TrieSource`], keyed by its keccak hash. Every value is hashed again before it is used, so a
+//! missing or altered entry is an error naming its hash, never a different state root.
+
+use alloy_consensus::{Header, Sealed};
+use alloy_eips::Decodable2718;
+use alloy_primitives::{B256, Bytes, Sealable, keccak256};
+use alloy_rlp::Decodable;
+use kona_executor::{ExecutorError, StatelessL2Builder, TrieDBProvider};
+use kona_genesis::RollupConfig;
+use kona_mpt::{NoopTrieHinter, TrieNode, TrieProvider};
+use op_alloy_consensus::OpTxEnvelope;
+use op_alloy_rpc_types_engine::OpPayloadAttributes;
+use std::{collections::HashMap, fmt};
+
+/// Where the execution's preimages come from. Keys are keccak hashes of the values.
+pub trait TrieSource {
+    /// Names the source in errors ("fixture store block-26207960", "witness of block 12 from …").
+    fn describe(&self) -> String;
+
+    /// The value whose keccak hash is `hash`, if the source has it. It is checked by the caller.
+    fn preimage(&self, hash: &B256) -> Option<Bytes>;
+}
+
+/// An in-memory source: values keyed by their own hash.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    name: String,
+    kv: HashMap<B256, Bytes>,
+}
+
+impl MemoryStore {
+    /// An empty store called `name` in errors.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into(), kv: HashMap::new() }
+    }
+
+    /// Adds a value under its keccak hash and returns the hash.
+    pub fn insert(&mut self, value: Bytes) -> B256 {
+        let hash = keccak256(&value);
+        self.kv.insert(hash, value);
+        hash
+    }
+
+    /// Adds a value under a key of the caller's choosing (for tests of bad stores).
+    pub fn insert_raw(&mut self, key: B256, value: Bytes) {
+        self.kv.insert(key, value);
+    }
+
+    /// Removes an entry.
+    pub fn remove(&mut self, key: &B256) -> Option<Bytes> {
+        self.kv.remove(key)
+    }
+
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.kv.len()
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.kv.is_empty()
+    }
+}
+
+impl TrieSource for MemoryStore {
+    fn describe(&self) -> String {
+        self.name.clone()
+    }
+
+    fn preimage(&self, hash: &B256) -> Option<Bytes> {
+        self.kv.get(hash).cloned()
+    }
+}
+
+/// A block re-executed in process.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    /// The sealed header we built.
+    pub header: Sealed<Header>,
+    /// Its hash.
+    pub block_hash: B256,
+    /// Its state root.
+    pub state_root: B256,
+    /// Its receipts root.
+    pub receipts_root: B256,
+    /// The output root (version 0), when the message passer's storage root is known: from the
+    /// header after Isthmus, else from the trie when the source holds that account's path (an
+    /// execution witness need not: the block may not touch the account). See [`output_root_v0`].
+    pub output_root: Option<B256>,
+    /// Gas used by the block.
+    pub gas_used: u64,
+    /// Transactions executed.
+    pub transactions: usize,
+}
+
+/// Why a block could not be re-executed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// A transaction is signed for another chain than the rollup config's.
+    #[error(
+        "block {block}: transaction {index} is for chain {tx_chain}, the rollup config is for chain {config_chain}"
+    )]
+    WrongChain {
+        /// The block number being built.
+        block: u64,
+        /// The transaction's index in the payload.
+        index: usize,
+        /// The transaction's chain id.
+        tx_chain: u64,
+        /// The rollup config's L2 chain id.
+        config_chain: u64,
+    },
+    /// A payload transaction does not decode.
+    #[error("block {block}: transaction {index} does not decode: {reason}")]
+    BadTransaction {
+        /// The block number being built.
+        block: u64,
+        /// The transaction's index.
+        index: usize,
+        /// The decoding error.
+        reason: String,
+    },
+    /// kona's builder failed (a missing or bad preimage is named in the message).
+    #[error("block {block}: execution from {source_name} failed: {error}")]
+    Execution {
+        /// The block number being built.
+        block: u64,
+        /// The trie source.
+        source_name: String,
+        /// kona's error.
+        error: ExecutorError,
+    },
+    /// The output root could not be computed after execution.
+    #[error("block {block}: output root from {source_name}: {error}")]
+    OutputRoot {
+        /// The block number.
+        block: u64,
+        /// The trie source.
+        source_name: String,
+        /// kona's error.
+        error: ExecutorError,
+    },
+}
+
+/// The error a [`Checked`] source gives kona: it names the hash and the source.
+#[derive(Debug)]
+pub enum PreimageError {
+    /// The source does not have it.
+    Missing {
+        /// What was asked for.
+        what: &'static str,
+        /// The hash.
+        hash: B256,
+        /// The source.
+        source: String,
+    },
+    /// The source has a value that does not hash to its key.
+    Altered {
+        /// What was asked for.
+        what: &'static str,
+        /// The requested hash.
+        hash: B256,
+        /// The value's actual hash.
+        actual: B256,
+        /// The source.
+        source: String,
+    },
+    /// The value hashes right but does not decode.
+    Undecodable {
+        /// What was asked for.
+        what: &'static str,
+        /// The hash.
+        hash: B256,
+        /// The RLP error.
+        reason: String,
+    },
+}
+
+impl fmt::Display for PreimageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing { what, hash, source } => write!(f, "{what} {hash}{MISSING}{source}"),
+            Self::Altered { what, hash, actual, source } => {
+                write!(f, "{what} {hash} in {source} is altered: its value hashes to {actual}")
+            }
+            Self::Undecodable { what, hash, reason } => write!(f, "{what} {hash} does not decode: {reason}"),
+        }
+    }
+}
+
+/// How a missing preimage reads in kona's (stringly) errors; matched to tell "unknown" from "bad".
+const MISSING: &str = " is missing from ";
+
+/// The version-0 output root: `keccak256(0^32 ‖ state root ‖ message passer storage root ‖ block hash)`.
+pub fn output_root_v0(state_root: B256, message_passer_root: B256, block_hash: B256) -> B256 {
+    kona_protocol::OutputRoot::from_parts(state_root, message_passer_root, block_hash).hash()
+}
+
+/// Wraps a [`TrieSource`] for kona, re-hashing every value it hands out.
+pub struct Checked<'a, S: ?Sized>(pub &'a S);
+
+impl<S: TrieSource + ?Sized> fmt::Debug for Checked<'_, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Checked({})", self.0.describe())
+    }
+}
+
+impl<S: TrieSource + ?Sized> Checked<'_, S> {
+    fn get(&self, what: &'static str, hash: B256) -> Result<Bytes, PreimageError> {
+        let value =
+            self.0.preimage(&hash).ok_or_else(|| PreimageError::Missing { what, hash, source: self.0.describe() })?;
+        let actual = keccak256(&value);
+        if actual != hash {
+            return Err(PreimageError::Altered { what, hash, actual, source: self.0.describe() });
+        }
+        Ok(value)
+    }
+}
+
+impl<S: TrieSource + ?Sized> TrieProvider for Checked<'_, S> {
+    type Error = PreimageError;
+
+    fn trie_node_by_hash(&self, key: B256) -> Result<TrieNode, Self::Error> {
+        let value = self.get("trie node", key)?;
+        TrieNode::decode(&mut value.as_ref()).map_err(|e| PreimageError::Undecodable {
+            what: "trie node",
+            hash: key,
+            reason: e.to_string(),
+        })
+    }
+}
+
+impl<S: TrieSource + ?Sized> TrieDBProvider for Checked<'_, S> {
+    fn bytecode_by_hash(&self, code_hash: B256) -> Result<Bytes, Self::Error> {
+        self.get("bytecode", code_hash)
+    }
+
+    fn header_by_hash(&self, hash: B256) -> Result<Header, Self::Error> {
+        let value = self.get("header", hash)?;
+        Header::decode(&mut value.as_ref()).map_err(|e| PreimageError::Undecodable {
+            what: "header",
+            hash,
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// Re-executes the block built from `attrs` on top of `parent`, reading state from `source`.
+pub fn execute_block<S: TrieSource + ?Sized>(
+    config: &RollupConfig,
+    parent: &Header,
+    attrs: OpPayloadAttributes,
+    source: &S,
+) -> Result<Executed, ExecError> {
+    let block = parent.number.saturating_add(1);
+    let config_chain = config.l2_chain_id.id();
+    let txs = attrs.transactions.as_deref().unwrap_or_default();
+    for (index, raw) in txs.iter().enumerate() {
+        let tx = OpTxEnvelope::decode_2718(&mut raw.as_ref()).map_err(|e| ExecError::BadTransaction {
+            block,
+            index,
+            reason: e.to_string(),
+        })?;
+        if let Some(tx_chain) = alloy_consensus::Transaction::chain_id(&tx)
+            && tx_chain != config_chain
+        {
+            return Err(ExecError::WrongChain { block, index, tx_chain, config_chain });
+        }
+    }
+    let transactions = txs.len();
+    let source_name = source.describe();
+    let mut builder = StatelessL2Builder::new(
+        config,
+        alloy_op_evm::OpEvmFactory::default(),
+        Checked(source),
+        NoopTrieHinter,
+        parent.clone().seal_slow(),
+    );
+    let outcome = builder.build_block(attrs).map_err(|error| ExecError::Execution {
+        block,
+        source_name: source_name.clone(),
+        error,
+    })?;
+    let header = outcome.header;
+    let output_root = match header.withdrawals_root {
+        Some(root) if config.is_isthmus_active(header.timestamp) => {
+            Some(output_root_v0(header.state_root, root, header.seal()))
+        }
+        _ => match builder.compute_output_root() {
+            Ok(root) => Some(root),
+            Err(ExecutorError::TrieDBError(e)) if e.to_string().contains(MISSING) => None,
+            Err(error) => return Err(ExecError::OutputRoot { block, source_name, error }),
+        },
+    };
+    Ok(Executed {
+        block_hash: header.seal(),
+        state_root: header.state_root,
+        receipts_root: header.receipts_root,
+        gas_used: header.gas_used,
+        header,
+        output_root,
+        transactions,
+    })
+}

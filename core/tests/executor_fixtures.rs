@@ -1,0 +1,154 @@
+//! Re-execution of the eight real OP Sepolia blocks shipped in the kona-executor 0.4.0 package
+//! (`testdata/block-*.tar.gz`): each must rebuild to the block hash the chain has, and a store
+//! with one entry removed or altered must fail naming that entry.
+// Tests may panic on fixture trouble: that is a failed test, not a daemon crash.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use alloy_primitives::{B256, Bytes, keccak256};
+use riposte_core::{
+    exec::{ExecError, MemoryStore, TrieSource, execute_block},
+    fixture::{Fixture, executor_fixtures},
+};
+
+fn load_all() -> Vec<Fixture> {
+    let paths = executor_fixtures().unwrap();
+    assert_eq!(paths.len(), 8, "kona-executor 0.4.0 ships eight fixtures: {paths:?}");
+    paths.iter().map(|p| Fixture::load(p).unwrap_or_else(|e| panic!("{e}"))).collect()
+}
+
+#[test]
+fn all_eight_sepolia_blocks_rebuild_to_their_chain_hash() {
+    for fx in load_all() {
+        let json = &fx.json;
+        assert_eq!(json.rollup_config.l2_chain_id.id(), 11_155_420, "{}: OP Sepolia", fx.name);
+        let executed =
+            execute_block(&json.rollup_config, &json.parent_header, json.executing_payload.clone(), &fx.store)
+                .unwrap_or_else(|e| panic!("{}: {e}", fx.name));
+        assert_eq!(executed.block_hash, json.expected_block_hash, "{}: block hash", fx.name);
+        assert_eq!(executed.header.number, json.parent_header.number + 1, "{}", fx.name);
+        assert_eq!(
+            executed.transactions,
+            json.executing_payload.transactions.as_ref().map_or(0, Vec::len),
+            "{}",
+            fx.name
+        );
+        let output = match executed.output_root {
+            Some(root) => root.to_string(),
+            None => "unknown (the message passer's path is not in this store)".into(),
+        };
+        println!(
+            "{}: block {} hash {} state root {} output root {output} ({} txs, {} gas, {} store entries)",
+            fx.name,
+            executed.header.number,
+            executed.block_hash,
+            executed.state_root,
+            executed.transactions,
+            executed.gas_used,
+            fx.store.len()
+        );
+    }
+}
+
+/// Which store entries the execution of a fixture reads, found by recording lookups.
+struct Recording<'a> {
+    inner: &'a dyn TrieSource,
+    seen: std::sync::Mutex<Vec<B256>>,
+}
+
+impl TrieSource for Recording<'_> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn preimage(&self, hash: &B256) -> Option<Bytes> {
+        self.seen.lock().unwrap().push(*hash);
+        self.inner.preimage(hash)
+    }
+}
+
+/// Runs the fixture with `store` and checks the outcome is either an error naming `victim` with
+/// `kind`, or (when only the output root needed the entry) the same block with no output root.
+fn check_tampered(fx: &Fixture, store: &dyn TrieSource, victim: B256, kind: &str, extra: Option<B256>) -> bool {
+    let json = &fx.json;
+    match execute_block(&json.rollup_config, &json.parent_header, json.executing_payload.clone(), store) {
+        Err(err) => {
+            let text = err.to_string();
+            assert!(matches!(err, ExecError::Execution { .. } | ExecError::OutputRoot { .. }), "{text}");
+            assert!(text.contains(&victim.to_string()) && text.contains(kind), "{text}");
+            if let Some(actual) = extra {
+                assert!(text.contains(&actual.to_string()), "{text}");
+            }
+            true
+        }
+        Ok(executed) => {
+            assert_eq!(executed.block_hash, json.expected_block_hash, "a wrong block from a tampered store");
+            assert_eq!(executed.output_root, None, "an output root from a tampered store");
+            false
+        }
+    }
+}
+
+#[test]
+fn a_removed_or_altered_entry_is_named_never_a_wrong_root() {
+    let fixtures = load_all();
+    // The smallest store keeps the test quick; it still reads hundreds of entries.
+    let fx = fixtures.iter().min_by_key(|f| f.store.len()).unwrap();
+    let json = &fx.json;
+    let recording = Recording { inner: &fx.store, seen: Default::default() };
+    execute_block(&json.rollup_config, &json.parent_header, json.executing_payload.clone(), &recording).unwrap();
+    let mut hits: Vec<B256> = Vec::new();
+    for hash in recording.seen.into_inner().unwrap() {
+        if fx.store.preimage(&hash).is_some() && !hits.contains(&hash) {
+            hits.push(hash);
+        }
+    }
+    assert!(hits.len() > 100, "{}: only {} entries read", fx.name, hits.len());
+
+    // Twenty entries spread over the read order, the first one included.
+    let mut errors = 0;
+    for victim in (0..20).map(|i| hits[i * hits.len() / 20]) {
+        let mut store = fx.store.clone();
+        let value = store.remove(&victim).unwrap();
+        errors += usize::from(check_tampered(fx, &store, victim, "missing", None));
+
+        // Altered: one byte flipped under the same key.
+        let mut altered = value.to_vec();
+        let last = altered.len() - 1;
+        altered[last] ^= 1;
+        store.insert(victim, Bytes::from(altered.clone()));
+        errors += usize::from(check_tampered(fx, &store, victim, "altered", Some(keccak256(&altered))));
+    }
+    assert!(errors >= 36, "only {errors} of 40 tamperings stopped execution");
+}
+
+#[test]
+fn another_chains_rollup_config_is_refused_by_name() {
+    let fx = load_all()
+        .into_iter()
+        .find(|f| f.json.executing_payload.transactions.as_ref().is_some_and(|t| t.len() > 1))
+        .unwrap();
+    let mut config = fx.json.rollup_config.clone();
+    config.l2_chain_id = alloy_chains::Chain::from_id(10);
+    let err = execute_block(&config, &fx.json.parent_header, fx.json.executing_payload.clone(), &fx.store)
+        .expect_err("OP Mainnet config on a Sepolia block");
+    assert!(matches!(err, ExecError::WrongChain { tx_chain: 11_155_420, config_chain: 10, .. }), "{err}");
+}
+
+#[test]
+fn an_empty_memory_store_names_the_first_missing_node() {
+    let fx = load_all().remove(0);
+    let store = MemoryStore::new("empty test store");
+    let err = execute_block(&fx.json.rollup_config, &fx.json.parent_header, fx.json.executing_payload, &store)
+        .expect_err("no state");
+    let text = err.to_string();
+    assert!(text.contains("missing from empty test store"), "{text}");
+}
+
+#[test]
+fn a_payload_that_does_not_decode_is_named() {
+    let fx = load_all().remove(0);
+    let mut attrs = fx.json.executing_payload.clone();
+    attrs.transactions.get_or_insert_with(Vec::new).push(Bytes::from_static(&[0x02, 0xc0]));
+    let index = attrs.transactions.as_ref().map_or(0, Vec::len) - 1;
+    let err = execute_block(&fx.json.rollup_config, &fx.json.parent_header, attrs, &fx.store).expect_err("junk tx");
+    assert!(matches!(err, ExecError::BadTransaction { index: i, .. } if i == index), "{err}");
+}
