@@ -305,3 +305,114 @@ pub fn execute_block<S: TrieSource + ?Sized>(
         transactions,
     })
 }
+
+/// Why a block's payload attributes cannot be rebuilt from the block.
+#[derive(Debug, thiserror::Error)]
+#[error("block {block}: {what}")]
+pub struct PayloadError {
+    /// The block number.
+    pub block: u64,
+    /// What is wrong.
+    pub what: String,
+}
+
+/// The payload attributes a block was built from, read back from its header and transactions
+/// (as op-node hands them to the engine: withdrawals empty after Canyon, EIP-1559 parameters from
+/// `extraData` after Holocene).
+pub fn payload_from_block(
+    config: &RollupConfig,
+    header: &Header,
+    transactions: Vec<Bytes>,
+) -> Result<OpPayloadAttributes, PayloadError> {
+    let eip_1559_params = if config.is_holocene_active(header.timestamp) {
+        let extra = header.extra_data.as_ref();
+        if extra.len() != 9 || extra[0] != 0 {
+            return Err(PayloadError {
+                block: header.number,
+                what: format!(
+                    "Holocene header extraData is {} bytes (version {:?}), want 9 with version 0",
+                    extra.len(),
+                    extra.first()
+                ),
+            });
+        }
+        let mut params = [0u8; 8];
+        params.copy_from_slice(&extra[1..]);
+        Some(params.into())
+    } else {
+        None
+    };
+    Ok(OpPayloadAttributes {
+        payload_attributes: alloy_rpc_types_engine::PayloadAttributes {
+            timestamp: header.timestamp,
+            prev_randao: header.mix_hash,
+            suggested_fee_recipient: header.beneficiary,
+            withdrawals: config.is_canyon_active(header.timestamp).then(Vec::new),
+            parent_beacon_block_root: header.parent_beacon_block_root,
+        },
+        transactions: Some(transactions),
+        no_tx_pool: Some(true),
+        gas_limit: Some(header.gas_limit),
+        eip_1559_params,
+    })
+}
+
+/// What re-executing a node's block says about the node.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    /// Our block is the node's block, hash for hash.
+    Agrees(Executed),
+    /// The node's header differs from the one we built.
+    Disagrees {
+        /// The block we built.
+        ours: Executed,
+        /// The node's block hash.
+        node_hash: B256,
+        /// The node's state root.
+        node_state_root: B256,
+    },
+}
+
+/// Why a node's block could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The parent the node gave is not the block's parent.
+    #[error("block {block}: the node's parent header hashes to {got}, the block names parent {want}")]
+    WrongParent {
+        /// The block number.
+        block: u64,
+        /// The parent hash in the block header.
+        want: B256,
+        /// The hash of the parent header given.
+        got: B256,
+    },
+    /// The payload cannot be read back.
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+    /// Re-execution failed.
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+}
+
+/// Re-executes `header`'s block (its `transactions` as EIP-2718 bytes) on `parent` and compares
+/// the result with the node's header.
+pub fn verify_block<S: TrieSource + ?Sized>(
+    config: &RollupConfig,
+    parent: &Header,
+    header: &Header,
+    transactions: Vec<Bytes>,
+    source: &S,
+) -> Result<Verdict, VerifyError> {
+    let parent_hash = parent.hash_slow();
+    if header.parent_hash != parent_hash || header.number != parent.number.saturating_add(1) {
+        return Err(VerifyError::WrongParent { block: header.number, want: header.parent_hash, got: parent_hash });
+    }
+    let attrs = payload_from_block(config, header, transactions)?;
+    let ours = execute_block(config, parent, attrs, source)?;
+    let node_hash = header.hash_slow();
+    Ok(if ours.block_hash == node_hash {
+        Verdict::Agrees(ours)
+    } else {
+        Verdict::Disagrees { ours, node_hash, node_state_root: header.state_root }
+    })
+}

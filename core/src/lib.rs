@@ -16,5 +16,6 @@ mod error;
 pub mod exec;
 #[cfg(feature = "fixtures")]
 pub mod fixture;
+pub mod witness;
 
 pub use error::Error;

@@ -152,3 +152,41 @@ fn a_payload_that_does_not_decode_is_named() {
     let err = execute_block(&fx.json.rollup_config, &fx.json.parent_header, attrs, &fx.store).expect_err("junk tx");
     assert!(matches!(err, ExecError::BadTransaction { index: i, .. } if i == index), "{err}");
 }
+
+#[test]
+fn a_block_read_back_into_payload_attributes_verifies_and_a_forged_header_is_caught() {
+    use riposte_core::exec::{Verdict, payload_from_block, verify_block};
+    for fx in load_all().into_iter().take(3) {
+        let json = &fx.json;
+        let txs = json.executing_payload.transactions.clone().unwrap_or_default();
+        let built =
+            execute_block(&json.rollup_config, &json.parent_header, json.executing_payload.clone(), &fx.store).unwrap();
+        // The chain's own header (its hash is the expected one), as a node would serve it.
+        let header = built.header.inner().clone();
+        let attrs = payload_from_block(&json.rollup_config, &header, txs.clone()).unwrap();
+        let want = &json.executing_payload;
+        assert_eq!(attrs.payload_attributes.timestamp, want.payload_attributes.timestamp);
+        assert_eq!(attrs.payload_attributes.prev_randao, want.payload_attributes.prev_randao);
+        assert_eq!(attrs.payload_attributes.parent_beacon_block_root, want.payload_attributes.parent_beacon_block_root);
+        assert_eq!(attrs.gas_limit, want.gas_limit);
+        assert_eq!(attrs.eip_1559_params, want.eip_1559_params);
+        match verify_block(&json.rollup_config, &json.parent_header, &header, txs.clone(), &fx.store).unwrap() {
+            Verdict::Agrees(ours) => assert_eq!(ours.block_hash, json.expected_block_hash),
+            Verdict::Disagrees { .. } => panic!("{}: the chain's own header disagrees", fx.name),
+        }
+        // A node that lies about the state root.
+        let mut forged = header.clone();
+        forged.state_root = keccak256(forged.state_root);
+        match verify_block(&json.rollup_config, &json.parent_header, &forged, txs.clone(), &fx.store).unwrap() {
+            Verdict::Disagrees { ours, node_state_root, .. } => {
+                assert_eq!(ours.block_hash, json.expected_block_hash);
+                assert_eq!(node_state_root, forged.state_root);
+            }
+            Verdict::Agrees(_) => panic!("{}: a forged state root was accepted", fx.name),
+        }
+        // A parent that is not the block's parent.
+        let mut other_parent = json.parent_header.clone();
+        other_parent.gas_used += 1;
+        assert!(verify_block(&json.rollup_config, &other_parent, &header, txs, &fx.store).is_err());
+    }
+}
