@@ -95,6 +95,19 @@ impl Serialize for Span {
     }
 }
 
+/// How output roots from the L2 node are checked before riposte bets on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum VerifyOutputs {
+    /// Trust the L2 node's headers (the state root is still checked against `eth_getProof`).
+    None,
+    /// Compare each output root with the rollup node's `optimism_outputAtBlock`.
+    Rollup,
+    /// Re-execute each block in process from the node's `debug_executionWitness` and compare
+    /// with the node's header.
+    Reexecute,
+}
+
 /// Which honest trace to play a game type with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -150,6 +163,12 @@ pub(crate) struct Config {
     /// `optimism_outputAtBlock`; a mismatch is an alert, not a move.
     #[serde(default)]
     pub(crate) rollup_rpc: Option<String>,
+    /// How output roots are checked; default `rollup` when `rollup-rpc` is set, else `none`.
+    #[serde(default)]
+    pub(crate) verify_outputs: Option<VerifyOutputs>,
+    /// The L2 chain's rollup config (op-node's rollup.json), needed by `verify-outputs reexecute`.
+    #[serde(default)]
+    pub(crate) rollup_config: Option<PathBuf>,
     /// The `DisputeGameFactory` to watch.
     pub(crate) game_factory_address: Address,
     /// Trace types to play; each selects a game type.
@@ -245,6 +264,15 @@ pub(crate) struct ConfigFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) rollup_rpc: Option<String>,
+    /// Check output roots: none, rollup (optimism_outputAtBlock) or reexecute (in process, from
+    /// the L2 node's debug_executionWitness). Default: rollup with --rollup-rpc, else none.
+    #[arg(long, value_enum)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) verify_outputs: Option<VerifyOutputs>,
+    /// The L2 chain's rollup.json (for --verify-outputs reexecute).
+    #[arg(long, value_name = "FILE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) rollup_config: Option<PathBuf>,
     /// DisputeGameFactory address.
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -365,6 +393,15 @@ fn describe(err: figment::Error) -> String {
 }
 
 impl Config {
+    /// The output check in force: the configured one, else `rollup` when a rollup node is given.
+    pub(crate) fn verify_outputs(&self) -> VerifyOutputs {
+        self.verify_outputs.unwrap_or(if self.rollup_rpc.is_some() {
+            VerifyOutputs::Rollup
+        } else {
+            VerifyOutputs::None
+        })
+    }
+
     fn validate(&self) -> Result<()> {
         for (key, url) in [
             ("l1-eth-rpc", Some(&self.l1_eth_rpc)),
@@ -378,6 +415,15 @@ impl Config {
                     bail!("invalid configuration: {key} must be an http(s) or ws(s) URL, got {url:?}");
                 }
             }
+        }
+        match (self.verify_outputs, &self.rollup_rpc, &self.rollup_config) {
+            (Some(VerifyOutputs::Rollup), None, _) => {
+                bail!("invalid configuration: verify-outputs rollup needs rollup-rpc")
+            }
+            (Some(VerifyOutputs::Reexecute), _, None) => {
+                bail!("invalid configuration: verify-outputs reexecute needs rollup-config (the chain's rollup.json)")
+            }
+            _ => {}
         }
         if self.trace_type.is_empty() {
             bail!("invalid configuration: trace-type is empty");
@@ -445,6 +491,31 @@ mod tests {
         assert_eq!(c.db, PathBuf::from("./riposte.db"));
         assert!(!c.metrics.enabled);
         assert_eq!(c.metrics.port, 7300);
+    }
+
+    #[test]
+    fn verify_outputs_defaults_and_needs() {
+        assert_eq!(flags().load_with_env(no_env()).unwrap().verify_outputs(), VerifyOutputs::None);
+        let with_rollup = ConfigFlags { rollup_rpc: Some("http://127.0.0.1:7545".into()), ..flags() };
+        assert_eq!(with_rollup.load_with_env(no_env()).unwrap().verify_outputs(), VerifyOutputs::Rollup);
+        let none = ConfigFlags { verify_outputs: Some(VerifyOutputs::None), ..with_rollup };
+        assert_eq!(none.load_with_env(no_env()).unwrap().verify_outputs(), VerifyOutputs::None);
+        let err = ConfigFlags { verify_outputs: Some(VerifyOutputs::Rollup), ..flags() }
+            .load_with_env(no_env())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("verify-outputs rollup needs rollup-rpc"), "{err}");
+        let err = ConfigFlags { verify_outputs: Some(VerifyOutputs::Reexecute), ..flags() }
+            .load_with_env(no_env())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("needs rollup-config"), "{err}");
+        let ok = ConfigFlags {
+            verify_outputs: Some(VerifyOutputs::Reexecute),
+            rollup_config: Some("rollup.json".into()),
+            ..flags()
+        };
+        assert_eq!(ok.load_with_env(no_env()).unwrap().verify_outputs(), VerifyOutputs::Reexecute);
     }
 
     #[test]

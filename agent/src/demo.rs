@@ -84,6 +84,8 @@ pub(crate) async fn demo() -> Result<()> {
         l1_eth_rpc: devnet.l1_url().to_string(),
         l2_eth_rpc: devnet.l2_url().to_string(),
         rollup_rpc: None,
+        verify_outputs: Some(crate::config::VerifyOutputs::None),
+        rollup_config: None,
         game_factory_address: factory,
         trace_type: vec![TraceType::Alphabet],
         game_allowlist: Vec::new(),
@@ -129,7 +131,7 @@ pub(crate) async fn demo() -> Result<()> {
     }
 
     let l2 = chain::connect(devnet.l2_url().as_str(), "l2", RpcOptions::default(), &Metrics::new()).await?;
-    let outputs = L2Outputs::new(l2, None, Metrics::new());
+    let outputs = L2Outputs::new(l2, crate::chain::l2::Check::None, Metrics::new());
     let name = namer(me, adversary, proposer);
     let (_, now) = devnet.l1().latest().await?;
     let mut won = true;

@@ -129,6 +129,15 @@ impl Agent {
             Some(u) => Some(chain::connect(u, "rollup", opts, &metrics).await?),
             None => None,
         };
+        let check = crate::chain::l2::output_check(
+            cfg.verify_outputs(),
+            &l2,
+            &cfg.l2_eth_rpc,
+            rollup,
+            cfg.rollup_config.as_deref(),
+        )
+        .await?;
+        tracing::info!(verify_outputs = ?cfg.verify_outputs(), "output roots are checked");
         let code = l1
             .get_code_at(cfg.game_factory_address)
             .await
@@ -169,7 +178,7 @@ impl Agent {
         let mut claimants: Vec<Address> = responder.iter().map(Responder::address).collect();
         claimants.extend(cfg.additional_bond_claimants.iter().copied());
         Ok(Self {
-            outputs: L2Outputs::new(l2, rollup, metrics.clone()),
+            outputs: L2Outputs::new(l2, check, metrics.clone()),
             cfg,
             l1,
             store,

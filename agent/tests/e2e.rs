@@ -696,3 +696,34 @@ async fn claims_credit_for_additional_claimants_too() {
     }
     assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await + 1, "one more claimCredit; log:\n{}", h.log());
 }
+
+/// On the devnet the L2 is an anvil, which serves no execution witness: `reexecute` is refused
+/// at start with the method named, and a rollup config for another chain with both chain ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reexecute_on_a_node_without_witnesses_is_refused_at_start_by_name() {
+    let h = Harness::new().await;
+    let path = riposte_core::fixture::executor_fixtures().unwrap().remove(0);
+    let mut config = riposte_core::fixture::Fixture::load(&path).unwrap().json.rollup_config;
+    let sepolia = h.dir.path().join("sepolia.json");
+    std::fs::write(&sepolia, serde_json::to_vec(&config).unwrap()).unwrap();
+    let l2_chain = h.devnet.l2().chain_id();
+    config.l2_chain_id = l2_chain.into();
+    let devnet = h.dir.path().join("devnet.json");
+    std::fs::write(&devnet, serde_json::to_vec(&config).unwrap()).unwrap();
+    for (file, needle) in [
+        (&sepolia, format!("is for L2 chain 11155420, the L2 node {} is chain {l2_chain}", h.devnet.l2_url())),
+        (&devnet, "does not serve debug_getRawBlock".to_string()),
+    ] {
+        let mut agent = h.spawn(&["--verify-outputs", "reexecute", "--rollup-config", file.to_str().unwrap()]);
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = agent.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(started.elapsed() < Duration::from_secs(15), "still running; log:\n{}", h.log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert!(!status.success());
+        assert!(h.log().contains(&needle), "{needle}\nlog:\n{}", h.log());
+    }
+}

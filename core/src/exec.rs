@@ -416,3 +416,21 @@ pub fn verify_block<S: TrieSource + ?Sized>(
         Verdict::Disagrees { ours, node_hash, node_state_root: header.state_root }
     })
 }
+
+/// Splits an RLP block (`debug_getRawBlock`) into its header and EIP-2718 transactions.
+pub fn decode_raw_block(block: u64, raw: &[u8]) -> Result<(Header, Vec<Bytes>), PayloadError> {
+    use alloy_eips::Encodable2718;
+    let decoded = alloy_consensus::Block::<OpTxEnvelope>::decode(&mut &raw[..])
+        .map_err(|e| PayloadError { block, what: format!("the raw block does not decode: {e}") })?;
+    if decoded.header.number != block {
+        return Err(PayloadError { block, what: format!("the raw block is block {}", decoded.header.number) });
+    }
+    let txs = decoded.body.transactions.iter().map(|tx| Bytes::from(tx.encoded_2718())).collect();
+    Ok((decoded.header, txs))
+}
+
+/// Reads a rollup config (op-node's `rollup.json`).
+pub fn load_rollup_config(path: &std::path::Path) -> Result<RollupConfig, String> {
+    let text = std::fs::read(path).map_err(|e| format!("rollup config {}: {e}", path.display()))?;
+    serde_json::from_slice(&text).map_err(|e| format!("rollup config {}: {e}", path.display()))
+}

@@ -19,3 +19,4 @@ pub mod fixture;
 pub mod witness;
 
 pub use error::Error;
+pub use kona_genesis::RollupConfig;

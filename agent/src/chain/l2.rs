@@ -1,5 +1,5 @@
 //! Honest output roots computed from an L2 execution node, verified by riposte, optionally
-//! cross-checked against a rollup node.
+//! cross-checked against a rollup node or re-executed in process from the node's witness.
 
 use std::{
     collections::HashMap,
@@ -10,6 +10,11 @@ use alloy::{
     eips::BlockNumberOrTag,
     primitives::B256,
     providers::{DynProvider, Provider},
+};
+use riposte_core::{
+    RollupConfig,
+    exec::{Verdict, decode_raw_block, verify_block},
+    witness::witness_store,
 };
 use riposte_solver::{
     TraceError,
@@ -22,11 +27,22 @@ use serde::Deserialize;
 
 use crate::metrics::Metrics;
 
+/// How the L2 node's word is checked (see `verify-outputs`).
+#[derive(Clone)]
+pub(crate) enum Check {
+    /// `eth_getProof` against the node's own state root only.
+    None,
+    /// Also `optimism_outputAtBlock` of a rollup node.
+    Rollup(DynProvider),
+    /// Also re-execute the block from `debug_executionWitness`; `node` names the L2 node in logs.
+    Reexecute { config: Arc<RollupConfig>, node: String },
+}
+
 /// Output roots of an L2 chain, from `eth_getBlockByNumber` and `eth_getProof`.
 #[derive(Clone)]
 pub(crate) struct L2Outputs {
     l2: DynProvider,
-    rollup: Option<DynProvider>,
+    check: Check,
     metrics: Metrics,
     cache: Arc<Mutex<HashMap<u64, B256>>>,
 }
@@ -42,8 +58,73 @@ fn source(what: String, e: impl std::error::Error + Send + Sync + 'static) -> Tr
 }
 
 impl L2Outputs {
-    pub(crate) fn new(l2: DynProvider, rollup: Option<DynProvider>, metrics: Metrics) -> Self {
-        Self { l2, rollup, metrics, cache: Arc::new(Mutex::new(HashMap::new())) }
+    pub(crate) fn new(l2: DynProvider, check: Check, metrics: Metrics) -> Self {
+        Self { l2, check, metrics, cache: Arc::new(Mutex::new(HashMap::new())) }
+    }
+
+    /// Re-executes `block` from the node's witness and compares with `node_hash`, the hash of the
+    /// header the node served. Returns our output root when the block itself gives it (Isthmus).
+    pub(crate) async fn reexecute(
+        &self,
+        config: &Arc<RollupConfig>,
+        node: &str,
+        block: u64,
+        node_hash: B256,
+    ) -> Result<Option<B256>, TraceError> {
+        let tag = format!("{block:#x}");
+        let raw: alloy::primitives::Bytes = self
+            .l2
+            .raw_request("debug_getRawBlock".into(), (tag.clone(),))
+            .await
+            .map_err(|e| source(format!("debug_getRawBlock({block}) from the L2 node {node}"), e))?;
+        let (header, txs) = decode_raw_block(block, &raw).map_err(|e| TraceError::Unsupported(e.to_string()))?;
+        if header.hash_slow() != node_hash {
+            return Err(TraceError::Unsupported(format!(
+                "L2 node {node}: debug_getRawBlock({block}) hashes to {}, eth_getBlockByNumber says {node_hash}",
+                header.hash_slow()
+            )));
+        }
+        let parent = self
+            .l2
+            .get_block_by_number(BlockNumberOrTag::Number(block.saturating_sub(1)))
+            .await
+            .map_err(|e| source(format!("parent of L2 block {block}"), e))?
+            .ok_or_else(|| TraceError::Unsupported(format!("L2 node {node} does not have block {}", block - 1)))?
+            .header
+            .inner;
+        let witness: serde_json::Value = self
+            .l2
+            .raw_request("debug_executionWitness".into(), (tag,))
+            .await
+            .map_err(|e| source(format!("debug_executionWitness({block}) from the L2 node {node}"), e))?;
+        let store = witness_store(block, node, &witness).map_err(|e| TraceError::Unsupported(e.to_string()))?;
+        let config = Arc::clone(config);
+        let verdict = tokio::task::spawn_blocking(move || verify_block(&config, &parent, &header, txs, &store))
+            .await
+            .map_err(|e| TraceError::Unsupported(format!("re-execution of L2 block {block} did not finish: {e}")))?
+            .map_err(|e| TraceError::Unsupported(format!("re-execution of L2 block {block}: {e}")))?;
+        match verdict {
+            Verdict::Agrees(ours) => {
+                tracing::debug!(block, hash = %ours.block_hash, gas = ours.gas_used, "re-executed L2 block agrees with the node");
+                Ok(ours.output_root)
+            }
+            Verdict::Disagrees { ours, node_hash, node_state_root } => {
+                self.metrics.disagreement();
+                tracing::error!(
+                    block,
+                    node,
+                    ours_hash = %ours.block_hash,
+                    ours_state_root = %ours.state_root,
+                    node_hash = %node_hash,
+                    node_state_root = %node_state_root,
+                    "re-executing the L2 block gives another block than the node serves; not acting on it"
+                );
+                Err(TraceError::Unsupported(format!(
+                    "L2 block {block}: re-executed state root {} (hash {}), node {node} says {node_state_root} (hash {node_hash})",
+                    ours.state_root, ours.block_hash
+                )))
+            }
+        }
     }
 
     async fn compute(&self, block: u64) -> Result<B256, TraceError> {
@@ -70,7 +151,17 @@ impl L2Outputs {
             proof: &proof.account_proof,
         };
         let root = verified_output_root(header.state_root, header.hash, &account)?;
-        if let Some(rollup) = &self.rollup {
+        if let Check::Reexecute { config, node } = &self.check
+            && let Some(ours) = self.reexecute(config, node, block, header.hash).await?
+            && ours != root
+        {
+            self.metrics.disagreement();
+            tracing::error!(block, node, ours = %ours, proof = %root, "re-executed output root differs from the proven one; not acting on it");
+            return Err(TraceError::Unsupported(format!(
+                "output root of L2 block {block}: re-executed {ours}, eth_getProof of node {node} gives {root}"
+            )));
+        }
+        if let Check::Rollup(rollup) = &self.check {
             let theirs: RollupOutput = rollup
                 .raw_request("optimism_outputAtBlock".into(), (format!("{block:#x}"),))
                 .await
@@ -99,4 +190,225 @@ impl OutputTrace for L2Outputs {
         }
         Ok(root)
     }
+}
+
+/// Why the configured output check cannot run.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CheckError {
+    /// The rollup config does not load.
+    #[error("verify-outputs reexecute: {0}")]
+    RollupConfig(String),
+    /// The rollup config is for another chain than the L2 node serves.
+    #[error(
+        "verify-outputs reexecute: rollup-config {path} is for L2 chain {config}, the L2 node {node} is chain {node_chain}"
+    )]
+    WrongChain { path: String, config: u64, node: String, node_chain: u64 },
+    /// The L2 node does not answer what re-execution needs.
+    #[error(
+        "verify-outputs reexecute: the L2 node {node} does not serve {method} ({reason}); use an op-reth or op-geth node with the debug API, or verify-outputs rollup or none"
+    )]
+    Unserved { node: String, method: &'static str, reason: String },
+    /// `rollup` without a rollup node.
+    #[error("verify-outputs rollup needs rollup-rpc")]
+    NoRollupNode,
+    /// A plain RPC failure while probing.
+    #[error("verify-outputs: {0}")]
+    Rpc(String),
+}
+
+/// Builds the configured check, probing the L2 node once so a missing method fails at start.
+pub(crate) async fn output_check(
+    mode: crate::config::VerifyOutputs,
+    l2: &DynProvider,
+    l2_url: &str,
+    rollup: Option<DynProvider>,
+    rollup_config: Option<&std::path::Path>,
+) -> Result<Check, CheckError> {
+    use crate::config::VerifyOutputs;
+    match mode {
+        VerifyOutputs::None => Ok(Check::None),
+        VerifyOutputs::Rollup => rollup.map(Check::Rollup).ok_or(CheckError::NoRollupNode),
+        VerifyOutputs::Reexecute => {
+            let path = rollup_config.ok_or_else(|| CheckError::RollupConfig("rollup-config is not set".into()))?;
+            let config = riposte_core::exec::load_rollup_config(path).map_err(CheckError::RollupConfig)?;
+            let node_chain =
+                l2.get_chain_id().await.map_err(|e| CheckError::Rpc(format!("eth_chainId of {l2_url}: {e}")))?;
+            if node_chain != config.l2_chain_id.id() {
+                return Err(CheckError::WrongChain {
+                    path: path.display().to_string(),
+                    config: config.l2_chain_id.id(),
+                    node: l2_url.to_owned(),
+                    node_chain,
+                });
+            }
+            let head = l2
+                .get_block_number()
+                .await
+                .map_err(|e| CheckError::Rpc(format!("eth_blockNumber of {l2_url}: {e}")))?;
+            for method in ["debug_getRawBlock", "debug_executionWitness"] {
+                l2.raw_request::<_, serde_json::Value>(method.into(), (format!("{head:#x}"),))
+                    .await
+                    .map_err(|e| CheckError::Unserved { node: l2_url.to_owned(), method, reason: e.to_string() })?;
+            }
+            Ok(Check::Reexecute { config: Arc::new(config), node: l2_url.to_owned() })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The re-execution check against a recorded L2 node: one real OP Sepolia block of
+    //! kona-executor's fixtures, served over JSON-RPC as op-reth would serve it.
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::chain::{RpcOptions, connect};
+    use alloy::consensus::Header;
+    use riposte_core::{exec::execute_block, fixture::Fixture};
+    use serde_json::{Value, json};
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Serves `debug_executionWitness`, `debug_getRawBlock`, `eth_getBlockByNumber`,
+    /// `eth_chainId` and `eth_blockNumber` for block `header.number` of the fixture.
+    async fn recorded_node(fx: &Fixture, header: Header) -> String {
+        let number = header.number;
+        let block_json = |h: &Header| {
+            json!({
+                "hash": h.hash_slow(), "parentHash": h.parent_hash, "sha3Uncles": h.ommers_hash,
+                "miner": h.beneficiary, "stateRoot": h.state_root, "transactionsRoot": h.transactions_root,
+                "receiptsRoot": h.receipts_root, "logsBloom": h.logs_bloom, "difficulty": h.difficulty,
+                "number": format!("{:#x}", h.number), "gasLimit": format!("{:#x}", h.gas_limit),
+                "gasUsed": format!("{:#x}", h.gas_used), "timestamp": format!("{:#x}", h.timestamp),
+                "extraData": h.extra_data, "mixHash": h.mix_hash, "nonce": h.nonce,
+                "baseFeePerGas": h.base_fee_per_gas.map(|f| format!("{f:#x}")),
+                "withdrawalsRoot": h.withdrawals_root, "blobGasUsed": h.blob_gas_used.map(|f| format!("{f:#x}")),
+                "excessBlobGas": h.excess_blob_gas.map(|f| format!("{f:#x}")),
+                "parentBeaconBlockRoot": h.parent_beacon_block_root, "requestsHash": h.requests_hash,
+                "transactions": [], "uncles": [], "size": "0x0",
+            })
+        };
+        let answers: Vec<(String, Value)> = vec![
+            ("eth_chainId".into(), json!(format!("{:#x}", fx.json.rollup_config.l2_chain_id.id()))),
+            ("eth_blockNumber".into(), json!(format!("{number:#x}"))),
+            (format!("eth_getBlockByNumber:{number:#x}"), block_json(&header)),
+            (format!("eth_getBlockByNumber:{:#x}", number - 1), block_json(&fx.json.parent_header)),
+            ("debug_getRawBlock".into(), json!(fx.raw_block(&header).unwrap())),
+            // Every preimage under `state`: riposte files values by their own hash anyway.
+            (
+                "debug_executionWitness".into(),
+                json!({ "state": fx.store.values(), "codes": [], "keys": [], "headers": [] }),
+            ),
+        ];
+        let answers = Arc::new(answers);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let answers = Arc::clone(&answers);
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = vec![0u8; 65536];
+                    // Read the headers and a body of content-length bytes.
+                    let body = loop {
+                        let n = sock.read(&mut chunk).await.unwrap_or(0);
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let text = String::from_utf8_lossy(&buf).to_string();
+                        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                            let len = head
+                                .lines()
+                                .find_map(|l| {
+                                    l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned())
+                                })
+                                .and_then(|v| v.parse::<usize>().ok())
+                                .unwrap_or(0);
+                            if body.len() >= len {
+                                break body.to_owned();
+                            }
+                        }
+                    };
+                    let req: Value = serde_json::from_str(&body).unwrap_or_default();
+                    let method = req["method"].as_str().unwrap_or_default().to_owned();
+                    let key = if method == "eth_getBlockByNumber" {
+                        format!("{method}:{}", req["params"][0].as_str().unwrap_or_default())
+                    } else {
+                        method
+                    };
+                    let answer = match answers.iter().find(|(k, _)| *k == key) {
+                        Some((_, result)) => json!({"jsonrpc": "2.0", "id": req["id"], "result": result}),
+                        None => json!({"jsonrpc": "2.0", "id": req["id"], "error": {"code": -32601, "message": format!("the method {key} does not exist")}}),
+                    }
+                    .to_string();
+                    let resp = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                        answer.len()
+                    );
+                    let _ = sock.write_all(resp.as_bytes()).await;
+                });
+            }
+        });
+        format!("http://127.0.0.1:{port}")
+    }
+
+    fn fixture() -> Fixture {
+        let paths = riposte_core::fixture::executor_fixtures().unwrap();
+        let fx: Vec<Fixture> = paths.iter().map(|p| Fixture::load(p).unwrap()).collect();
+        fx.into_iter().min_by_key(|f| f.store.len()).unwrap()
+    }
+
+    async fn provider(url: &str, metrics: &Metrics) -> DynProvider {
+        let opts = RpcOptions {
+            timeout: Duration::from_secs(10),
+            retries: 1,
+            max_in_flight: 8,
+            poll_interval: Duration::from_millis(100),
+        };
+        connect(url, "l2", opts, metrics).await.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reexecution_agrees_with_an_honest_node_and_catches_a_lying_one() {
+        let fx = fixture();
+        let json = &fx.json;
+        let built =
+            execute_block(&json.rollup_config, &json.parent_header, json.executing_payload.clone(), &fx.store).unwrap();
+        assert_eq!(built.block_hash, json.expected_block_hash);
+        let header = built.header.inner().clone();
+        let dir = tempfile::tempdir().unwrap();
+        let rollup_json = dir.path().join("rollup.json");
+        std::fs::write(&rollup_json, serde_json::to_vec(&json.rollup_config).unwrap()).unwrap();
+        let metrics = Metrics::new();
+
+        // Honest node: the check starts, and the block agrees.
+        let url = recorded_node(&fx, header.clone()).await;
+        let l2 = provider(&url, &metrics).await;
+        let check = output_check(VerifyOutputsMode::Reexecute, &l2, &url, None, Some(&rollup_json)).await.unwrap();
+        let Check::Reexecute { config, node } = check else { panic!("not a re-execution check") };
+        let outputs = L2Outputs::new(l2, Check::None, metrics.clone());
+        let ours = outputs.reexecute(&config, &node, header.number, header.hash_slow()).await.unwrap();
+        assert_eq!(ours, None, "pre-Isthmus: the block alone does not give the output root");
+
+        // A node whose block claims another state root.
+        let mut forged = header.clone();
+        forged.state_root = alloy::primitives::keccak256(forged.state_root);
+        let url = recorded_node(&fx, forged.clone()).await;
+        let outputs = L2Outputs::new(provider(&url, &metrics).await, Check::None, metrics.clone());
+        let err = outputs.reexecute(&config, &url, forged.number, forged.hash_slow()).await.unwrap_err().to_string();
+        assert!(err.contains(&header.state_root.to_string()) && err.contains(&forged.state_root.to_string()), "{err}");
+        assert!(metrics.encode().contains("riposte_honest_source_disagreements_total 1"), "{}", metrics.encode());
+
+        // A rollup config for another chain is refused at start, naming both chains.
+        let mut other = json.rollup_config.clone();
+        other.l2_chain_id = 10u64.into();
+        let other_json = dir.path().join("other.json");
+        std::fs::write(&other_json, serde_json::to_vec(&other).unwrap()).unwrap();
+        let l2 = provider(&url, &metrics).await;
+        let err = output_check(VerifyOutputsMode::Reexecute, &l2, &url, None, Some(&other_json)).await.err().unwrap();
+        assert!(err.to_string().contains("L2 chain 10") && err.to_string().contains("chain 11155420"), "{err}");
+    }
+
+    use crate::config::VerifyOutputs as VerifyOutputsMode;
 }
