@@ -33,8 +33,9 @@ fn main() {
         let mut gas = 0;
         for _ in 0..runs {
             let start = Instant::now();
-            let done = execute_block(&json.rollup_config, &json.parent_header, json.executing_payload.clone(), &fx.store)
-                .unwrap();
+            let done =
+                execute_block(&json.rollup_config, &json.parent_header, json.executing_payload.clone(), &fx.store)
+                    .unwrap();
             times.push(start.elapsed());
             assert_eq!(done.block_hash, json.expected_block_hash, "{}", fx.name);
             gas = done.gas_used;

@@ -16,6 +16,7 @@ mod error;
 pub mod exec;
 #[cfg(feature = "fixtures")]
 pub mod fixture;
+pub mod l1;
 pub mod witness;
 
 pub use error::Error;
