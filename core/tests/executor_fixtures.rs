@@ -190,3 +190,62 @@ fn a_block_read_back_into_payload_attributes_verifies_and_a_forged_header_is_cau
         assert!(verify_block(&json.rollup_config, &other_parent, &header, txs, &fx.store).is_err());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_node_block_is_checked_and_a_pre_isthmus_output_root_is_not_guessed() {
+    use riposte_core::{
+        exec::Verdict,
+        l1::record::{Exchange, Replay},
+        l2::{check_node_block, output_root_at},
+    };
+    use std::sync::Arc;
+    let fx = load_all().into_iter().min_by_key(|f| f.store.len()).unwrap();
+    let json = &fx.json;
+    let built =
+        execute_block(&json.rollup_config, &json.parent_header, json.executing_payload.clone(), &fx.store).unwrap();
+    let header = built.header.inner().clone();
+    let n = header.number;
+    let node = |header: &alloy_consensus::Header| {
+        let exchanges = vec![
+            Exchange {
+                call: format!("debug_getRawBlock [\"{n:#x}\"]"),
+                answer: serde_json::json!(fx.raw_block(header).unwrap()),
+            },
+            Exchange {
+                call: format!("debug_getRawHeader [\"{:#x}\"]", n - 1),
+                answer: serde_json::json!(Bytes::from(alloy_rlp::encode(&json.parent_header))),
+            },
+            Exchange {
+                call: format!("debug_executionWitness [\"{n:#x}\"]"),
+                answer: serde_json::json!({ "state": fx.store.values(), "codes": [], "keys": [], "headers": [] }),
+            },
+        ];
+        Replay::new("recorded L2 node", exchanges)
+    };
+    let config = Arc::new(json.rollup_config.clone());
+    match check_node_block(&node(&header), Arc::clone(&config), n).await.unwrap() {
+        Verdict::Agrees(ours) => assert_eq!(ours.block_hash, json.expected_block_hash),
+        Verdict::Disagrees { .. } => panic!("the chain's header disagrees"),
+    }
+    let err = output_root_at(&node(&header), Arc::clone(&config), n).await.unwrap_err().to_string();
+    assert!(err.contains("before Isthmus"), "{err}");
+    let mut forged = header.clone();
+    forged.receipts_root = keccak256(forged.receipts_root);
+    let err = output_root_at(&node(&forged), Arc::clone(&config), n).await.unwrap_err().to_string();
+    assert!(err.contains("re-executed state root") && err.contains("recorded L2 node"), "{err}");
+    // A node without the witness method.
+    let missing = Replay::new("bare node", {
+        let mut e: Vec<Exchange> = Vec::new();
+        e.push(Exchange {
+            call: format!("debug_getRawBlock [\"{n:#x}\"]"),
+            answer: serde_json::json!(fx.raw_block(&header).unwrap()),
+        });
+        e.push(Exchange {
+            call: format!("debug_getRawHeader [\"{:#x}\"]", n - 1),
+            answer: serde_json::json!(Bytes::from(alloy_rlp::encode(&json.parent_header))),
+        });
+        e
+    });
+    let err = check_node_block(&missing, config, n).await.err().unwrap().to_string();
+    assert!(err.contains("debug_executionWitness") && err.contains("bare node"), "{err}");
+}

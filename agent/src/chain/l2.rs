@@ -11,11 +11,7 @@ use alloy::{
     primitives::B256,
     providers::{DynProvider, Provider},
 };
-use riposte_core::{
-    RollupConfig,
-    exec::{Verdict, decode_raw_block, verify_block},
-    witness::witness_store,
-};
+use riposte_core::{RollupConfig, exec::Verdict, l1::AlloyRpc, l2::check_node_block};
 use riposte_solver::{
     TraceError,
     trace::{
@@ -71,39 +67,15 @@ impl L2Outputs {
         block: u64,
         node_hash: B256,
     ) -> Result<Option<B256>, TraceError> {
-        let tag = format!("{block:#x}");
-        let raw: alloy::primitives::Bytes = self
-            .l2
-            .raw_request("debug_getRawBlock".into(), (tag.clone(),))
+        let rpc = AlloyRpc::new(self.l2.clone(), node.to_owned());
+        let verdict = check_node_block(&rpc, Arc::clone(config), block)
             .await
-            .map_err(|e| source(format!("debug_getRawBlock({block}) from the L2 node {node}"), e))?;
-        let (header, txs) = decode_raw_block(block, &raw).map_err(|e| TraceError::Unsupported(e.to_string()))?;
-        if header.hash_slow() != node_hash {
-            return Err(TraceError::Unsupported(format!(
-                "L2 node {node}: debug_getRawBlock({block}) hashes to {}, eth_getBlockByNumber says {node_hash}",
-                header.hash_slow()
-            )));
-        }
-        let parent = self
-            .l2
-            .get_block_by_number(BlockNumberOrTag::Number(block.saturating_sub(1)))
-            .await
-            .map_err(|e| source(format!("parent of L2 block {block}"), e))?
-            .ok_or_else(|| TraceError::Unsupported(format!("L2 node {node} does not have block {}", block - 1)))?
-            .header
-            .inner;
-        let witness: serde_json::Value = self
-            .l2
-            .raw_request("debug_executionWitness".into(), (tag,))
-            .await
-            .map_err(|e| source(format!("debug_executionWitness({block}) from the L2 node {node}"), e))?;
-        let store = witness_store(block, node, &witness).map_err(|e| TraceError::Unsupported(e.to_string()))?;
-        let config = Arc::clone(config);
-        let verdict = tokio::task::spawn_blocking(move || verify_block(&config, &parent, &header, txs, &store))
-            .await
-            .map_err(|e| TraceError::Unsupported(format!("re-execution of L2 block {block} did not finish: {e}")))?
-            .map_err(|e| TraceError::Unsupported(format!("re-execution of L2 block {block}: {e}")))?;
+            .map_err(|e| TraceError::Unsupported(e.to_string()))?;
         match verdict {
+            Verdict::Agrees(ours) if ours.block_hash != node_hash => Err(TraceError::Unsupported(format!(
+                "L2 node {node}: block {block} re-executes to {} as debug_getRawBlock gives it, eth_getBlockByNumber says {node_hash}",
+                ours.block_hash
+            ))),
             Verdict::Agrees(ours) => {
                 tracing::debug!(block, hash = %ours.block_hash, gas = ours.gas_used, "re-executed L2 block agrees with the node");
                 Ok(ours.output_root)
@@ -245,7 +217,7 @@ pub(crate) async fn output_check(
                 .get_block_number()
                 .await
                 .map_err(|e| CheckError::Rpc(format!("eth_blockNumber of {l2_url}: {e}")))?;
-            for method in ["debug_getRawBlock", "debug_executionWitness"] {
+            for method in ["debug_getRawBlock", "debug_getRawHeader", "debug_executionWitness"] {
                 l2.raw_request::<_, serde_json::Value>(method.into(), (format!("{head:#x}"),))
                     .await
                     .map_err(|e| CheckError::Unserved { node: l2_url.to_owned(), method, reason: e.to_string() })?;
@@ -292,7 +264,10 @@ mod tests {
             ("eth_chainId".into(), json!(format!("{:#x}", fx.json.rollup_config.l2_chain_id.id()))),
             ("eth_blockNumber".into(), json!(format!("{number:#x}"))),
             (format!("eth_getBlockByNumber:{number:#x}"), block_json(&header)),
-            (format!("eth_getBlockByNumber:{:#x}", number - 1), block_json(&fx.json.parent_header)),
+            (
+                "debug_getRawHeader".into(),
+                json!(alloy::primitives::Bytes::from(alloy::rlp::encode(&fx.json.parent_header))),
+            ),
             ("debug_getRawBlock".into(), json!(fx.raw_block(&header).unwrap())),
             // Every preimage under `state`: riposte files values by their own hash anyway.
             (
