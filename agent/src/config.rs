@@ -114,7 +114,7 @@ pub(crate) enum VerifyOutputs {
 pub(crate) enum TraceType {
     /// Output roots on top, op-challenger's alphabet trace below (game type 255).
     Alphabet,
-    /// Output roots on top, Cannon below (game type 0). Not playable yet.
+    /// Output roots on top, riposte's MIPS VM running `cannon-elf` below (game type 0).
     Cannon,
 }
 
@@ -169,6 +169,13 @@ pub(crate) struct Config {
     /// The L2 chain's rollup config (op-node's rollup.json), needed by `verify-outputs reexecute`.
     #[serde(default)]
     pub(crate) rollup_config: Option<PathBuf>,
+    /// The fault-proof program (static big-endian MIPS ELF) riposte's VM runs in Cannon games;
+    /// a game is played only if its absolute prestate is this program's.
+    #[serde(default)]
+    pub(crate) cannon_elf: Option<PathBuf>,
+    /// Keep a VM snapshot every this many instructions.
+    #[serde(default = "default_cannon_snapshot_freq")]
+    pub(crate) cannon_snapshot_freq: u64,
     /// The `DisputeGameFactory` to watch.
     pub(crate) game_factory_address: Address,
     /// Trace types to play; each selects a game type.
@@ -220,6 +227,9 @@ pub(crate) struct Config {
 
 fn default_trace_types() -> Vec<TraceType> {
     vec![TraceType::Alphabet]
+}
+fn default_cannon_snapshot_freq() -> u64 {
+    riposte_vm::trace::DEFAULT_SNAPSHOT_EVERY
 }
 fn default_game_window() -> Span {
     Span(Duration::from_secs(28 * 86_400))
@@ -273,11 +283,19 @@ pub(crate) struct ConfigFlags {
     #[arg(long, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) rollup_config: Option<PathBuf>,
+    /// The fault-proof program (static big-endian MIPS ELF) for Cannon games.
+    #[arg(long, value_name = "FILE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) cannon_elf: Option<PathBuf>,
+    /// VM snapshot interval in instructions (default 10,000,000).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) cannon_snapshot_freq: Option<u64>,
     /// DisputeGameFactory address.
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) game_factory_address: Option<Address>,
-    /// Trace types to play (alphabet; cannon is not playable yet).
+    /// Trace types to play: alphabet (type 255), cannon (type 0, with --cannon-elf).
     #[arg(long, value_delimiter = ',')]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) trace_type: Option<Vec<TraceType>>,
@@ -428,9 +446,9 @@ impl Config {
         if self.trace_type.is_empty() {
             bail!("invalid configuration: trace-type is empty");
         }
-        if self.trace_type.contains(&TraceType::Cannon) {
+        if self.trace_type.contains(&TraceType::Cannon) && self.cannon_elf.is_none() {
             bail!(
-                "invalid configuration: trace-type cannon is not playable yet (the MIPS emulator is being built); use alphabet"
+                "invalid configuration: trace-type cannon needs cannon-elf, the fault-proof program riposte's MIPS VM runs (op-program prestates are not reproduced yet)"
             );
         }
         if self.max_concurrency == 0 {
@@ -605,7 +623,7 @@ mod tests {
         for net in ["sepolia.toml", "mainnet.toml"] {
             let f = ConfigFlags { config: Some(repo_config(net)), ..ConfigFlags::default() };
             let err = f.load_with_env(no_env()).unwrap_err().to_string();
-            assert!(err.contains("cannon is not playable yet"), "{net}: {err}");
+            assert!(err.contains("trace-type cannon needs cannon-elf"), "{net}: {err}");
         }
     }
 }

@@ -86,6 +86,8 @@ pub(crate) async fn demo() -> Result<()> {
         rollup_rpc: None,
         verify_outputs: Some(crate::config::VerifyOutputs::None),
         rollup_config: None,
+        cannon_elf: None,
+        cannon_snapshot_freq: riposte_vm::trace::DEFAULT_SNAPSHOT_EVERY,
         game_factory_address: factory,
         trace_type: vec![TraceType::Alphabet],
         game_allowlist: Vec::new(),

@@ -16,6 +16,7 @@ mod metrics;
 mod responder;
 mod run;
 mod tools;
+mod traces;
 
 #[derive(Parser)]
 #[command(name = "riposte", version, about = "Defends optimistic-rollup state by winning OP Stack dispute games")]

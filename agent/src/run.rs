@@ -18,10 +18,7 @@ use alloy::{
 use anyhow::{Context, Result, anyhow};
 use futures::{StreamExt, stream};
 use riposte_game::{ClaimTree, GameStatus};
-use riposte_solver::{
-    Action, PreimageLoad, plan_moves, plan_resolution,
-    trace::{GameView, SplitTrace, alphabet::AlphabetTrace},
-};
+use riposte_solver::{Action, PreimageLoad, plan_moves, plan_resolution, trace::GameView};
 use riposte_storage::{GameRecord, NewIntent, Store};
 use tokio::task::JoinSet;
 use tracing::Instrument;
@@ -36,6 +33,7 @@ use crate::{
     config::Config,
     metrics::Metrics,
     responder::{Outcome, Responder, ResponderOptions},
+    traces::{CannonVm, GameTrace},
 };
 
 /// One cycle's view: the head, and the games to look at.
@@ -108,6 +106,8 @@ pub(crate) struct Agent {
     /// Resolved games whose credit unlocks later: not read again before that L1 time.
     credit_wake: Mutex<HashMap<Address, u64>>,
     schedule: Mutex<Schedule>,
+    /// The Cannon program's trace, when `cannon-elf` is set.
+    cannon: Option<Arc<CannonVm>>,
 }
 
 fn game_span(g: &GameRecord) -> tracing::Span {
@@ -175,6 +175,14 @@ impl Agent {
                 Some(r)
             }
         };
+        let cannon = match &cfg.cannon_elf {
+            Some(elf) => {
+                let vm = crate::traces::load_cannon(elf, cfg.cannon_snapshot_freq).map_err(|e| anyhow!(e))?;
+                tracing::info!(elf = %elf.display(), absolute_prestate = %vm.absolute_prestate(), "Cannon program loaded");
+                Some(Arc::new(vm))
+            }
+            None => None,
+        };
         let mut claimants: Vec<Address> = responder.iter().map(Responder::address).collect();
         claimants.extend(cfg.additional_bond_claimants.iter().copied());
         Ok(Self {
@@ -187,6 +195,7 @@ impl Agent {
             me,
             claimants,
             settled: Mutex::new(HashSet::new()),
+            cannon,
             weth_delay: Mutex::new(HashMap::new()),
             credit_wake: Mutex::new(HashMap::new()),
             schedule: Mutex::new(Schedule::default()),
@@ -208,9 +217,9 @@ impl Agent {
         &self.cfg
     }
 
-    /// The honest output roots.
-    pub(crate) fn outputs(&self) -> &L2Outputs {
-        &self.outputs
+    /// The honest trace of a game of `game_type`.
+    pub(crate) fn trace_for(&self, game_type: u32) -> Result<GameTrace, riposte_solver::TraceError> {
+        GameTrace::of(game_type, &self.outputs, self.cannon.as_ref())
     }
 
     /// The transaction sender, unless monitoring only.
@@ -511,8 +520,11 @@ impl Agent {
                 continue;
             }
             match chain_game::read_game(&self.l1, &fg, factory).await {
-                Ok(record) if record.absolute_prestate != riposte_solver::trace::alphabet::absolute_prestate() => {
-                    tracing::error!(game = %fg.address, prestate = %record.absolute_prestate, "game's absolute prestate is not the alphabet prestate riposte plays; skipping game");
+                Ok(record)
+                    if GameTrace::absolute_prestate(record.game_type, self.cannon.as_ref())
+                        != Some(record.absolute_prestate) =>
+                {
+                    tracing::error!(game = %fg.address, game_type = record.game_type, prestate = %record.absolute_prestate, "game's absolute prestate is not the one riposte's trace for its type starts from; skipping game");
                 }
                 Ok(record) => {
                     tracing::info!(game = %fg.address, index = fg.index, game_type = fg.game_type, root = %record.root_claim, l2_block = record.l2_block_number, "tracking new game");
@@ -588,7 +600,7 @@ impl Agent {
         let locked = self
             .me
             .map_or(0, |me| view.tree.claims().iter().filter(|c| c.claimant == me).map(|c| c.bond).sum::<u128>());
-        let trace = SplitTrace::new(self.outputs.clone(), AlphabetTrace);
+        let trace = GameTrace::of(g.game_type, &self.outputs, self.cannon.as_ref())?;
         let plan = plan_moves(&view, &trace, now).await?;
         for s in &plan.skipped {
             tracing::warn!(?s, "honest counter cannot be made");

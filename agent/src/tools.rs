@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use riposte_game::{ClaimTree, GameStatus};
 use riposte_solver::{
     Action, PreimageLoad, plan_moves, plan_resolution,
-    trace::{GameView, Preimage, SplitTrace, TraceAccessor, alphabet::AlphabetTrace},
+    trace::{GameView, Preimage, TraceAccessor},
 };
 use riposte_storage::{GameRecord, NewIntent};
 
@@ -69,8 +69,8 @@ impl Agent {
     }
 
     /// Whether the honest trace agrees with each claim (`None` where it cannot say).
-    pub(crate) async fn honesty(&self, view: &GameView) -> Vec<Option<bool>> {
-        let trace = SplitTrace::new(self.outputs().clone(), AlphabetTrace);
+    pub(crate) async fn honesty(&self, game_type: u32, view: &GameView) -> Vec<Option<bool>> {
+        let Ok(trace) = self.trace_for(game_type) else { return vec![None; view.tree.len()] };
         let mut out = Vec::with_capacity(view.tree.len());
         for (i, c) in view.tree.claims().iter().enumerate() {
             out.push(trace.get(view, i, c.position).await.ok().map(|v| v == c.value));
@@ -109,7 +109,7 @@ pub(crate) async fn list_games(agent: &Agent) -> Result<()> {
 async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
     let status = GameStatus::from_u8(g.record.status).map_or_else(|_| "unknown".to_string(), |s| format!("{s:?}"));
     let root = match agent
-        .honesty(&GameView { tree: root_only(&g.view.tree), ..g.view.clone() })
+        .honesty(g.record.game_type, &GameView { tree: root_only(&g.view.tree), ..g.view.clone() })
         .await
         .first()
         .copied()
@@ -120,8 +120,11 @@ async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
         None => "?",
     };
     let deadline = if g.record.status == GameStatus::InProgress as u8 {
-        let trace = SplitTrace::new(agent.outputs().clone(), AlphabetTrace);
-        match plan_moves(&g.view, &trace, now).await {
+        let plan = match agent.trace_for(g.record.game_type) {
+            Ok(trace) => plan_moves(&g.view, &trace, now).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match plan {
             Ok(plan) => plan
                 .actions
                 .iter()
@@ -144,7 +147,7 @@ fn root_only(tree: &ClaimTree) -> ClaimTree {
 pub(crate) async fn show(agent: &Agent, game: Address) -> Result<()> {
     let g = agent.live_game(game, None).await?;
     let now = agent.l1_now().await?;
-    let honest = agent.honesty(&g.view).await;
+    let honest = agent.honesty(g.record.game_type, &g.view).await;
     let status = GameStatus::from_u8(g.record.status).map_or_else(|_| "unknown".to_string(), |s| format!("{s:?}"));
     println!(
         "game {game}  type {}  version {}  status {status}  L2 block {}  started from anchor block {}",
@@ -189,7 +192,7 @@ pub(crate) async fn manual_move(
 ) -> Result<()> {
     let g = agent.live_game(game, None).await?;
     let c = *g.view.tree.get(parent)?;
-    let trace = SplitTrace::new(agent.outputs().clone(), AlphabetTrace);
+    let trace = agent.trace_for(g.record.game_type)?;
     let deadline = g.view.tree.response_deadline(parent, g.view.clocks)?;
     let action = match kind {
         MoveKind::Attack | MoveKind::Defend => {

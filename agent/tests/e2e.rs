@@ -49,7 +49,11 @@ struct Harness {
 
 impl Harness {
     async fn new() -> Self {
-        let devnet = Devnet::start(DevnetOptions::default()).await.unwrap();
+        Self::with_options(DevnetOptions::default()).await
+    }
+
+    async fn with_options(options: DevnetOptions) -> Self {
+        let devnet = Devnet::start(options).await.unwrap();
         let a = devnet.accounts();
         let (agent, adversary, proposer) = (a[2].address, a[3].address, a[1].address);
         let dir = tempfile::tempdir().unwrap();
@@ -726,4 +730,59 @@ async fn reexecute_on_a_node_without_witnesses_is_refused_at_start_by_name() {
         assert!(!status.success());
         assert!(h.log().contains(&needle), "{needle}\nlog:\n{}", h.log());
     }
+}
+
+/// A Cannon game (type 0) on MIPS.sol: the devnet's stand-in fault-proof program
+/// (ops/devnet/mips/verdict.c, about 1,150 instructions, exits 1) runs in riposte's own VM;
+/// the game is deployed with that program's absolute prestate, 2^11 leaves per execution
+/// subgame. A dishonest root is countered down through the outputs, bisected through the
+/// program's execution and ended by `MIPS.step` on the contract.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wins_a_cannon_game_with_its_own_mips_vm_stepping_on_mips_sol() {
+    let elf = riposte_devnet::devnet_dir().join("build/mips/verdict.elf");
+    let program = riposte_vm::load_elf(&std::fs::read(&elf).unwrap()).unwrap();
+    let prestate = riposte_game::VmStatus::Unfinished.state_hash(&program.clone().encode());
+    let cannon =
+        riposte_devnet::GameParams { max_depth: 16, split_depth: 4, clock_extension: 30, max_clock_duration: 300 };
+    let h =
+        Harness::with_options(DevnetOptions { cannon, cannon_absolute_prestate: prestate, ..DevnetOptions::default() })
+            .await;
+    // Two dishonest games: garbage attacks all the way (the bisection ends at the first
+    // instruction, stepped from the absolute prestate), and garbage that defends at some
+    // execution depths (it ends in the middle of the run, stepped from a VM state).
+    let mut games = Vec::new();
+    for n in 0..2 {
+        let root = keccak256(format!("a wrong root for Cannon game {n}"));
+        let extra = Harness::extra(h.l2_block());
+        games.push(h.devnet.create_game_as(h.adversary, riposte_devnet::CANNON_GAME_TYPE, root, extra).await.unwrap());
+    }
+    let mut script = vec![None; 17];
+    for d in [6, 10, 12, 16] {
+        script[d] = Some(Reply { attack: false, truthful: false });
+    }
+    let mut agent = h.spawn(&["--trace-type", "cannon", "--cannon-elf", elf.to_str().unwrap()]);
+    let adv = [
+        Adversary::new(games[0].clone(), h.adversary, Tactic::Garbage),
+        Adversary::new(games[1].clone(), h.adversary, Tactic::Script(script)),
+    ];
+    h.play(&mut agent, &adv, Duration::from_secs(300)).await;
+    let mut stepped = Vec::new();
+    for g in &games {
+        assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "log:\n{}", h.log());
+        let tree = g.tree().await.unwrap();
+        let leaves: Vec<u128> = tree
+            .claims()
+            .iter()
+            .filter(|c| c.position.depth() == 16 && c.countered_by == h.agent)
+            .map(|c| g.depth.exec_trace_index(c.position).unwrap())
+            .collect();
+        assert!(!leaves.is_empty(), "the agent stepped on MIPS.sol; log:\n{}", h.log());
+        let mine_below = tree.claims().iter().filter(|c| c.claimant == h.agent && c.position.depth() > 4).count();
+        assert!(mine_below >= 5, "the agent bisected the execution ({mine_below} claims)");
+        assert!(credit_paid(&h, g).await, "bonds claimed");
+        println!("{} claims; the agent stepped against leaves at trace indices {leaves:?}", tree.len());
+        stepped.extend(leaves);
+    }
+    assert!(stepped.contains(&0) && stepped.iter().any(|&i| i > 0), "a step from the prestate and one from a VM state");
+    h.stop(agent);
 }

@@ -228,22 +228,39 @@ fn preimage_load(w: &StepWitness) -> Result<Option<Preimage>, TraceError> {
     )))
 }
 
-impl<F, O> ExecTrace for VmTrace<F>
+impl<F, O> VmTrace<F>
 where
     F: Fn(&ExecSubgame) -> Result<O, TraceError> + Send + Sync,
     O: PreimageOracle,
 {
-    async fn state_at(&self, subgame: &ExecSubgame, index: u128) -> Result<B256, TraceError> {
+    /// [`ExecTrace::state_at`], run on the calling thread (it may execute many instructions:
+    /// async callers move it off their runtime).
+    pub fn state_at_blocking(&self, subgame: &ExecSubgame, index: u128) -> Result<B256, TraceError> {
         self.state_after(subgame, steps_of(index, 1)?)
     }
 
-    async fn step_data(&self, subgame: &ExecSubgame, index: u128) -> Result<StepData, TraceError> {
+    /// [`ExecTrace::step_data`], run on the calling thread.
+    pub fn step_data_blocking(&self, subgame: &ExecSubgame, index: u128) -> Result<StepData, TraceError> {
         let w = self.witness_after(subgame, steps_of(index, 0)?)?;
         Ok(StepData {
             state_data: Bytes::from(w.state.to_vec()),
             proof: Bytes::from(w.proof.clone()),
             preimage: preimage_load(&w)?,
         })
+    }
+}
+
+impl<F, O> ExecTrace for VmTrace<F>
+where
+    F: Fn(&ExecSubgame) -> Result<O, TraceError> + Send + Sync,
+    O: PreimageOracle,
+{
+    async fn state_at(&self, subgame: &ExecSubgame, index: u128) -> Result<B256, TraceError> {
+        self.state_at_blocking(subgame, index)
+    }
+
+    async fn step_data(&self, subgame: &ExecSubgame, index: u128) -> Result<StepData, TraceError> {
+        self.step_data_blocking(subgame, index)
     }
 }
 

@@ -16,7 +16,7 @@ CFLAGS=(-march=mips32 -mabi=32 -EB -msoft-float -mno-abicalls -fno-pic -no-pie -
 
 hash="$( (cat "$DIR"/*.S "$DIR"/*.c "$DIR"/*.h "$DIR/build.sh"; "$CC" --version) | sha256sum | cut -d' ' -f1)"
 stamp="$OUT/.sources.sha256"
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$hash" && -f "$OUT/insns.elf" && -f "$OUT/bench.elf" ]]; then
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$hash" && -f "$OUT/insns.elf" && -f "$OUT/bench.elf" && -f "$OUT/verdict.elf" ]]; then
   echo "mips: build/mips is up to date"
   exit 0
 fi
@@ -24,5 +24,6 @@ mkdir -p "$OUT"
 rm -f "$stamp"
 "$CC" "${CFLAGS[@]}" -o "$OUT/insns.elf" "$DIR/insns.S"
 "$CC" "${CFLAGS[@]}" -O2 -o "$OUT/bench.elf" "$DIR/start.S" "$DIR/bench.c"
+"$CC" "${CFLAGS[@]}" -O2 -o "$OUT/verdict.elf" "$DIR/start.S" "$DIR/verdict.c"
 echo "$hash" > "$stamp"
-echo "mips: built insns.elf and bench.elf in $OUT"
+echo "mips: built insns.elf, bench.elf and verdict.elf in $OUT"

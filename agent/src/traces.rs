@@ -1,0 +1,100 @@
+//! Which honest trace plays which game type: the alphabet trace (type 255) or riposte's MIPS VM
+//! running the configured program (type 0), each below L2 output roots.
+
+use std::{path::Path, sync::Arc};
+
+use alloy::primitives::B256;
+use riposte_game::Position;
+use riposte_solver::{
+    TraceError,
+    trace::{ExecSubgame, ExecTrace, GameView, SplitTrace, StepData, TraceAccessor, alphabet::AlphabetTrace},
+};
+use riposte_vm::{
+    NoOracle,
+    trace::{SubgameOracle, VmTrace},
+};
+
+use crate::chain::l2::L2Outputs;
+
+/// The oracle of a Cannon subgame: the game's local data; no global preimage source yet.
+type Oracles = fn(&ExecSubgame) -> Result<SubgameOracle<NoOracle>, TraceError>;
+
+fn subgame_oracle(subgame: &ExecSubgame) -> Result<SubgameOracle<NoOracle>, TraceError> {
+    Ok(SubgameOracle::new(subgame, NoOracle))
+}
+
+/// The configured Cannon program's trace, shared by every game.
+pub(crate) type CannonVm = VmTrace<Oracles>;
+
+/// Loads the program riposte plays Cannon games with.
+pub(crate) fn load_cannon(elf: &Path, snapshot_every: u64) -> Result<CannonVm, String> {
+    let bytes = std::fs::read(elf).map_err(|e| format!("cannon-elf {}: {e}", elf.display()))?;
+    VmTrace::from_elf(&bytes, subgame_oracle as Oracles)
+        .map(|t| t.with_snapshot_every(snapshot_every))
+        .map_err(|e| format!("cannon-elf {}: {e}", elf.display()))
+}
+
+/// The VM trace run on tokio's blocking pool: a position may cost millions of instructions.
+#[derive(Clone)]
+pub(crate) struct BlockingVm(pub(crate) Arc<CannonVm>);
+
+fn joined(e: tokio::task::JoinError) -> TraceError {
+    TraceError::Unsupported(format!("the VM task ended: {e}"))
+}
+
+impl ExecTrace for BlockingVm {
+    async fn state_at(&self, subgame: &ExecSubgame, index: u128) -> Result<B256, TraceError> {
+        let (vm, subgame) = (Arc::clone(&self.0), subgame.clone());
+        tokio::task::spawn_blocking(move || vm.state_at_blocking(&subgame, index)).await.map_err(joined)?
+    }
+
+    async fn step_data(&self, subgame: &ExecSubgame, index: u128) -> Result<StepData, TraceError> {
+        let (vm, subgame) = (Arc::clone(&self.0), subgame.clone());
+        tokio::task::spawn_blocking(move || vm.step_data_blocking(&subgame, index)).await.map_err(joined)?
+    }
+}
+
+/// The honest trace of one game.
+pub(crate) enum GameTrace {
+    /// Game type 255.
+    Alphabet(SplitTrace<L2Outputs, AlphabetTrace>),
+    /// Game type 0.
+    Cannon(SplitTrace<L2Outputs, BlockingVm>),
+}
+
+impl GameTrace {
+    /// The trace for `game_type`, if riposte is set up to play it.
+    pub(crate) fn of(game_type: u32, outputs: &L2Outputs, cannon: Option<&Arc<CannonVm>>) -> Result<Self, TraceError> {
+        match (game_type, cannon) {
+            (255, _) => Ok(Self::Alphabet(SplitTrace::new(outputs.clone(), AlphabetTrace))),
+            (0, Some(vm)) => Ok(Self::Cannon(SplitTrace::new(outputs.clone(), BlockingVm(Arc::clone(vm))))),
+            (0, None) => Err(TraceError::Unsupported("game type 0 (Cannon) needs cannon-elf".into())),
+            (other, _) => Err(TraceError::Unsupported(format!("game type {other} has no trace in riposte"))),
+        }
+    }
+
+    /// The absolute prestate riposte's trace for `game_type` starts from.
+    pub(crate) fn absolute_prestate(game_type: u32, cannon: Option<&Arc<CannonVm>>) -> Option<B256> {
+        match (game_type, cannon) {
+            (255, _) => Some(riposte_solver::trace::alphabet::absolute_prestate()),
+            (0, Some(vm)) => Some(vm.absolute_prestate()),
+            _ => None,
+        }
+    }
+}
+
+impl TraceAccessor for GameTrace {
+    async fn get(&self, view: &GameView, reference: usize, position: Position) -> Result<B256, TraceError> {
+        match self {
+            Self::Alphabet(t) => t.get(view, reference, position).await,
+            Self::Cannon(t) => t.get(view, reference, position).await,
+        }
+    }
+
+    async fn step_data(&self, view: &GameView, reference: usize, position: Position) -> Result<StepData, TraceError> {
+        match self {
+            Self::Alphabet(t) => t.step_data(view, reference, position).await,
+            Self::Cannon(t) => t.step_data(view, reference, position).await,
+        }
+    }
+}
