@@ -78,8 +78,12 @@ pub(crate) struct TickReport {
 struct Schedule {
     /// The last head seen (number, hash).
     last_head: Option<(u64, B256)>,
-    /// Games to look at on the next cycle whatever happens.
+    /// Games to look at on the next head whatever happens (a look failed or left work undone).
     dirty: HashSet<Address>,
+    /// Games to look at again as soon as they are idle, without waiting for a new head: a claim
+    /// arrived while they were being looked at, or no slot was free. On a quiet chain the next
+    /// head may only come once someone moves; waiting for it could let a clock run out.
+    recheck: HashSet<Address>,
     /// Per game, the L1 time at which a clock runs out and it must be looked at again.
     wake: HashMap<Address, u64>,
     /// Games looked at since start.
@@ -276,16 +280,17 @@ impl Agent {
                 _ = &mut shutdown => break,
                 h = self.l1.get_block_number() => h,
             };
+            let recheck = self.schedule.lock().is_ok_and(|sch| sch.recheck.iter().any(|g| !busy.contains(g)));
             match head {
-                Ok(h) if Some(h) != last_head => match self.select_due(&busy).await {
+                Ok(h) if Some(h) != last_head || recheck => match self.select_due(&busy).await {
                     Ok(cycle) => {
                         last_head = Some(h);
                         let now = cycle.now;
                         for g in cycle.due.iter().cloned() {
                             if busy.len() >= self.cfg.max_concurrency {
-                                // Left for the next head.
+                                // Left for when a slot frees.
                                 if let Ok(mut sch) = self.schedule.lock() {
-                                    sch.dirty.insert(g.address);
+                                    sch.recheck.insert(g.address);
                                 }
                                 continue;
                             }
@@ -309,6 +314,13 @@ impl Agent {
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = heads.notified() => {}
+                Some(done) = inflight.join_next(), if !inflight.is_empty() => {
+                    if let Ok((game, r)) = done {
+                        busy.remove(&game);
+                        let mut report = TickReport::default();
+                        self.record(game, r, &mut report, &mut most_urgent)?;
+                    }
+                }
                 _ = tokio::time::sleep(self.cfg.http_poll_interval.0) => {}
             }
         }
@@ -389,13 +401,16 @@ impl Agent {
                 || touched.contains(&g.address)
                 || !sch.seen.contains(&g.address)
                 || sch.dirty.contains(&g.address)
+                || sch.recheck.contains(&g.address)
                 || sch.wake.get(&g.address).is_some_and(|&t| now >= t);
             if !wanted {
                 continue;
             }
             if busy.contains(&g.address) {
-                sch.dirty.insert(g.address);
+                // Its look in flight may have read the claims before this head's.
+                sch.recheck.insert(g.address);
             } else {
+                sch.recheck.remove(&g.address);
                 due.push(g);
             }
         }

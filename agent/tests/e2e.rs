@@ -747,11 +747,14 @@ async fn wins_a_cannon_game_with_its_own_mips_vm_stepping_on_mips_sol() {
     let h =
         Harness::with_options(DevnetOptions { cannon, cannon_absolute_prestate: prestate, ..DevnetOptions::default() })
             .await;
-    // Two dishonest games: garbage attacks all the way (the bisection ends at the first
-    // instruction, stepped from the absolute prestate), and garbage that defends at some
-    // execution depths (it ends in the middle of the run, stepped from a VM state).
+    // Three dishonest games: garbage attacks all the way (the bisection ends at the first
+    // instruction, stepped from the absolute prestate); garbage that defends at some execution
+    // depths (it ends at instruction 162, stepped from a VM state); and defends steering to
+    // instruction 136, a read of local data 2 (the agreed output root), so the step needs
+    // `addLocalData` first. Below the split the adversary moves at even depths: a defend at
+    // depth d moves the leaf by 2^(17-d).
     let mut games = Vec::new();
-    for n in 0..2 {
+    for n in 0..3 {
         let root = keccak256(format!("a wrong root for Cannon game {n}"));
         let extra = Harness::extra(h.l2_block());
         games.push(h.devnet.create_game_as(h.adversary, riposte_devnet::CANNON_GAME_TYPE, root, extra).await.unwrap());
@@ -760,10 +763,15 @@ async fn wins_a_cannon_game_with_its_own_mips_vm_stepping_on_mips_sol() {
     for d in [6, 10, 12, 16] {
         script[d] = Some(Reply { attack: false, truthful: false });
     }
+    let mut to_local_read = vec![None; 17];
+    for d in [10, 14] {
+        to_local_read[d] = Some(Reply { attack: false, truthful: false });
+    }
     let mut agent = h.spawn(&["--trace-type", "cannon", "--cannon-elf", elf.to_str().unwrap()]);
     let adv = [
         Adversary::new(games[0].clone(), h.adversary, Tactic::Garbage),
         Adversary::new(games[1].clone(), h.adversary, Tactic::Script(script)),
+        Adversary::new(games[2].clone(), h.adversary, Tactic::Script(to_local_read)),
     ];
     h.play(&mut agent, &adv, Duration::from_secs(300)).await;
     let mut stepped = Vec::new();
@@ -783,6 +791,16 @@ async fn wins_a_cannon_game_with_its_own_mips_vm_stepping_on_mips_sol() {
         println!("{} claims; the agent stepped against leaves at trace indices {leaves:?}", tree.len());
         stepped.extend(leaves);
     }
-    assert!(stepped.contains(&0) && stepped.iter().any(|&i| i > 0), "a step from the prestate and one from a VM state");
+    assert_eq!(stepped, vec![0, 162, 136], "steps from the prestate, from a VM state, and on a local-data read");
+    let store = riposte_storage::Store::open(&h.db()).await.unwrap();
+    let loads: Vec<_> = store
+        .intents()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.intent.kind == "add_local_data" && i.intent.game == games[2].address())
+        .collect();
+    assert_eq!(loads.len(), 1, "local data 2 loaded once, before the read step");
+    assert_eq!(loads[0].state, riposte_storage::IntentState::Confirmed, "{:?}", loads[0]);
     h.stop(agent);
 }
