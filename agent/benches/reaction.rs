@@ -3,7 +3,8 @@
 //! and the 99th percentile over every adversary claim of BENCH_GAMES games (default 25 games,
 //! four adversary claims each: 100 moves).
 //!
-//! `cargo bench -p riposte-agent --bench reaction`
+//! `cargo bench -p riposte-agent --bench reaction` (BENCH_MAX_CONCURRENCY sets the agent's
+//! `--max-concurrency`; default: the agent's own default, 16).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failure is the run failing
 
 mod common;
@@ -33,7 +34,12 @@ async fn main() {
     let _: serde_json::Value = devnet.l1().rpc("evm_setIntervalMining", (1,)).await.unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let mut child = common::spawn_agent(&devnet, dir.path(), &["--http-poll-interval", "100ms"]);
+    let concurrency = std::env::var("BENCH_MAX_CONCURRENCY").ok();
+    let mut args = vec!["--http-poll-interval", "100ms"];
+    if let Some(c) = &concurrency {
+        args.extend(["--max-concurrency", c.as_str()]);
+    }
+    let mut child = common::spawn_agent(&devnet, dir.path(), &args);
 
     // Each adversary plays its own games, all adversaries at once, until every game is at
     // max depth.
@@ -91,10 +97,11 @@ async fn main() {
     delays.sort_unstable();
     let pct = |p: f64| delays[((delays.len() - 1) as f64 * p).round() as usize];
     println!(
-        "reaction: {} adversary claims in {} games, 1 s L1 blocks, agent polling every 100 ms, default --max-concurrency (16): \
+        "reaction: {} adversary claims in {} games, 1 s L1 blocks, agent polling every 100 ms, --max-concurrency {}: \
          median {} block(s), p99 {} block(s), max {} block(s) from the claim's block to the counter's block",
         delays.len(),
         games.len(),
+        concurrency.as_deref().unwrap_or("16 (default)"),
         pct(0.5),
         pct(0.99),
         delays.last().unwrap()
