@@ -1,25 +1,25 @@
-//! `riposte demo`: a local devnet (two anvils, the real OP dispute contracts), two games with
-//! a scripted adversary, and riposte playing both to resolution and claiming its bonds.
+//! `riposte demo`: a local devnet (two anvils, the real OP dispute contracts), games with a
+//! scripted adversary, and riposte playing them to resolution and claiming its bonds.
 //!
 //! Game A: the adversary proposes a wrong output root and defends it with garbage down to the
-//! last instruction. Game B: an honest proposal that the adversary attacks with garbage.
+//! last instruction (alphabet VM). Game B: an honest proposal that the adversary attacks with
+//! garbage. Game C: a wrong root in a Cannon game, where riposte's MIPS VM runs the devnet's
+//! stand-in program (`ops/devnet/build/mips/verdict.elf`) and the last word is `MIPS.step`.
 
 use std::time::{Duration, Instant};
 
 use alloy::{
-    primitives::{Address, B256, Bytes, U256, keccak256},
+    primitives::{Address, Bytes, U256, keccak256},
     sol_types::SolValue,
 };
 use anyhow::{Context, Result};
 use riposte_devnet::{
-    Devnet, DevnetOptions, FaultGame,
+    Devnet, DevnetOptions,
     adversary::{Adversary, Tactic, garbage},
 };
-use riposte_game::{ClaimTree, GameStatus};
-use riposte_solver::trace::{GameView, SplitTrace, TraceAccessor, alphabet::AlphabetTrace};
+use riposte_game::{GameStatus, VmStatus};
 
 use crate::{
-    chain::{self, RpcOptions, l2::L2Outputs},
     config::{Config, MetricsConfig, Secret, Span, TraceType},
     format,
     metrics::Metrics,
@@ -27,6 +27,11 @@ use crate::{
 };
 
 const ALPHABET: u32 = 255;
+const CANNON: u32 = 0;
+
+/// The Cannon game of the demo: deep enough for the stand-in program's 1,150 instructions.
+const CANNON_PARAMS: riposte_devnet::GameParams =
+    riposte_devnet::GameParams { max_depth: 16, split_depth: 4, clock_extension: 30, max_clock_duration: 300 };
 
 /// Who an address is, for the printed trees.
 fn namer(agent: Address, adversary: Address, proposer: Address) -> impl Fn(Address) -> String {
@@ -48,7 +53,13 @@ fn namer(agent: Address, adversary: Address, proposer: Address) -> impl Fn(Addre
 /// Runs the demo and prints what happened. Fails if riposte does not win both games.
 pub(crate) async fn demo() -> Result<()> {
     let started = Instant::now();
-    let devnet = Devnet::start(DevnetOptions::default()).await.context("starting the devnet")?;
+    let elf = riposte_devnet::devnet_dir().join("build/mips/verdict.elf");
+    let program =
+        std::fs::read(&elf).with_context(|| format!("reading {} (ops/devnet/setup.sh builds it)", elf.display()))?;
+    let prestate = VmStatus::Unfinished.state_hash(&riposte_vm::load_elf(&program)?.encode());
+    let options =
+        DevnetOptions { cannon: CANNON_PARAMS, cannon_absolute_prestate: prestate, ..DevnetOptions::default() };
+    let devnet = Devnet::start(options).await.context("starting the devnet")?;
     let accounts = devnet.accounts();
     let (proposer, agent_acct, adversary) = (accounts[1].address, &accounts[2], accounts[3].address);
     let factory = devnet.deployment().dispute_game_factory;
@@ -58,7 +69,10 @@ pub(crate) async fn demo() -> Result<()> {
         devnet.l1_url(),
         devnet.l2_url()
     );
-    println!("  DisputeGameFactory {factory}, FaultDisputeGame 1.2.0 (alphabet, max depth 8, split 4)");
+    println!(
+        "  DisputeGameFactory {factory}, FaultDisputeGame 1.2.0: alphabet (max depth 8, split 4) and Cannon on MIPS.sol (max depth 16, split 4, prestate {})",
+        format::short(prestate)
+    );
 
     let (_, anchor_block) = devnet.anchor();
     let l2_block = anchor_block + 16;
@@ -66,7 +80,8 @@ pub(crate) async fn demo() -> Result<()> {
     let wrong_root = keccak256(b"an output root that never was");
     let extra: Bytes = U256::from(l2_block).abi_encode().into();
     let game_a = devnet.create_game_as(adversary, ALPHABET, wrong_root, extra.clone()).await?;
-    let game_b = devnet.create_game_as(proposer, ALPHABET, honest_root, extra).await?;
+    let game_b = devnet.create_game_as(proposer, ALPHABET, honest_root, extra.clone()).await?;
+    let game_c = devnet.create_game_as(adversary, CANNON, keccak256(b"another root that never was"), extra).await?;
     game_b.attack(adversary, 0, garbage(game_b.address(), 0, false)).await?;
     println!(
         "game A {}: the adversary proposes {} for L2 block {l2_block}",
@@ -78,6 +93,11 @@ pub(crate) async fn demo() -> Result<()> {
         game_b.address(),
         format::short(honest_root)
     );
+    println!(
+        "game C {}: a wrong root in a Cannon game; riposte's MIPS VM runs {}",
+        game_c.address(),
+        elf.file_name().and_then(|n| n.to_str()).unwrap_or("the program")
+    );
 
     let dir = tempfile::tempdir().context("creating a temp dir for the database")?;
     let cfg = Config {
@@ -86,10 +106,10 @@ pub(crate) async fn demo() -> Result<()> {
         rollup_rpc: None,
         verify_outputs: Some(crate::config::VerifyOutputs::None),
         rollup_config: None,
-        cannon_elf: None,
+        cannon_elf: Some(elf.clone()),
         cannon_snapshot_freq: riposte_vm::trace::DEFAULT_SNAPSHOT_EVERY,
         game_factory_address: factory,
-        trace_type: vec![TraceType::Alphabet],
+        trace_type: vec![TraceType::Alphabet, TraceType::Cannon],
         game_allowlist: Vec::new(),
         game_window: Span(Duration::from_secs(86_400)),
         max_concurrency: 2,
@@ -107,23 +127,24 @@ pub(crate) async fn demo() -> Result<()> {
     };
     let agent = Agent::start(cfg, Metrics::new()).await?;
     let me = agent_acct.address;
-    let (adv_a, adv_b) = (
-        Adversary::new(game_a.clone(), adversary, Tactic::Garbage),
-        Adversary::new(game_b.clone(), adversary, Tactic::Garbage),
-    );
+    let games = [&game_a, &game_b, &game_c];
+    let adversaries: Vec<Adversary<'_>> =
+        games.iter().map(|g| Adversary::new((*g).clone(), adversary, Tactic::Garbage)).collect();
     let mut idle_rounds = 0;
-    for _ in 0..200 {
+    for _ in 0..300 {
         let report = agent.tick().await?;
-        let a = adv_a.round(me).await?;
-        let b = adv_b.round(me).await?;
-        let done = game_a.status().await? != GameStatus::InProgress
-            && game_b.status().await? != GameStatus::InProgress
-            && game_a.credit(me).await?.is_zero()
-            && game_b.credit(me).await?.is_zero();
+        let mut moves = 0;
+        for a in &adversaries {
+            moves += a.round(me).await?;
+        }
+        let mut done = true;
+        for g in games {
+            done &= g.status().await? != GameStatus::InProgress && g.credit(me).await?.is_zero();
+        }
         if done {
             break;
         }
-        if report.confirmed == 0 && a + b == 0 {
+        if report.confirmed == 0 && moves == 0 {
             idle_rounds += 1;
             // Nobody has anything to do: let the clocks (300 s) and the WETH delay (60 s) run.
             devnet.increase_time(if idle_rounds < 3 { 61 } else { 151 }).await?;
@@ -132,16 +153,17 @@ pub(crate) async fn demo() -> Result<()> {
         }
     }
 
-    let l2 = chain::connect(devnet.l2_url().as_str(), "l2", RpcOptions::default(), &Metrics::new()).await?;
-    let outputs = L2Outputs::new(l2, crate::chain::l2::Check::None, Metrics::new());
     let name = namer(me, adversary, proposer);
     let (_, now) = devnet.l1().latest().await?;
     let mut won = true;
-    for (label, game, expected) in
-        [("A", &game_a, GameStatus::ChallengerWins), ("B", &game_b, GameStatus::DefenderWins)]
-    {
-        let tree = game.tree().await?;
-        let honest = honesty(&tree, game, &outputs).await?;
+    for (label, game, expected) in [
+        ("A", &game_a, GameStatus::ChallengerWins),
+        ("B", &game_b, GameStatus::DefenderWins),
+        ("C", &game_c, GameStatus::ChallengerWins),
+    ] {
+        let live = agent.live_game(game.address(), None).await?;
+        let tree = live.view.tree.clone();
+        let honest = agent.honesty(live.record.game_type, &live.view).await;
         let status = game.status().await?;
         println!("\ngame {label} {} — {status:?} (riposte expected {expected:?})", game.address());
         print!("{}", format::render_tree(&tree, game.depth, game.clocks, now, &honest, &name));
@@ -157,27 +179,6 @@ pub(crate) async fn demo() -> Result<()> {
         claimed.len(),
         started.elapsed().as_secs_f64()
     );
-    anyhow::ensure!(won, "riposte did not win both games");
+    anyhow::ensure!(won, "riposte did not win every game");
     Ok(())
-}
-
-/// Whether the honest trace agrees with each claim.
-async fn honesty(tree: &ClaimTree, game: &FaultGame<'_>, outputs: &L2Outputs) -> Result<Vec<Option<bool>>> {
-    let view = GameView {
-        tree: tree.clone(),
-        depth: game.depth,
-        clocks: game.clocks,
-        starting_block: game.starting_block,
-        starting_root: game.starting_root,
-        l2_block_number: game.l2_block,
-        absolute_prestate: riposte_solver::trace::alphabet::absolute_prestate(),
-        l1_head: B256::ZERO,
-        l2_chain_id: 0,
-    };
-    let trace = SplitTrace::new(outputs.clone(), AlphabetTrace);
-    let mut out = Vec::with_capacity(tree.len());
-    for (i, c) in tree.claims().iter().enumerate() {
-        out.push(trace.get(&view, i, c.position).await.ok().map(|v| v == c.value));
-    }
-    Ok(out)
 }
