@@ -103,6 +103,21 @@ enum Command {
         #[command(flatten)]
         config: Box<config::ConfigFlags>,
     },
+    /// Re-execute one L2 block in process (kona, OP EVM) from the node's execution witness and
+    /// compare with the node's header: a check of the node by a second client. Exit status 1 when
+    /// they differ.
+    ///
+    /// Example: riposte verify-block 26207960 --l2-eth-rpc http://op-reth:8545 --rollup-config rollup.json
+    VerifyBlock {
+        /// The L2 block number.
+        block: u64,
+        /// L2 node serving debug_getRawBlock, debug_getRawHeader and debug_executionWitness.
+        #[arg(long)]
+        l2_eth_rpc: String,
+        /// The chain's rollup config (op-node's rollup.json).
+        #[arg(long, value_name = "FILE")]
+        rollup_config: std::path::PathBuf,
+    },
     /// The Cannon-compatible MIPS VM (the bottom half of Cannon games).
     ///
     /// Example: riposte vm run --elf program.elf --proof-at 10
@@ -246,6 +261,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Vm(VmCommand::Run(args)) => {
             riposte_vm::cli::run(args).map_err(anyhow::Error::msg)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::VerifyBlock { block, l2_eth_rpc, rollup_config } => {
+            let agrees = runtime()?.block_on(tools::verify_block(&l2_eth_rpc, &rollup_config, block))?;
+            Ok(if agrees { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Demo => {
             runtime()?.block_on(demo::demo())?;

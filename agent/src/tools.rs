@@ -299,3 +299,54 @@ pub(crate) async fn claim_credits(agent: &Agent) -> Result<()> {
     println!("{report} claimCredit transactions confirmed");
     Ok(())
 }
+
+/// `riposte verify-block`: re-executes L2 block `block` in process from the node's execution
+/// witness and compares with the node's header. Prints both sides; returns whether they agree.
+pub(crate) async fn verify_block(l2_url: &str, rollup_config: &std::path::Path, block: u64) -> Result<bool> {
+    use riposte_core::{exec::Verdict, l1::AlloyRpc, l2::check_node_block};
+    let config = riposte_core::exec::load_rollup_config(rollup_config).map_err(anyhow::Error::msg)?;
+    let metrics = crate::metrics::Metrics::new();
+    let l2 = chain::connect(l2_url, "l2", chain::RpcOptions::default(), &metrics).await?;
+    let node_chain = l2.get_chain_id().await.with_context(|| format!("eth_chainId of {l2_url}"))?;
+    if node_chain != config.l2_chain_id.id() {
+        bail!(
+            "{} is for L2 chain {}, the node {l2_url} is chain {node_chain}",
+            rollup_config.display(),
+            config.l2_chain_id.id()
+        );
+    }
+    let started = std::time::Instant::now();
+    let verdict =
+        check_node_block(&AlloyRpc::new(l2.clone(), l2_url.to_owned()), std::sync::Arc::new(config), block).await?;
+    let took = started.elapsed().as_secs_f64() * 1e3;
+    let (ours, agrees) = match &verdict {
+        Verdict::Agrees(ours) => {
+            println!("L2 block {block} from {l2_url}: the node's header is the one riposte builds");
+            (ours, true)
+        }
+        Verdict::Disagrees { ours, node_hash, node_state_root } => {
+            println!("L2 block {block} from {l2_url}: the node's header DIFFERS from the one riposte builds");
+            println!("  node     hash {node_hash}  state root {node_state_root}");
+            (ours, false)
+        }
+    };
+    println!(
+        "  riposte  hash {}  state root {}  ({} txs, {} gas, {took:.0} ms with fetching)",
+        ours.block_hash, ours.state_root, ours.transactions, ours.gas_used
+    );
+    match ours.output_root {
+        Some(root) => println!("  output root {root} (from the re-executed header)"),
+        // Before Isthmus: the message passer's storage root, proven against the state root the
+        // re-execution just confirmed.
+        None if agrees => {
+            use riposte_solver::trace::OutputTrace;
+            let outputs = crate::chain::l2::L2Outputs::new(l2, crate::chain::l2::Check::None, metrics);
+            match outputs.output_at(block).await {
+                Ok(root) => println!("  output root {root} (message passer proven with eth_getProof)"),
+                Err(e) => println!("  output root: unknown ({e})"),
+            }
+        }
+        None => {}
+    }
+    Ok(agrees)
+}

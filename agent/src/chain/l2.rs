@@ -375,6 +375,11 @@ mod tests {
         assert!(err.contains(&header.state_root.to_string()) && err.contains(&forged.state_root.to_string()), "{err}");
         assert!(metrics.encode().contains("riposte_honest_source_disagreements_total 1"), "{}", metrics.encode());
 
+        // The operator command on both nodes.
+        let honest = recorded_node(&fx, header.clone()).await;
+        assert!(crate::tools::verify_block(&honest, &rollup_json, header.number).await.unwrap());
+        assert!(!crate::tools::verify_block(&url, &rollup_json, forged.number).await.unwrap());
+
         // A rollup config for another chain is refused at start, naming both chains.
         let mut other = json.rollup_config.clone();
         other.l2_chain_id = 10u64.into();
