@@ -29,18 +29,46 @@ struct Args {
     /// DelayedWETH withdrawal delay in seconds.
     #[arg(long, default_value_t = DevnetOptions::default().weth_delay)]
     weth_delay: u64,
+    /// A MIPS program (static big-endian ELF) whose initial state becomes the Cannon game's
+    /// absolute prestate, so that `riposte run --cannon-elf` with the same file plays it.
+    #[arg(long, value_name = "FILE")]
+    cannon_elf: Option<PathBuf>,
+    /// The Cannon game's max depth (16 suits ops/devnet/mips/verdict.c: 2^11 leaves per subgame).
+    #[arg(long, default_value_t = DevnetOptions::default().cannon.max_depth)]
+    cannon_max_depth: u8,
+    /// The Cannon game's split depth.
+    #[arg(long, default_value_t = DevnetOptions::default().cannon.split_depth)]
+    cannon_split_depth: u8,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let defaults = DevnetOptions::default();
+    let cannon_absolute_prestate = match &args.cannon_elf {
+        Some(path) => {
+            let elf = std::fs::read(path).with_context(|| format!("reading --cannon-elf {}", path.display()))?;
+            let state =
+                riposte_vm::load_elf(&elf).with_context(|| format!("loading --cannon-elf {}", path.display()))?;
+            riposte_game::VmStatus::Unfinished.state_hash(&state.clone().encode())
+        }
+        None => defaults.cannon_absolute_prestate,
+    };
+    let cannon = riposte_devnet::GameParams {
+        max_depth: args.cannon_max_depth,
+        split_depth: args.cannon_split_depth,
+        ..defaults.cannon
+    };
+    cannon.depth().context("--cannon-max-depth / --cannon-split-depth")?;
     let options = DevnetOptions {
+        cannon,
+        cannon_absolute_prestate,
         l1_port: args.l1_port,
         l2_port: args.l2_port,
         l2_blocks: args.l2_blocks,
         anchor_block: args.anchor_block,
         weth_delay: args.weth_delay,
-        ..DevnetOptions::default()
+        ..defaults
     };
     let devnet = Devnet::start(options).await.context("starting the devnet")?;
     let info = devnet.info().await.context("describing the devnet")?;
