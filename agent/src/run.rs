@@ -265,16 +265,15 @@ impl Agent {
         // and a new claim is answered from the next head on.
         let mut inflight: JoinSet<(Address, Result<Progress>)> = JoinSet::new();
         let mut busy: HashSet<Address> = HashSet::new();
+        // Which game each task looks at, to free a game whose task panicked.
+        let mut tasks: HashMap<tokio::task::Id, Address> = HashMap::new();
         let mut most_urgent: Option<u64> = None;
         // Over WebSocket a new head wakes the loop at once; polling stays as the fallback.
         let heads = Arc::new(tokio::sync::Notify::new());
         let watcher = tokio::spawn(chain::watch_heads(self.l1.clone(), heads.clone()));
         loop {
-            while let Some(done) = inflight.try_join_next() {
-                let Ok((game, r)) = done else { continue };
-                busy.remove(&game);
-                let mut report = TickReport::default();
-                self.record(game, r, &mut report, &mut most_urgent)?;
+            while let Some(done) = inflight.try_join_next_with_id() {
+                self.finished(done, &mut tasks, &mut busy, &mut most_urgent)?;
             }
             let head = tokio::select! {
                 _ = &mut shutdown => break,
@@ -297,7 +296,10 @@ impl Agent {
                             busy.insert(g.address);
                             let me = self.clone();
                             let span = game_span(&g);
-                            inflight.spawn(async move { (g.address, me.progress(&g, now).instrument(span).await) });
+                            let address = g.address;
+                            let task =
+                                inflight.spawn(async move { (g.address, me.progress(&g, now).instrument(span).await) });
+                            tasks.insert(task.id(), address);
                         }
                         if busy.is_empty() {
                             most_urgent = None;
@@ -314,12 +316,8 @@ impl Agent {
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = heads.notified() => {}
-                Some(done) = inflight.join_next(), if !inflight.is_empty() => {
-                    if let Ok((game, r)) = done {
-                        busy.remove(&game);
-                        let mut report = TickReport::default();
-                        self.record(game, r, &mut report, &mut most_urgent)?;
-                    }
+                Some(done) = inflight.join_next_with_id(), if !inflight.is_empty() => {
+                    self.finished(done, &mut tasks, &mut busy, &mut most_urgent)?;
                 }
                 _ = tokio::time::sleep(self.cfg.http_poll_interval.0) => {}
             }
@@ -415,6 +413,29 @@ impl Agent {
             }
         }
         Ok(Cycle { head, now, due, resolved })
+    }
+
+    /// Books a finished look: its game is free again and the outcome is recorded. A look that
+    /// panicked is an error for its game, which is looked at again on the next head.
+    fn finished(
+        &self,
+        done: Result<(tokio::task::Id, (Address, Result<Progress>)), tokio::task::JoinError>,
+        tasks: &mut HashMap<tokio::task::Id, Address>,
+        busy: &mut HashSet<Address>,
+        most_urgent: &mut Option<u64>,
+    ) -> Result<()> {
+        let (game, r) = match done {
+            Ok((id, (game, r))) => {
+                tasks.remove(&id);
+                (game, r)
+            }
+            Err(e) => {
+                let Some(game) = tasks.remove(&e.id()) else { return Ok(()) };
+                (game, Err(anyhow!("looking at the game ended abnormally: {e}")))
+            }
+        };
+        busy.remove(&game);
+        self.record(game, r, &mut TickReport::default(), most_urgent)
     }
 
     /// Records what looking at a game did, for the next selection.

@@ -411,6 +411,25 @@ async fn survives_sigkill_at_every_point_without_sending_anything_twice() {
     }
 }
 
+/// A panic inside the task looking at a game (here just after an intent is written, and just
+/// after a transaction is broadcast) frees the game for the next look: the process lives on,
+/// the game is won, and nothing is sent twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_game_task_is_looked_at_again_and_sends_nothing_twice() {
+    for point in ["panic@intent-written:move#2", "panic@broadcast:move#3"] {
+        let h = Harness::new().await;
+        let g = h.dishonest_game(9).await;
+        let mut agent = h.spawn_with_env(&[], Some(point));
+        let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
+        h.play(&mut agent, &adv, Duration::from_secs(120)).await;
+        assert!(h.log().contains("ended abnormally"), "{point}: the panic was seen; log:\n{}", h.log());
+        assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins);
+        assert!(credit_paid(&h, &g).await);
+        assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "{point}: nothing sent twice");
+        h.stop(agent);
+    }
+}
+
 /// Runs an operator command against the harness's devnet; returns (success, stdout).
 fn tool(h: &Harness, args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_riposte"))
