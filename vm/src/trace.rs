@@ -88,7 +88,15 @@ pub struct VmTrace<F> {
     oracles: F,
     snapshot_every: u64,
     runs: Mutex<HashMap<B256, Run>>,
+    /// State hashes already computed, by (local context, steps): the solver asks for the same
+    /// positions at every look at a game.
+    hashes: Mutex<HashMap<(B256, u64), B256>>,
+    /// VM runs started (resumed from a snapshot), for tests and diagnostics.
+    resumes: std::sync::atomic::AtomicU64,
 }
+
+/// State hashes kept before the cache starts over.
+const HASH_CACHE: usize = 1 << 16;
 
 impl<F> std::fmt::Debug for VmTrace<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -119,6 +127,8 @@ where
             oracles,
             snapshot_every: DEFAULT_SNAPSHOT_EVERY,
             runs: Mutex::new(HashMap::new()),
+            hashes: Mutex::new(HashMap::new()),
+            resumes: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -164,6 +174,7 @@ where
             }
         };
         let oracle = (self.oracles)(subgame)?;
+        self.resumes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut vm = Vm::resume(snapshot, oracle);
         if exited_at.is_some_and(|e| start >= e) {
             return Ok(vm);
@@ -190,7 +201,24 @@ where
 
     /// The state hash after `steps` instructions of `subgame` (the exit state past the exit).
     pub fn state_after(&self, subgame: &ExecSubgame, steps: u64) -> Result<B256, TraceError> {
-        Ok(self.vm_after(subgame, steps)?.state_mut().hash())
+        let key = (subgame.local_context, steps);
+        if subgame.absolute_prestate == self.absolute_prestate
+            && let Some(h) = self.hashes.lock().unwrap_or_else(PoisonError::into_inner).get(&key)
+        {
+            return Ok(*h);
+        }
+        let hash = self.vm_after(subgame, steps)?.state_mut().hash();
+        let mut hashes = self.hashes.lock().unwrap_or_else(PoisonError::into_inner);
+        if hashes.len() >= HASH_CACHE {
+            hashes.clear();
+        }
+        hashes.insert(key, hash);
+        Ok(hash)
+    }
+
+    /// How many times a VM was resumed from a snapshot to answer a question.
+    pub fn resumes(&self) -> u64 {
+        self.resumes.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The witness of the instruction executed after `steps` instructions of `subgame`.
@@ -367,6 +395,16 @@ mod tests {
         for index in [n, n + 1, 1 << 40] {
             assert_eq!(t.state_at(&g, index).await.unwrap(), reference[n as usize - 1]);
         }
+        // Asked again (as at every look at a game), the answers come without running the VM,
+        // and a subgame with other local data is not answered from them.
+        let resumes = t.resumes();
+        for index in [100u128, 3, 0, 99, n - 1, 57] {
+            assert_eq!(t.state_at(&g, index).await.unwrap(), reference[index as usize]);
+        }
+        assert_eq!(t.resumes(), resumes, "answered from the cache");
+        let other = subgame(t.absolute_prestate(), 3);
+        assert_eq!(t.state_at(&other, 99).await.unwrap(), self::reference(&other)[99]);
+        assert!(t.resumes() > resumes);
     }
 
     #[tokio::test]
