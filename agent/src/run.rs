@@ -226,6 +226,12 @@ impl Agent {
         GameTrace::of(game_type, &self.outputs, self.cannon.as_ref())
     }
 
+    /// The honest trace to judge a game of `game_type` by: its own, or output roots alone when
+    /// riposte has no execution trace for it (claims below the split are then not judged).
+    pub(crate) fn trace_for_inspection(&self, game_type: u32) -> GameTrace {
+        self.trace_for(game_type).unwrap_or_else(|_| GameTrace::outputs_only(&self.outputs))
+    }
+
     /// The transaction sender, unless monitoring only.
     pub(crate) fn responder(&self) -> Option<&Responder> {
         self.responder.as_ref()
@@ -555,7 +561,7 @@ impl Agent {
             if !wanted || self.store.game(fg.address).await?.is_some() {
                 continue;
             }
-            match chain_game::read_game(&self.l1, &fg, factory).await {
+            match chain_game::read_game(&self.l1, &fg, factory, chain_game::Purpose::Play).await {
                 Ok(record)
                     if GameTrace::absolute_prestate(record.game_type, self.cannon.as_ref())
                         != Some(record.absolute_prestate) =>

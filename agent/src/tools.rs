@@ -19,7 +19,7 @@ use crate::{
     chain::{
         self,
         bindings::{AnchorStateRegistry, DisputeGameFactory as Dgf, FaultDisputeGameV120 as Fdg},
-        game::{self as chain_game, FactoryGame},
+        game::{self as chain_game, FactoryGame, Purpose},
     },
     format,
     run::Agent,
@@ -42,10 +42,16 @@ impl Agent {
         Ok(b.header.timestamp)
     }
 
-    /// Reads a game and all its claims from the chain.
-    pub(crate) async fn live_game(&self, address: Address, fg: Option<FactoryGame>) -> Result<LiveGame> {
+    /// Reads a game and all its claims from the chain (any version to inspect it; a version
+    /// riposte plays to act in it).
+    pub(crate) async fn live_game(
+        &self,
+        address: Address,
+        fg: Option<FactoryGame>,
+        purpose: Purpose,
+    ) -> Result<LiveGame> {
         let fg = fg.unwrap_or(FactoryGame { index: 0, game_type: 0, created_at: 0, address });
-        let mut record = chain_game::read_game(self.l1(), &fg, self.config().game_factory_address).await?;
+        let mut record = chain_game::read_game(self.l1(), &fg, self.config().game_factory_address, purpose).await?;
         if record.game_type == 0 && fg.game_type == 0 {
             record.game_type = chain::call(self.l1(), address, Fdg::gameTypeCall {}).await?;
         }
@@ -68,9 +74,10 @@ impl Agent {
         Ok(LiveGame { record, view })
     }
 
-    /// Whether the honest trace agrees with each claim (`None` where it cannot say).
+    /// Whether the honest trace agrees with each claim (`None` where it cannot say: below the
+    /// split of a game type riposte has no execution trace for).
     pub(crate) async fn honesty(&self, game_type: u32, view: &GameView) -> Vec<Option<bool>> {
-        let Ok(trace) = self.trace_for(game_type) else { return vec![None; view.tree.len()] };
+        let trace = self.trace_for_inspection(game_type);
         let mut out = Vec::with_capacity(view.tree.len());
         for (i, c) in view.tree.claims().iter().enumerate() {
             out.push(trace.get(view, i, c.position).await.ok().map(|v| v == c.value));
@@ -96,7 +103,7 @@ pub(crate) async fn list_games(agent: &Agent) -> Result<()> {
             if fg.created_at < window_start {
                 return Ok(());
             }
-            let line = match agent.live_game(fg.address, Some(fg)).await {
+            let line = match agent.live_game(fg.address, Some(fg), Purpose::Inspect).await {
                 Ok(g) => describe(agent, &g, now).await,
                 Err(e) => format!("unreadable: {e:#}"),
             };
@@ -119,7 +126,10 @@ async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
         Some(false) => "DISHONEST",
         None => "?",
     };
-    let deadline = if g.record.status == GameStatus::InProgress as u8 {
+    let playable = chain_game::GameVersion::parse(&g.record.version).is_ok();
+    let deadline = if !playable {
+        format!("version {} is not played by riposte", g.record.version)
+    } else if g.record.status == GameStatus::InProgress as u8 {
         let plan = match agent.trace_for(g.record.game_type) {
             Ok(trace) => plan_moves(&g.view, &trace, now).await.map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
@@ -145,7 +155,7 @@ fn root_only(tree: &ClaimTree) -> ClaimTree {
 
 /// `riposte show <game>`: the claim tree.
 pub(crate) async fn show(agent: &Agent, game: Address) -> Result<()> {
-    let g = agent.live_game(game, None).await?;
+    let g = agent.live_game(game, None, Purpose::Inspect).await?;
     let now = agent.l1_now().await?;
     let honest = agent.honesty(g.record.game_type, &g.view).await;
     let status = GameStatus::from_u8(g.record.status).map_or_else(|_| "unknown".to_string(), |s| format!("{s:?}"));
@@ -190,7 +200,7 @@ pub(crate) async fn manual_move(
     parent: usize,
     claim: Option<B256>,
 ) -> Result<()> {
-    let g = agent.live_game(game, None).await?;
+    let g = agent.live_game(game, None, Purpose::Play).await?;
     let c = *g.view.tree.get(parent)?;
     let trace = agent.trace_for(g.record.game_type)?;
     let deadline = g.view.tree.response_deadline(parent, g.view.clocks)?;
@@ -277,7 +287,7 @@ pub(crate) async fn create_game(agent: &Agent, game_type: u32, output_root: B256
 
 /// `riposte resolve <game>`: every claim whose clock ran out (children first), then the game.
 pub(crate) async fn resolve(agent: &Agent, game: Address) -> Result<()> {
-    let g = agent.live_game(game, None).await?;
+    let g = agent.live_game(game, None, Purpose::Play).await?;
     let now = agent.l1_now().await?;
     let n = g.view.tree.len() as u64;
     let flags = chain_game::resolved_subgames(agent.l1(), game, &(0..n).collect::<Vec<_>>()).await?;

@@ -54,12 +54,28 @@ impl ExecTrace for BlockingVm {
     }
 }
 
+/// No execution trace: every question below the split is an error.
+#[derive(Clone, Copy)]
+pub(crate) struct NoExecTrace;
+
+impl ExecTrace for NoExecTrace {
+    async fn state_at(&self, _: &ExecSubgame, _: u128) -> Result<B256, TraceError> {
+        Err(TraceError::Unsupported("no execution trace for this game type".into()))
+    }
+
+    async fn step_data(&self, _: &ExecSubgame, _: u128) -> Result<StepData, TraceError> {
+        Err(TraceError::Unsupported("no execution trace for this game type".into()))
+    }
+}
+
 /// The honest trace of one game.
 pub(crate) enum GameTrace {
     /// Game type 255.
     Alphabet(SplitTrace<L2Outputs, AlphabetTrace>),
     /// Game type 0.
     Cannon(SplitTrace<L2Outputs, BlockingVm>),
+    /// Output roots only, to judge claims down to the split of any game type (never to play).
+    OutputsOnly(SplitTrace<L2Outputs, NoExecTrace>),
 }
 
 impl GameTrace {
@@ -71,6 +87,11 @@ impl GameTrace {
             (0, None) => Err(TraceError::Unsupported("game type 0 (Cannon) needs cannon-elf".into())),
             (other, _) => Err(TraceError::Unsupported(format!("game type {other} has no trace in riposte"))),
         }
+    }
+
+    /// Output roots only (see [`GameTrace::OutputsOnly`]).
+    pub(crate) fn outputs_only(outputs: &L2Outputs) -> Self {
+        Self::OutputsOnly(SplitTrace::new(outputs.clone(), NoExecTrace))
     }
 
     /// The absolute prestate riposte's trace for `game_type` starts from.
@@ -88,6 +109,7 @@ impl TraceAccessor for GameTrace {
         match self {
             Self::Alphabet(t) => t.get(view, reference, position).await,
             Self::Cannon(t) => t.get(view, reference, position).await,
+            Self::OutputsOnly(t) => t.get(view, reference, position).await,
         }
     }
 
@@ -95,6 +117,7 @@ impl TraceAccessor for GameTrace {
         match self {
             Self::Alphabet(t) => t.step_data(view, reference, position).await,
             Self::Cannon(t) => t.step_data(view, reference, position).await,
+            Self::OutputsOnly(t) => t.step_data(view, reference, position).await,
         }
     }
 }

@@ -811,6 +811,28 @@ async fn wins_a_cannon_game_with_its_own_mips_vm_stepping_on_mips_sol() {
         stepped.extend(leaves);
     }
     assert_eq!(stepped, vec![0, 162, 136], "steps from the prestate, from a VM state, and on a local-data read");
+    // Without the program, `riposte show` still judges every claim down to the split from the
+    // output roots, and leaves the execution claims unjudged.
+    let (ok, text) = tool(&h, &["show", &games[0].address().to_string()]);
+    assert!(ok, "{text}");
+    let judged: Vec<(u8, &str)> = text
+        .lines()
+        .filter_map(|l| {
+            let depth = l.split("(depth ").nth(1)?.split(',').next()?.parse().ok()?;
+            let verdict = if l.contains("DISHONEST") {
+                "DISHONEST"
+            } else if l.contains(" honest") {
+                "honest"
+            } else {
+                "?"
+            };
+            Some((depth, verdict))
+        })
+        .collect();
+    assert_eq!(judged.len(), 17, "{text}");
+    for (depth, verdict) in judged {
+        assert_eq!(verdict == "?", depth > 4, "depth {depth}: {verdict}\n{text}");
+    }
     let store = riposte_storage::Store::open(&h.db()).await.unwrap();
     let loads: Vec<_> = store
         .intents()

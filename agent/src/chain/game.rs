@@ -67,12 +67,29 @@ fn u64_of(v: U256, what: &str, game: Address) -> Result<u64> {
     u64::try_from(v).with_context(|| format!("game {game}: {what} {v} does not fit 64 bits"))
 }
 
-/// Reads a game's fixed facts, checking its version first and validating its parameters
-/// as the constructor would.
-pub(crate) async fn read_game(l1: &DynProvider, factory: &FactoryGame, factory_address: Address) -> Result<GameRecord> {
+/// Whether a game is read to be played (its version must be one riposte plays) or only to be
+/// looked at (any version whose getters answer: they keep their selectors across versions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// The daemon and the tools that send transactions.
+    Play,
+    /// list-games and show.
+    Inspect,
+}
+
+/// Reads a game's fixed facts, checking its version first (to play it) and validating its
+/// parameters as the constructor would.
+pub(crate) async fn read_game(
+    l1: &DynProvider,
+    factory: &FactoryGame,
+    factory_address: Address,
+    purpose: Purpose,
+) -> Result<GameRecord> {
     let a = factory.address;
     let version = call(l1, a, Fdg::versionCall {}).await.with_context(|| format!("reading version() of game {a}"))?;
-    GameVersion::parse(&version).with_context(|| format!("game {a}"))?;
+    if purpose == Purpose::Play {
+        GameVersion::parse(&version).with_context(|| format!("game {a}"))?;
+    }
     let (root, l1_head, l2_block, start_block, start_root, max_depth, split_depth, max_clock, ext, status) =
         tokio::try_join!(
             call(l1, a, Fdg::rootClaimCall {}),
