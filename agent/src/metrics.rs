@@ -54,6 +54,13 @@ struct Inner {
     bonds_locked: Gauge<f64, AtomicU64>,
     l1_head: Gauge,
     l1_head_seen_at: AtomicU64,
+    reexecutions: Family<ResultLabels, Counter>,
+    reexecution_seconds: Histogram,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResultLabels {
+    result: String,
 }
 
 /// Handle on the metrics; cheap to clone.
@@ -123,6 +130,18 @@ impl Metrics {
         r.register("bonds_locked_wei", "Wei of our claims' bonds in games still in progress", bonds_locked.clone());
         let l1_head = Gauge::default();
         r.register("l1_head_number", "Latest L1 block seen", l1_head.clone());
+        let reexecutions = Family::<ResultLabels, Counter>::default();
+        r.register(
+            "block_reexecutions",
+            "L2 blocks re-executed in process (verify-outputs reexecute), by result: agree, disagree, error",
+            reexecutions.clone(),
+        );
+        let reexecution_seconds = Histogram::new([0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]);
+        r.register(
+            "block_reexecution_seconds",
+            "Time to fetch a block's witness and re-execute it",
+            reexecution_seconds.clone(),
+        );
         Self(Arc::new(Inner {
             registry: Mutex::new(r),
             rpc_requests,
@@ -141,6 +160,8 @@ impl Metrics {
             bonds_locked,
             l1_head,
             l1_head_seen_at: AtomicU64::new(0),
+            reexecutions,
+            reexecution_seconds,
         }))
     }
 
@@ -195,6 +216,12 @@ impl Metrics {
 
     pub(crate) fn disagreement(&self) {
         self.0.disagreements.inc();
+    }
+
+    /// One block re-executed: `result` is agree, disagree or error.
+    pub(crate) fn reexecution(&self, result: &str, secs: f64) {
+        self.0.reexecutions.get_or_create(&ResultLabels { result: result.into() }).inc();
+        self.0.reexecution_seconds.observe(secs);
     }
 
     pub(crate) fn l1_head(&self, number: u64) {

@@ -68,9 +68,16 @@ impl L2Outputs {
         node_hash: B256,
     ) -> Result<Option<B256>, TraceError> {
         let rpc = AlloyRpc::new(self.l2.clone(), node.to_owned());
-        let verdict = check_node_block(&rpc, Arc::clone(config), block)
-            .await
-            .map_err(|e| TraceError::Unsupported(e.to_string()))?;
+        let started = std::time::Instant::now();
+        let verdict = check_node_block(&rpc, Arc::clone(config), block).await;
+        let secs = started.elapsed().as_secs_f64();
+        let result = match &verdict {
+            Ok(Verdict::Agrees(ours)) if ours.block_hash == node_hash => "agree",
+            Ok(_) => "disagree",
+            Err(_) => "error",
+        };
+        self.metrics.reexecution(result, secs);
+        let verdict = verdict.map_err(|e| TraceError::Unsupported(e.to_string()))?;
         match verdict {
             Verdict::Agrees(ours) if ours.block_hash != node_hash => Err(TraceError::Unsupported(format!(
                 "L2 node {node}: block {block} re-executes to {} as debug_getRawBlock gives it, eth_getBlockByNumber says {node_hash}",
@@ -373,7 +380,11 @@ mod tests {
         let outputs = L2Outputs::new(provider(&url, &metrics).await, Check::None, metrics.clone());
         let err = outputs.reexecute(&config, &url, forged.number, forged.hash_slow()).await.unwrap_err().to_string();
         assert!(err.contains(&header.state_root.to_string()) && err.contains(&forged.state_root.to_string()), "{err}");
-        assert!(metrics.encode().contains("riposte_honest_source_disagreements_total 1"), "{}", metrics.encode());
+        let text = metrics.encode();
+        assert!(text.contains("riposte_honest_source_disagreements_total 1"), "{text}");
+        assert!(text.contains("riposte_block_reexecutions_total{result=\"agree\"} 1"), "{text}");
+        assert!(text.contains("riposte_block_reexecutions_total{result=\"disagree\"} 1"), "{text}");
+        assert!(text.contains("riposte_block_reexecution_seconds_count 2"), "{text}");
 
         // The operator command on both nodes.
         let honest = recorded_node(&fx, header.clone()).await;
