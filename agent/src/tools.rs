@@ -316,7 +316,9 @@ pub(crate) async fn verify_block(l2_url: &str, rollup_config: &std::path::Path, 
     use riposte_core::{exec::Verdict, l1::AlloyRpc, l2::check_node_block};
     let config = riposte_core::exec::load_rollup_config(rollup_config).map_err(anyhow::Error::msg)?;
     let metrics = crate::metrics::Metrics::new();
-    let l2 = chain::connect(l2_url, "l2", chain::RpcOptions::default(), &metrics).await?;
+    // A witness of a full block can take the node a while to build.
+    let opts = chain::RpcOptions { timeout: std::time::Duration::from_secs(60), ..chain::RpcOptions::default() };
+    let l2 = chain::connect(l2_url, "l2", opts, &metrics).await?;
     let node_chain = l2.get_chain_id().await.with_context(|| format!("eth_chainId of {l2_url}"))?;
     if node_chain != config.l2_chain_id.id() {
         bail!(
