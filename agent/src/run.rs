@@ -140,7 +140,8 @@ impl Agent {
             rollup,
             cfg.rollup_config.as_deref(),
         )
-        .await?;
+        .await
+        .context("verify-outputs")?;
         tracing::info!(verify_outputs = ?cfg.verify_outputs(), "output roots are checked");
         let code = l1
             .get_code_at(cfg.game_factory_address)

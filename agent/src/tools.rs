@@ -314,19 +314,11 @@ pub(crate) async fn claim_credits(agent: &Agent) -> Result<()> {
 /// witness and compares with the node's header. Prints both sides; returns whether they agree.
 pub(crate) async fn verify_block(l2_url: &str, rollup_config: &std::path::Path, block: u64) -> Result<bool> {
     use riposte_core::{exec::Verdict, l1::AlloyRpc, l2::check_node_block};
-    let config = riposte_core::exec::load_rollup_config(rollup_config).map_err(anyhow::Error::msg)?;
     let metrics = crate::metrics::Metrics::new();
     // A witness of a full block can take the node a while to build.
     let opts = chain::RpcOptions { timeout: std::time::Duration::from_secs(60), ..chain::RpcOptions::default() };
     let l2 = chain::connect(l2_url, "l2", opts, &metrics).await?;
-    let node_chain = l2.get_chain_id().await.with_context(|| format!("eth_chainId of {l2_url}"))?;
-    if node_chain != config.l2_chain_id.id() {
-        bail!(
-            "{} is for L2 chain {}, the node {l2_url} is chain {node_chain}",
-            rollup_config.display(),
-            config.l2_chain_id.id()
-        );
-    }
+    let config = chain::l2::rollup_config_of(rollup_config, &l2, l2_url).await?;
     let started = std::time::Instant::now();
     let verdict =
         check_node_block(&AlloyRpc::new(l2.clone(), l2_url.to_owned()), std::sync::Arc::new(config), block).await?;

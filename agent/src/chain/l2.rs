@@ -175,12 +175,10 @@ impl OutputTrace for L2Outputs {
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CheckError {
     /// The rollup config does not load.
-    #[error("verify-outputs reexecute: {0}")]
+    #[error("{0}")]
     RollupConfig(String),
     /// The rollup config is for another chain than the L2 node serves.
-    #[error(
-        "verify-outputs reexecute: rollup-config {path} is for L2 chain {config}, the L2 node {node} is chain {node_chain}"
-    )]
+    #[error("rollup-config {path} is for L2 chain {config}, the L2 node {node} is chain {node_chain}")]
     WrongChain { path: String, config: u64, node: String, node_chain: u64 },
     /// The L2 node does not answer what re-execution needs.
     #[error(
@@ -193,6 +191,25 @@ pub(crate) enum CheckError {
     /// A plain RPC failure while probing.
     #[error("verify-outputs: {0}")]
     Rpc(String),
+}
+
+/// Loads a rollup config and checks that it is for the chain the L2 node serves.
+pub(crate) async fn rollup_config_of(
+    path: &std::path::Path,
+    l2: &DynProvider,
+    l2_url: &str,
+) -> Result<RollupConfig, CheckError> {
+    let config = riposte_core::exec::load_rollup_config(path).map_err(CheckError::RollupConfig)?;
+    let node_chain = l2.get_chain_id().await.map_err(|e| CheckError::Rpc(format!("eth_chainId of {l2_url}: {e}")))?;
+    if node_chain != config.l2_chain_id.id() {
+        return Err(CheckError::WrongChain {
+            path: path.display().to_string(),
+            config: config.l2_chain_id.id(),
+            node: l2_url.to_owned(),
+            node_chain,
+        });
+    }
+    Ok(config)
 }
 
 /// Builds the configured check, probing the L2 node once so a missing method fails at start.
@@ -209,17 +226,7 @@ pub(crate) async fn output_check(
         VerifyOutputs::Rollup => rollup.map(Check::Rollup).ok_or(CheckError::NoRollupNode),
         VerifyOutputs::Reexecute => {
             let path = rollup_config.ok_or_else(|| CheckError::RollupConfig("rollup-config is not set".into()))?;
-            let config = riposte_core::exec::load_rollup_config(path).map_err(CheckError::RollupConfig)?;
-            let node_chain =
-                l2.get_chain_id().await.map_err(|e| CheckError::Rpc(format!("eth_chainId of {l2_url}: {e}")))?;
-            if node_chain != config.l2_chain_id.id() {
-                return Err(CheckError::WrongChain {
-                    path: path.display().to_string(),
-                    config: config.l2_chain_id.id(),
-                    node: l2_url.to_owned(),
-                    node_chain,
-                });
-            }
+            let config = rollup_config_of(path, l2, l2_url).await?;
             let head = l2
                 .get_block_number()
                 .await
