@@ -84,7 +84,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
             "step": n,
             "pre": w.state_hash().to_string(),
             "post": post.to_string(),
-            "state_data": hex::encode_prefixed(w.state),
+            "state_data": hex::encode_prefixed(&w.state),
             "proof": hex::encode_prefixed(&w.proof),
             "preimage": preimage,
         });

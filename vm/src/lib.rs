@@ -8,16 +8,19 @@
 //! and the preimage part the instruction reads. Preimages come through a
 //! [`PreimageOracle`]; this crate does no I/O of its own.
 //!
-//! With the `trace` feature (default), [`trace::VmTrace`] is the Cannon execution trace the
-//! solver plays with (`riposte_solver::trace::ExecTrace`); the solver does not depend on
-//! this crate, this crate implements its trait.
+//! VMs sit behind one seam, [`FaultVm`] (state hash, run, step witness, snapshot, the oracle
+//! it reads), named by a [`VmKind`] such as [`Mips32`]. With the `trace` feature (default),
+//! [`trace::VmTrace`] is the Cannon execution trace the solver plays with
+//! (`riposte_solver::trace::ExecTrace`), written once over that seam; the solver does not
+//! depend on this crate, this crate implements its trait.
 //!
-//! Not here: the multithreaded or 64-bit Cannon VMs, and cannon's Go-runtime patches.
+//! Not here yet: the multithreaded 64-bit Cannon VM (MIPS64), and cannon's Go-runtime patches.
 
 #[cfg(feature = "cli")]
 pub mod cli;
 mod elf;
 mod error;
+mod fault_vm;
 pub mod memory;
 pub mod oracle;
 mod state;
@@ -28,10 +31,11 @@ mod witness;
 
 pub use elf::{HEAP_START, STACK_TOP, load_elf, patch_stack};
 pub use error::VmError;
+pub use fault_vm::{FaultVm, VmKind};
 pub use memory::Memory;
 pub use oracle::{MapOracle, NoOracle, OracleError, PreimageOracle, keccak_key, local_key, localize};
 pub use state::{DecodedState, STATE_WITNESS_LEN, State, StateWitness};
-pub use vm::{BRK_START, Snapshot, Vm};
+pub use vm::{BRK_START, Mips32, Snapshot, Vm};
 pub use witness::{PreimageRead, StepWitness};
 
 #[cfg(test)]

@@ -2,11 +2,14 @@
 //! the state hash after `i + 1` instructions of the program, and the step data of index `i`
 //! is the witness of instruction `i + 1` (its pre-state is the state after `i`).
 //!
-//! Each execution subgame (one local context) runs the program with its own local data.
-//! Runs keep snapshots every `snapshot_every` instructions, so answering position after
-//! position of a bisection resumes from the nearest snapshot instead of instruction 0.
+//! Each execution subgame (one local context) runs the program with its own local data, on
+//! any VM behind [`FaultVm`] (MIPS32 by default). Runs keep snapshots every `snapshot_every`
+//! instructions, so answering position after position of a bisection resumes from the
+//! nearest snapshot instead of instruction 0.
 
 use std::collections::{BTreeMap, HashMap};
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use alloy_primitives::{B256, Bytes};
@@ -14,8 +17,9 @@ use riposte_game::VmStatus;
 use riposte_solver::TraceError;
 use riposte_solver::trace::{ExecSubgame, ExecTrace, Preimage, StepData};
 
-use crate::oracle::{KECCAK_KEY_TYPE, OracleError, PreimageOracle, local_key};
-use crate::vm::{Snapshot, Vm};
+use crate::fault_vm::{FaultVm, VmKind};
+use crate::oracle::{KECCAK_KEY_TYPE, NoOracle, OracleError, PreimageOracle, local_key};
+use crate::vm::{Mips32, Snapshot};
 use crate::witness::StepWitness;
 use crate::{State, StateWitness, VmError, load_elf};
 
@@ -73,32 +77,37 @@ impl<G: PreimageOracle> PreimageOracle for SubgameOracle<G> {
 }
 
 /// One subgame's run: snapshots by instruction count, and where the program exited.
-#[derive(Default)]
-struct Run {
-    snapshots: BTreeMap<u64, Snapshot>,
+struct Run<S> {
+    snapshots: BTreeMap<u64, S>,
     exited_at: Option<u64>,
 }
 
-/// The Cannon execution trace: a program (its initial state) run per subgame, with the
-/// oracle `oracles` makes for that subgame.
-pub struct VmTrace<F> {
-    prestate: Snapshot,
+impl<S> Default for Run<S> {
+    fn default() -> Self {
+        Self { snapshots: BTreeMap::new(), exited_at: None }
+    }
+}
+
+/// The execution trace of a program (its initial state) on a VM of kind `K`, run per
+/// subgame with the oracle `oracles` makes for that subgame. `K` is the MIPS32 VM unless set.
+pub struct VmTrace<F, K: VmKind = Mips32> {
+    prestate: K::Snapshot,
     absolute_prestate: B256,
-    prestate_witness: StateWitness,
     oracles: F,
     snapshot_every: u64,
-    runs: Mutex<HashMap<B256, Run>>,
+    runs: Mutex<HashMap<B256, Run<K::Snapshot>>>,
     /// State hashes already computed, by (local context, steps): the solver asks for the same
     /// positions at every look at a game.
     hashes: Mutex<HashMap<(B256, u64), B256>>,
     /// VM runs started (resumed from a snapshot), for tests and diagnostics.
-    resumes: std::sync::atomic::AtomicU64,
+    resumes: AtomicU64,
+    kind: PhantomData<fn() -> K>,
 }
 
 /// State hashes kept before the cache starts over.
 const HASH_CACHE: usize = 1 << 16;
 
-impl<F> std::fmt::Debug for VmTrace<F> {
+impl<F, K: VmKind> std::fmt::Debug for VmTrace<F, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VmTrace")
             .field("absolute_prestate", &self.absolute_prestate)
@@ -107,34 +116,53 @@ impl<F> std::fmt::Debug for VmTrace<F> {
     }
 }
 
-fn source(what: String, e: VmError) -> TraceError {
+fn source(what: String, e: impl std::error::Error + Send + Sync + 'static) -> TraceError {
     TraceError::Source { what, source: Box::new(e) }
 }
 
-impl<F, O> VmTrace<F>
+impl<F, O> VmTrace<F, Mips32>
 where
     F: Fn(&ExecSubgame) -> Result<O, TraceError> + Send + Sync,
     O: PreimageOracle,
 {
-    /// The trace of the program whose initial state is `prestate`.
-    pub fn new(mut prestate: State, oracles: F) -> Self {
-        let prestate_witness = prestate.encode();
-        let absolute_prestate = VmStatus::Unfinished.state_hash(&prestate_witness);
+    /// The trace of the MIPS32 program whose initial state is `prestate`.
+    pub fn new(prestate: State, oracles: F) -> Self {
+        Self::from_prestate(Snapshot { state: prestate, hint_buf: Vec::new() }, oracles)
+    }
+
+    /// The trace of a MIPS32 program ELF, loaded as [`load_elf`] does.
+    pub fn from_elf(elf: &[u8], oracles: F) -> Result<Self, VmError> {
+        Ok(Self::new(load_elf(elf)?, oracles))
+    }
+
+    /// The initial state's witness (the pre-state of the step at trace index 0).
+    pub fn prestate_witness(&self) -> StateWitness {
+        self.prestate.state.clone().encode()
+    }
+}
+
+impl<F, O, K> VmTrace<F, K>
+where
+    F: Fn(&ExecSubgame) -> Result<O, TraceError> + Send + Sync,
+    O: PreimageOracle,
+    K: VmKind,
+{
+    /// The trace of the program whose initial state is the snapshot `prestate`.
+    pub fn from_prestate(prestate: K::Snapshot, oracles: F) -> Self {
+        // Hashing through a VM keeps whatever the hash caches (MIPS32: the memory root) in the
+        // prestate every run resumes from.
+        let mut vm = K::Vm::<NoOracle>::resume(prestate, NoOracle);
+        let absolute_prestate = VmStatus::Unfinished.stamp(vm.state_hash());
         Self {
-            prestate: Snapshot { state: prestate, hint_buf: Vec::new() },
+            prestate: vm.snapshot(),
             absolute_prestate,
-            prestate_witness,
             oracles,
             snapshot_every: DEFAULT_SNAPSHOT_EVERY,
             runs: Mutex::new(HashMap::new()),
             hashes: Mutex::new(HashMap::new()),
-            resumes: std::sync::atomic::AtomicU64::new(0),
+            resumes: AtomicU64::new(0),
+            kind: PhantomData,
         }
-    }
-
-    /// The trace of a program ELF, loaded as [`load_elf`] does.
-    pub fn from_elf(elf: &[u8], oracles: F) -> Result<Self, VmError> {
-        Ok(Self::new(load_elf(elf)?, oracles))
     }
 
     /// Keeps a snapshot every `n` instructions (at least 1).
@@ -148,13 +176,8 @@ where
         self.absolute_prestate
     }
 
-    /// The initial state's witness (the pre-state of the step at trace index 0).
-    pub fn prestate_witness(&self) -> StateWitness {
-        self.prestate_witness
-    }
-
     /// A VM of `subgame` after `steps` instructions (or at its exit, if it exits before).
-    fn vm_after(&self, subgame: &ExecSubgame, steps: u64) -> Result<Vm<O>, TraceError> {
+    fn vm_after(&self, subgame: &ExecSubgame, steps: u64) -> Result<K::Vm<O>, TraceError> {
         if subgame.absolute_prestate != self.absolute_prestate {
             return Err(TraceError::Unsupported(format!(
                 "the game's absolute prestate {} is not this program's {}",
@@ -174,22 +197,22 @@ where
             }
         };
         let oracle = (self.oracles)(subgame)?;
-        self.resumes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut vm = Vm::resume(snapshot, oracle);
+        self.resumes.fetch_add(1, Ordering::Relaxed);
+        let mut vm = K::Vm::<O>::resume(snapshot, oracle);
         if exited_at.is_some_and(|e| start >= e) {
             return Ok(vm);
         }
         let mut taken = Vec::new();
         let mut at = start;
-        while at < steps && !vm.state().exited {
+        while at < steps && !vm.exited() {
             let next_snapshot = (at / self.snapshot_every + 1) * self.snapshot_every;
             let target = next_snapshot.min(steps);
             at += vm.run(target - at).map_err(|e| source(format!("running subgame {context} to {steps}"), e))?;
-            if at == next_snapshot || vm.state().exited {
+            if at == next_snapshot || vm.exited() {
                 taken.push((at, vm.snapshot()));
             }
         }
-        let exited = vm.state().exited.then_some(at);
+        let exited = vm.exited().then_some(at);
         let mut runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
         let run = runs.entry(context).or_default();
         run.snapshots.extend(taken);
@@ -207,7 +230,7 @@ where
         {
             return Ok(*h);
         }
-        let hash = self.vm_after(subgame, steps)?.state_mut().hash();
+        let hash = self.vm_after(subgame, steps)?.state_hash();
         let mut hashes = self.hashes.lock().unwrap_or_else(PoisonError::into_inner);
         if hashes.len() >= HASH_CACHE {
             hashes.clear();
@@ -218,7 +241,7 @@ where
 
     /// How many times a VM was resumed from a snapshot to answer a question.
     pub fn resumes(&self) -> u64 {
-        self.resumes.load(std::sync::atomic::Ordering::Relaxed)
+        self.resumes.load(Ordering::Relaxed)
     }
 
     /// The witness of the instruction executed after `steps` instructions of `subgame`.
@@ -226,6 +249,19 @@ where
         let mut vm = self.vm_after(subgame, steps)?;
         vm.step_with_witness()
             .map_err(|e| source(format!("witness of step {steps} of subgame {}", subgame.local_context), e))
+    }
+
+    /// [`ExecTrace::state_at`], run on the calling thread (it may execute many instructions:
+    /// async callers move it off their runtime).
+    pub fn state_at_blocking(&self, subgame: &ExecSubgame, index: u128) -> Result<B256, TraceError> {
+        self.state_after(subgame, steps_of(index, 1)?)
+    }
+
+    /// [`ExecTrace::step_data`], run on the calling thread.
+    pub fn step_data_blocking(&self, subgame: &ExecSubgame, index: u128) -> Result<StepData, TraceError> {
+        let w = self.witness_after(subgame, steps_of(index, 0)?)?;
+        let preimage = preimage_load(&w)?;
+        Ok(StepData { state_data: Bytes::from(w.state), proof: Bytes::from(w.proof), preimage })
     }
 }
 
@@ -256,32 +292,11 @@ fn preimage_load(w: &StepWitness) -> Result<Option<Preimage>, TraceError> {
     )))
 }
 
-impl<F, O> VmTrace<F>
+impl<F, O, K> ExecTrace for VmTrace<F, K>
 where
     F: Fn(&ExecSubgame) -> Result<O, TraceError> + Send + Sync,
     O: PreimageOracle,
-{
-    /// [`ExecTrace::state_at`], run on the calling thread (it may execute many instructions:
-    /// async callers move it off their runtime).
-    pub fn state_at_blocking(&self, subgame: &ExecSubgame, index: u128) -> Result<B256, TraceError> {
-        self.state_after(subgame, steps_of(index, 1)?)
-    }
-
-    /// [`ExecTrace::step_data`], run on the calling thread.
-    pub fn step_data_blocking(&self, subgame: &ExecSubgame, index: u128) -> Result<StepData, TraceError> {
-        let w = self.witness_after(subgame, steps_of(index, 0)?)?;
-        Ok(StepData {
-            state_data: Bytes::from(w.state.to_vec()),
-            proof: Bytes::from(w.proof.clone()),
-            preimage: preimage_load(&w)?,
-        })
-    }
-}
-
-impl<F, O> ExecTrace for VmTrace<F>
-where
-    F: Fn(&ExecSubgame) -> Result<O, TraceError> + Send + Sync,
-    O: PreimageOracle,
+    K: VmKind,
 {
     async fn state_at(&self, subgame: &ExecSubgame, index: u128) -> Result<B256, TraceError> {
         self.state_at_blocking(subgame, index)
@@ -295,7 +310,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::MapOracle;
+    use crate::{MapOracle, Vm};
     use alloy_primitives::keccak256;
     use riposte_game::{ExecOutputs, Position};
 
@@ -444,5 +459,109 @@ mod tests {
         assert_eq!(t.runs.lock().unwrap().len(), 2);
         let foreign = subgame(B256::repeat_byte(3), 2);
         assert!(matches!(t.state_at(&foreign, 0).await, Err(TraceError::Unsupported(_))));
+    }
+
+    mod counter_vm {
+        //! The trace over a fake VM ([`CounterKind`]): its logic does not depend on MIPS.
+
+        use std::sync::atomic::AtomicU64;
+
+        use super::*;
+        use crate::fault_vm::counter::{CounterKind, CounterState, READ_IDENT};
+
+        const READ_AT: u64 = 42;
+        const EXIT_AT: u64 = 100;
+
+        type Oracles = fn(&ExecSubgame) -> Result<SubgameOracle<NoOracle>, TraceError>;
+
+        /// A counter trace snapshotting every `every` instructions, and its work meter.
+        fn counter_trace(every: u64) -> (VmTrace<Oracles, CounterKind>, Arc<AtomicU64>) {
+            let executed = Arc::new(AtomicU64::new(0));
+            let prestate = CounterState { steps: 0, read_at: READ_AT, exit_at: EXIT_AT, executed: executed.clone() };
+            let oracles: Oracles = |g| Ok(SubgameOracle::new(g, NoOracle));
+            (VmTrace::from_prestate(prestate, oracles).with_snapshot_every(every), executed)
+        }
+
+        fn executed(meter: &AtomicU64) -> u64 {
+            meter.load(Ordering::Relaxed)
+        }
+
+        #[test]
+        fn claims_are_the_counters_post_states_and_pad_past_its_exit() {
+            let (t, _) = counter_trace(10);
+            assert_eq!(t.absolute_prestate(), VmStatus::Unfinished.state_hash(&CounterState::encode(0)));
+            let g = subgame(t.absolute_prestate(), 2);
+            for index in [0u128, 41, 42, 98, 7, 50] {
+                let claim = t.state_at_blocking(&g, index).unwrap();
+                assert_eq!(claim, CounterState::hash(index as u64 + 1, EXIT_AT), "index {index}");
+                assert_eq!(claim[0], VmStatus::Unfinished as u8);
+            }
+            let exit = CounterState::hash(EXIT_AT, EXIT_AT);
+            assert_eq!(exit[0], VmStatus::Valid as u8);
+            for index in [99u128, 100, 1 << 40] {
+                assert_eq!(t.state_at_blocking(&g, index).unwrap(), exit, "index {index}");
+            }
+        }
+
+        #[test]
+        fn questions_resume_from_the_nearest_snapshot_and_repeats_hit_the_cache() {
+            let (t, meter) = counter_trace(10);
+            let g = subgame(t.absolute_prestate(), 2);
+            t.state_at_blocking(&g, 54).unwrap();
+            assert_eq!((t.resumes(), executed(&meter)), (1, 55), "a first question runs from instruction 0");
+            t.state_at_blocking(&g, 56).unwrap();
+            assert_eq!((t.resumes(), executed(&meter)), (2, 55 + 7), "resumed from the snapshot at 50");
+            t.state_at_blocking(&g, 20).unwrap();
+            assert_eq!((t.resumes(), executed(&meter)), (3, 62 + 1), "resumed from the snapshot at 20");
+            for index in [54u128, 56, 20] {
+                t.state_at_blocking(&g, index).unwrap();
+            }
+            assert_eq!((t.resumes(), executed(&meter)), (3, 63), "repeats are answered from the cache");
+            // Past the exit, the recorded exit snapshot answers without running.
+            t.state_at_blocking(&g, 500).unwrap();
+            let after_exit = executed(&meter);
+            t.state_at_blocking(&g, 700).unwrap();
+            assert_eq!(executed(&meter), after_exit);
+            // Another local context has its own run, from instruction 0.
+            let other = subgame(t.absolute_prestate(), 3);
+            t.state_at_blocking(&other, 9).unwrap();
+            assert_eq!(executed(&meter), after_exit + 10);
+            assert_eq!(t.runs.lock().unwrap().len(), 2);
+        }
+
+        #[test]
+        fn step_data_is_the_counters_pre_state_and_its_local_read() {
+            let (t, _) = counter_trace(16);
+            let g = subgame(t.absolute_prestate(), 2);
+            for index in [0u128, 1, 41, 43, 99] {
+                let d = t.step_data_blocking(&g, index).unwrap();
+                assert_eq!(d.state_data.as_ref(), CounterState::encode(index as u64).as_slice(), "index {index}");
+                assert_eq!(d.preimage, None, "index {index}");
+                // The pre-state of step `index` is the claim at `index - 1`.
+                if index > 0 {
+                    let claim = t.state_at_blocking(&g, index - 1).unwrap();
+                    assert_eq!(keccak256(&d.state_data)[1..], claim[1..]);
+                }
+            }
+            let read = t.step_data_blocking(&g, READ_AT as u128).unwrap();
+            assert_eq!(read.preimage, Some(Preimage::Local { ident: READ_IDENT, offset: 0 }));
+            let past = t.step_data_blocking(&g, 1 << 30).unwrap();
+            assert_eq!(VmStatus::Valid.state_hash(&past.state_data), CounterState::hash(EXIT_AT, EXIT_AT));
+        }
+
+        #[test]
+        fn a_vm_error_fails_the_question_with_its_source() {
+            // Without the subgame's local data, the counter cannot read at instruction 43.
+            let executed = Arc::new(AtomicU64::new(0));
+            let prestate = CounterState { steps: 0, read_at: READ_AT, exit_at: EXIT_AT, executed };
+            let bare: fn(&ExecSubgame) -> Result<MapOracle, TraceError> = |_| Ok(MapOracle::new());
+            let t: VmTrace<_, CounterKind> = VmTrace::from_prestate(prestate, bare).with_snapshot_every(8);
+            let g = subgame(t.absolute_prestate(), 2);
+            assert!(t.state_at_blocking(&g, 30).is_ok());
+            let err = t.state_at_blocking(&g, 60).unwrap_err();
+            assert!(matches!(err, TraceError::Source { .. }), "{err}");
+            assert!(err.to_string().contains("missing"), "{err}");
+            assert!(matches!(t.step_data_blocking(&g, READ_AT as u128), Err(TraceError::Source { .. })));
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use alloy_primitives::B256;
 
 use crate::VmError;
+use crate::fault_vm::{FaultVm, VmKind};
 use crate::memory::PROOF_LEN;
 use crate::oracle::{PreimageOracle, preimage_part};
 use crate::state::State;
@@ -158,7 +159,7 @@ impl<O: PreimageOracle> Vm<O> {
             }
             None => None,
         };
-        Ok(StepWitness { state, pre_status, proof, preimage })
+        Ok(StepWitness { state: state.to_vec(), pre_status, proof, preimage })
     }
 
     fn step_inner<const W: bool>(&mut self, rec: Option<&mut Recorder>) -> Result<(), VmError> {
@@ -504,6 +505,45 @@ impl<O: PreimageOracle> Vm<O> {
             self.oracle.hint(&hint).map_err(|source| VmError::Oracle { pc, insn, key: B256::ZERO, source })?;
         }
         Ok(())
+    }
+}
+
+/// The MIPS32 VM of `MIPS.sol` 1.0.1 as a [`VmKind`]: [`Vm`] over any oracle.
+#[derive(Debug, Clone, Copy)]
+pub enum Mips32 {}
+
+impl VmKind for Mips32 {
+    type Snapshot = Snapshot;
+    type Vm<O: PreimageOracle> = Vm<O>;
+}
+
+impl<O: PreimageOracle> FaultVm for Vm<O> {
+    type Oracle = O;
+    type Snapshot = Snapshot;
+    type Error = VmError;
+
+    fn resume(snapshot: Snapshot, oracle: O) -> Self {
+        Vm::resume(snapshot, oracle)
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Vm::snapshot(self)
+    }
+
+    fn state_hash(&mut self) -> B256 {
+        self.state.hash()
+    }
+
+    fn exited(&self) -> bool {
+        self.state.exited
+    }
+
+    fn run(&mut self, max_steps: u64) -> Result<u64, VmError> {
+        Vm::run(self, max_steps)
+    }
+
+    fn step_with_witness(&mut self) -> Result<StepWitness, VmError> {
+        Vm::step_with_witness(self)
     }
 }
 

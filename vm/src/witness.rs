@@ -1,5 +1,5 @@
-//! What `MIPS.step(stateData, proof, localContext)` needs to execute one instruction, and
-//! the preimage part that must be in the `PreimageOracle` first.
+//! What a VM contract's `step(stateData, proof, localContext)` needs to execute one
+//! instruction, and the preimage part that must be in the `PreimageOracle` first.
 
 use std::sync::Arc;
 
@@ -7,7 +7,6 @@ use alloy_primitives::{Address, B256, keccak256};
 use riposte_game::VmStatus;
 
 use crate::oracle::{LOCAL_KEY_TYPE, localize, preimage_part};
-use crate::state::StateWitness;
 
 /// The preimage part a step reads from fd 5.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,11 +40,11 @@ impl PreimageRead {
 /// The witness of one step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepWitness {
-    /// The encoded pre-state (`_stateData`).
-    pub state: StateWitness,
+    /// The encoded pre-state (`_stateData`; a [`StateWitness`](crate::StateWitness) for MIPS32).
+    pub state: Vec<u8>,
     /// The pre-state's status (the contract ignores it; the claim carries it).
     pub pre_status: VmStatus,
-    /// `_proof`: the instruction's memory proof then the data access's, 28 words each.
+    /// `_proof` (MIPS32: the instruction's memory proof then the data access's, 28 words each).
     pub proof: Vec<u8>,
     /// The preimage part the step reads, if any.
     pub preimage: Option<PreimageRead>,
@@ -54,6 +53,6 @@ pub struct StepWitness {
 impl StepWitness {
     /// The pre-state hash with its status byte.
     pub fn state_hash(&self) -> B256 {
-        self.pre_status.stamp(keccak256(self.state))
+        self.pre_status.stamp(keccak256(&self.state))
     }
 }
