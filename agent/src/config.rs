@@ -108,6 +108,16 @@ pub(crate) enum VerifyOutputs {
     Reexecute,
 }
 
+impl From<VerifyOutputs> for riposte_chain::outputs::Policy {
+    fn from(v: VerifyOutputs) -> Self {
+        match v {
+            VerifyOutputs::None => Self::None,
+            VerifyOutputs::Rollup => Self::Rollup,
+            VerifyOutputs::Reexecute => Self::Reexecute,
+        }
+    }
+}
+
 /// Which honest trace to play a game type with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]

@@ -161,7 +161,7 @@ pub(crate) async fn demo() -> Result<()> {
         ("B", &game_b, GameStatus::DefenderWins),
         ("C", &game_c, GameStatus::ChallengerWins),
     ] {
-        let live = agent.live_game(game.address(), None, crate::chain::game::Purpose::Inspect).await?;
+        let live = agent.live_game(game.address(), None, crate::tools::Purpose::Inspect).await?;
         let tree = live.view.tree.clone();
         let honest = agent.honesty(live.record.game_type, &live.view).await;
         let status = game.status().await?;

@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use riposte_game::{GameDepth, Position, required_bond};
 
-mod chain;
 mod config;
 mod crash;
 mod demo;
@@ -15,6 +14,7 @@ mod format;
 mod metrics;
 mod responder;
 mod run;
+mod sync;
 mod tools;
 mod traces;
 

@@ -283,6 +283,21 @@ pub(crate) async fn serve(addr: SocketAddr, metrics: Metrics, max_head_age_secs:
     }
 }
 
+impl riposte_chain::ChainMetrics for Metrics {
+    fn rpc_request(&self, endpoint: &str, method: &str) {
+        Metrics::rpc_request(self, endpoint, method);
+    }
+    fn rpc_error(&self, endpoint: &str, method: &str) {
+        Metrics::rpc_error(self, endpoint, method);
+    }
+    fn reexecution(&self, result: &str, seconds: f64) {
+        Metrics::reexecution(self, result, seconds);
+    }
+    fn disagreement(&self) {
+        Metrics::disagreement(self);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +314,26 @@ mod tests {
         assert!(text.contains("riposte_rpc_requests_total{endpoint=\"l1\",method=\"eth_call\"} 2"), "{text}");
         assert!(text.contains("riposte_rpc_requests_total{endpoint=\"l2\",method=\"eth_getProof\"} 1"), "{text}");
         assert!(text.contains("riposte_rpc_errors_total{endpoint=\"l1\",method=\"eth_call\"} 1"), "{text}");
+    }
+
+    #[test]
+    fn what_the_chain_clients_report_lands_under_the_exported_names() {
+        use riposte_chain::ChainMetrics;
+        let m = Metrics::new();
+        let chain: &dyn ChainMetrics = &m;
+        chain.reexecution("agree", 0.1);
+        chain.reexecution("disagree", 0.2);
+        chain.disagreement();
+        chain.rpc_request("l2", "debug_executionWitness");
+        let text = m.encode();
+        assert!(text.contains("riposte_honest_source_disagreements_total 1"), "{text}");
+        assert!(text.contains("riposte_block_reexecutions_total{result=\"agree\"} 1"), "{text}");
+        assert!(text.contains("riposte_block_reexecutions_total{result=\"disagree\"} 1"), "{text}");
+        assert!(text.contains("riposte_block_reexecution_seconds_count 2"), "{text}");
+        assert!(
+            text.contains("riposte_rpc_requests_total{endpoint=\"l2\",method=\"debug_executionWitness\"} 1"),
+            "{text}"
+        );
     }
 
     #[test]

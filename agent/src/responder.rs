@@ -20,7 +20,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use riposte_storage::{Attempt, Intent, IntentState, NewIntent, Store};
 use tokio::sync::Mutex;
 
-use crate::{chain::revert, metrics::Metrics};
+use riposte_contracts::CallError;
+
+use crate::metrics::Metrics;
 
 /// What became of an action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,22 +201,18 @@ impl Responder {
         let gas = match self.l1.estimate_gas(tx.clone()).await {
             Ok(g) => g,
             Err(e) => {
-                let Some(data) = revert::revert_data(&e) else {
-                    let msg = e.to_string();
-                    // "execution reverted" without data is still a revert.
-                    if msg.contains("revert") {
-                        // Nothing was spent: the action may be tried again once the chain changes.
+                let revert = match riposte_chain::classify(&e) {
+                    CallError::Reverted(r) => r,
+                    CallError::Transport { message, .. } => {
                         self.store
-                            .set_intent_state(i.id, IntentState::Failed, None, None, Some(&msg), unix_now())
+                            .set_intent_state(i.id, IntentState::Failed, None, None, Some(&message), unix_now())
                             .await?;
                         self.metrics.action_failed(kind);
-                        return Ok(Outcome::Reverted { tx: None, reason: msg });
+                        bail!("estimating gas for {}: {message}", i.intent.key);
                     }
-                    self.store.set_intent_state(i.id, IntentState::Failed, None, None, Some(&msg), unix_now()).await?;
-                    self.metrics.action_failed(kind);
-                    bail!("estimating gas for {}: {msg}", i.intent.key);
                 };
-                let reason = revert::decode(&data);
+                // "execution reverted" without data is still a revert.
+                let reason = if revert.data.is_empty() { e.to_string() } else { revert.to_string() };
                 tracing::warn!(key = %i.intent.key, %reason, "action would revert; not sent");
                 // Nothing was spent: a later cycle may try again (the solver only proposes it if
                 // it is still needed, and a time-dependent revert may have passed by then).
@@ -395,7 +393,7 @@ impl Responder {
     /// Why a mined transaction reverted: replays it as a call at its block.
     async fn replay_revert(&self, i: &Intent, block: u64) -> String {
         match self.l1.call(self.request(i)).block(block.saturating_sub(1).into()).await {
-            Err(e) => revert::describe_rpc_error(&e),
+            Err(e) => riposte_chain::describe(&e),
             Ok(_) => "reverted on chain (the replay succeeds: state changed in the same block)".into(),
         }
     }

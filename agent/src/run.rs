@@ -8,31 +8,30 @@ use std::{
 };
 
 use alloy::{
-    eips::BlockNumberOrTag,
     network::EthereumWallet,
-    primitives::{Address, B256, U256},
+    primitives::Address,
     providers::{DynProvider, Provider},
     signers::local::PrivateKeySigner,
-    sol_types::SolCall,
 };
 use anyhow::{Context, Result, anyhow};
 use futures::{StreamExt, stream};
+use riposte_chain::{Head, HeadStream, RpcOptions, outputs::L2Outputs};
+use riposte_contracts::{
+    DisputeGame, EthCall,
+    dgf::{Factory, FactoryGame},
+    weth::DelayedWETH,
+};
 use riposte_game::{ClaimTree, GameStatus};
-use riposte_solver::{Action, PreimageLoad, plan_moves, plan_resolution, trace::GameView};
+use riposte_solver::{Action, plan_moves, plan_resolution, trace::GameView};
 use riposte_storage::{GameRecord, NewIntent, Store};
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use crate::{
-    chain::{
-        self, RpcOptions,
-        bindings::{BigStepper, DelayedWETH, FaultDisputeGameV120 as Fdg, PreimageOracle},
-        game::{self as chain_game, FactoryGame},
-        l2::L2Outputs,
-    },
     config::Config,
     metrics::Metrics,
     responder::{Outcome, Responder, ResponderOptions},
+    sync,
     traces::{CannonVm, GameTrace},
 };
 
@@ -76,8 +75,8 @@ pub(crate) struct TickReport {
 /// Not persisted: after a restart every game is looked at once.
 #[derive(Default)]
 struct Schedule {
-    /// The last head seen (number, hash).
-    last_head: Option<(u64, B256)>,
+    /// The last head seen.
+    last_head: Option<Head>,
     /// Games to look at on the next head whatever happens (a look failed or left work undone).
     dirty: HashSet<Address>,
     /// Games to look at again as soon as they are idle, without waiting for a new head: a claim
@@ -96,6 +95,10 @@ struct Schedule {
 pub(crate) struct Agent {
     cfg: Config,
     l1: DynProvider,
+    /// `eth_call` on L1, for the contract bindings.
+    eth: Arc<dyn EthCall>,
+    /// Games opened as their detected family, by address.
+    opened: Mutex<HashMap<Address, Arc<dyn DisputeGame>>>,
     outputs: L2Outputs,
     store: Store,
     metrics: Metrics,
@@ -126,15 +129,17 @@ impl Agent {
             retries: cfg.rpc_retries,
             max_in_flight: 32,
             poll_interval: cfg.http_poll_interval.0.min(Duration::from_secs(1)),
+            ..RpcOptions::default()
         };
-        let l1 = chain::connect(&cfg.l1_eth_rpc, "l1", opts, &metrics).await?;
-        let l2 = chain::connect(&cfg.l2_eth_rpc, "l2", opts, &metrics).await?;
+        let sink: Arc<dyn riposte_chain::ChainMetrics> = Arc::new(metrics.clone());
+        let l1 = riposte_chain::connect(&cfg.l1_eth_rpc, "l1", &opts, sink.clone()).await?;
+        let l2 = riposte_chain::connect(&cfg.l2_eth_rpc, "l2", &opts, sink.clone()).await?;
         let rollup = match cfg.rollup_rpc.as_deref() {
-            Some(u) => Some(chain::connect(u, "rollup", opts, &metrics).await?),
+            Some(u) => Some(riposte_chain::connect(u, "rollup", &opts, sink.clone()).await?),
             None => None,
         };
-        let check = crate::chain::l2::output_check(
-            cfg.verify_outputs(),
+        let check = riposte_chain::outputs::output_check(
+            cfg.verify_outputs().into(),
             &l2,
             &cfg.l2_eth_rpc,
             rollup,
@@ -191,8 +196,10 @@ impl Agent {
         let mut claimants: Vec<Address> = responder.iter().map(Responder::address).collect();
         claimants.extend(cfg.additional_bond_claimants.iter().copied());
         Ok(Self {
-            outputs: L2Outputs::new(l2, check, metrics.clone()),
+            outputs: L2Outputs::new(l2, check, sink),
             cfg,
+            eth: Arc::new(riposte_chain::Rpc(l1.clone())),
+            opened: Mutex::new(HashMap::new()),
             l1,
             store,
             metrics,
@@ -215,6 +222,23 @@ impl Agent {
     /// The L1 provider.
     pub(crate) fn l1(&self) -> &DynProvider {
         &self.l1
+    }
+
+    /// `eth_call` on L1.
+    pub(crate) fn eth(&self) -> &Arc<dyn EthCall> {
+        &self.eth
+    }
+
+    /// The game at `address` as the family it was detected to be (detected once per run).
+    pub(crate) async fn game(&self, address: Address) -> Result<Arc<dyn DisputeGame>> {
+        if let Some(g) = self.opened.lock().ok().and_then(|m| m.get(&address).cloned()) {
+            return Ok(g);
+        }
+        let g = riposte_contracts::fdg::detect_and_open(self.eth.clone(), address).await?;
+        if let Ok(mut m) = self.opened.lock() {
+            m.insert(address, g.clone());
+        }
+        Ok(g)
     }
 
     /// The configuration.
@@ -250,7 +274,7 @@ impl Agent {
         self.scan_factory(now).await?;
         let mut confirmed = 0;
         for g in self.store.games().await?.into_iter().filter(|g| self.in_scope(g, now)) {
-            let status = chain_game::status(&self.l1, g.address).await?;
+            let status = self.game(g.address).await?.status().await? as u8;
             if status == GameStatus::InProgress as u8 {
                 continue;
             }
@@ -275,20 +299,17 @@ impl Agent {
         // Which game each task looks at, to free a game whose task panicked.
         let mut tasks: HashMap<tokio::task::Id, Address> = HashMap::new();
         let mut most_urgent: Option<u64> = None;
-        // Over WebSocket a new head wakes the loop at once; polling stays as the fallback.
-        let heads = Arc::new(tokio::sync::Notify::new());
-        let watcher = tokio::spawn(chain::watch_heads(self.l1.clone(), heads.clone()));
+        // Over WebSocket the node announces each head; over HTTP eth_blockNumber is polled.
+        let poll = self.cfg.http_poll_interval.0;
+        let mut heads = HeadStream::spawn(self.l1.clone(), poll, poll);
         loop {
             while let Some(done) = inflight.try_join_next_with_id() {
                 self.finished(done, &mut tasks, &mut busy, &mut most_urgent)?;
             }
-            let head = tokio::select! {
-                _ = &mut shutdown => break,
-                h = self.l1.get_block_number() => h,
-            };
+            let head = heads.latest();
             let recheck = self.schedule.lock().is_ok_and(|sch| sch.recheck.iter().any(|g| !busy.contains(g)));
             match head {
-                Ok(h) if Some(h) != last_head || recheck => match self.select_due(&busy).await {
+                Some(h) if Some(h) != last_head || recheck => match self.select_due(h, &busy).await {
                     Ok(cycle) => {
                         last_head = Some(h);
                         let now = cycle.now;
@@ -317,19 +338,18 @@ impl Agent {
                     }
                     Err(e) => tracing::error!(error = format!("{e:#}"), "cycle failed; retrying on the next head"),
                 },
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "cannot read the L1 head"),
+                _ => {}
             }
             tokio::select! {
                 _ = &mut shutdown => break,
-                _ = heads.notified() => {}
+                _ = heads.next() => {}
                 Some(done) = inflight.join_next_with_id(), if !inflight.is_empty() => {
                     self.finished(done, &mut tasks, &mut busy, &mut most_urgent)?;
                 }
                 _ = tokio::time::sleep(self.cfg.http_poll_interval.0) => {}
             }
         }
-        watcher.abort();
+        drop(heads);
         if !inflight.is_empty() {
             tracing::info!(games = inflight.len(), "shutting down: letting games in progress finish (8 s at most)");
             let _ =
@@ -344,7 +364,8 @@ impl Agent {
     /// One cycle at the current L1 head, waiting for every game looked at (see
     /// [`Agent::select_due`] for which); `run` does the same without waiting.
     pub(crate) async fn tick(&self) -> Result<TickReport> {
-        let cycle = self.select_due(&HashSet::new()).await?;
+        let head = riposte_chain::latest_head(&self.l1).await?;
+        let cycle = self.select_due(head, &HashSet::new()).await?;
         let results: Vec<(Address, Result<Progress>)> = stream::iter(cycle.due.iter())
             .map(|g| async move { (g.address, self.progress(g, cycle.now).instrument(game_span(g)).await) })
             .buffer_unordered(self.cfg.max_concurrency)
@@ -365,14 +386,8 @@ impl Agent {
     /// whose clock runs out, those acted on or failing in the last look, those not looked at
     /// since start, and every game after an L1 reorg. Games in `busy` are left for later
     /// (a log for them marks them for their next look).
-    async fn select_due(&self, busy: &HashSet<Address>) -> Result<Cycle> {
-        let block = self
-            .l1
-            .get_block_by_number(BlockNumberOrTag::Latest)
-            .await
-            .context("reading the latest L1 block")?
-            .ok_or_else(|| anyhow!("the L1 node has no latest block"))?;
-        let (head, now) = (block.header.number, block.header.timestamp);
+    async fn select_due(&self, block: Head, busy: &HashSet<Address>) -> Result<Cycle> {
+        let (head, now) = (block.number, block.timestamp);
         self.metrics.l1_head(head);
         self.scan_factory(now).await.context("scanning the factory")?;
         let games: Vec<GameRecord> = self.store.games().await?.into_iter().filter(|g| self.in_scope(g, now)).collect();
@@ -382,16 +397,11 @@ impl Agent {
         self.metrics.set_games("resolved", resolved.len() as i64);
 
         let last = self.schedule.lock().map_err(|_| anyhow!("schedule poisoned"))?.last_head;
-        let reorged = match last {
-            Some((n, h)) => {
-                head < n || (head == n && block.header.hash != h) || (head == n + 1 && block.header.parent_hash != h)
-            }
-            None => false,
-        };
+        let reorged = last.is_some_and(|l| block.reorged_since(&l));
         let touched = match last {
-            Some((n, _)) if !reorged && head > n => {
+            Some(l) if !reorged && head > l.number => {
                 let addrs: Vec<Address> = active.iter().map(|g| g.address).collect();
-                self.games_with_logs(&addrs, n + 1, head).await?
+                self.games_with_logs(&addrs, l.number + 1, head).await?
             }
             _ => HashSet::new(),
         };
@@ -399,7 +409,7 @@ impl Agent {
             tracing::warn!(head, "L1 reorganised; looking at every game again");
         }
         let mut sch = self.schedule.lock().map_err(|_| anyhow!("schedule poisoned"))?;
-        sch.last_head = Some((head, block.header.hash));
+        sch.last_head = Some(block);
         let mut due = Vec::new();
         for g in active {
             let wanted = reorged
@@ -502,13 +512,14 @@ impl Agent {
     /// The games among `games` that emitted `Move` or `Resolved` in blocks `from..=to`: one
     /// `eth_getLogs` filtered by event only (whatever the number of games), matched here.
     async fn games_with_logs(&self, games: &[Address], from: u64, to: u64) -> Result<HashSet<Address>> {
-        use alloy::{rpc::types::Filter, sol_types::SolEvent};
+        use alloy::rpc::types::Filter;
         let ours: HashSet<Address> = games.iter().copied().collect();
         let mut out = HashSet::new();
         if ours.is_empty() {
             return Ok(out);
         }
-        let topics = vec![Fdg::Move::SIGNATURE_HASH, Fdg::Resolved::SIGNATURE_HASH];
+        // Every family riposte plays emits the same change events today.
+        let topics = riposte_contracts::fdg::open_for_reading(self.eth.clone(), Address::ZERO).change_topics();
         let mut start = from;
         while start <= to {
             let end = to.min(start + 999);
@@ -531,7 +542,8 @@ impl Agent {
     /// start) and stores those riposte plays.
     async fn scan_factory(&self, now: u64) -> Result<()> {
         let factory = self.cfg.game_factory_address;
-        let count = chain_game::game_count(&self.l1, factory).await?;
+        let dgf = Factory::new(self.eth.as_ref(), factory);
+        let count = dgf.game_count().await?;
         let cursor = self.store.factory_cursor(factory).await?;
         if cursor >= count {
             return Ok(());
@@ -544,7 +556,7 @@ impl Agent {
             'outer: while hi > 0 {
                 let lo = hi.saturating_sub(100);
                 let idx: Vec<u64> = (lo..hi).rev().collect();
-                for g in chain_game::games_at(&self.l1, factory, &idx).await? {
+                for g in dgf.games_at(&idx).await? {
                     if g.created_at < window_start {
                         break 'outer;
                     }
@@ -554,7 +566,7 @@ impl Agent {
             }
         } else {
             let idx: Vec<u64> = (cursor..count).collect();
-            found = chain_game::games_at(&self.l1, factory, &idx).await?;
+            found = dgf.games_at(&idx).await?;
         }
         for fg in found {
             let wanted = self.cfg.trace_type.iter().any(|t| t.game_type() == fg.game_type)
@@ -562,7 +574,11 @@ impl Agent {
             if !wanted || self.store.game(fg.address).await?.is_some() {
                 continue;
             }
-            match chain_game::read_game(&self.l1, &fg, factory, chain_game::Purpose::Play).await {
+            let read = async {
+                let game = self.game(fg.address).await?;
+                Ok::<_, anyhow::Error>(sync::record_of(game.parameters().await?, &fg, factory))
+            };
+            match read.await.with_context(|| format!("game {}", fg.address)) {
                 Ok(record)
                     if GameTrace::absolute_prestate(record.game_type, self.cannon.as_ref())
                         != Some(record.absolute_prestate) =>
@@ -582,20 +598,21 @@ impl Agent {
 
     /// Brings a game's claims up to date and acts on it.
     async fn progress(&self, g: &GameRecord, now: u64) -> Result<Progress> {
-        let (depth, clocks) = chain_game::rules_of(g)?;
+        let (depth, clocks) = sync::rules_of(g)?;
+        let game = self.game(g.address).await?;
         // In selective mode a game stays in progress after we are paid: leave it then.
         if self.cfg.selective_claim_resolution && self.settled.lock().is_ok_and(|s| s.contains(&g.address)) {
             return Ok(Progress::default());
         }
         // Someone else may have resolved it.
-        let status = chain_game::status(&self.l1, g.address).await?;
+        let status = game.status().await? as u8;
         if status != g.status {
             tracing::info!(status, "game resolved");
             self.store.upsert_game(&GameRecord { status, ..g.clone() }).await?;
             return Ok(Progress::default());
         }
         let known = self.store.claim_tree(g.address).await?;
-        let update = chain_game::refresh_claims(&self.l1, g.address, depth.max(), known.as_ref()).await?;
+        let update = sync::refresh_claims(game.as_ref(), depth.max(), known.as_ref()).await?;
         let tree = if let Some(all) = update.reorged {
             self.store.replace_claims(g.address, &all).await?;
             if let Some(r) = &self.responder {
@@ -661,7 +678,7 @@ impl Agent {
             return Ok(Progress { planned, confirmed: 0, wake, unfinished: false, due, locked });
         };
         for action in &plan.actions {
-            confirmed += self.execute(responder, g, action).await?;
+            confirmed += self.execute(responder, g, game.as_ref(), action).await?;
         }
         // Resolution: which subgames are already resolved, among those whose clocks ran out.
         let expired: Vec<u64> = (0..view.tree.len())
@@ -669,7 +686,7 @@ impl Agent {
             .map(|i| i as u64)
             .collect();
         if !expired.is_empty() {
-            let flags = chain_game::resolved_subgames(&self.l1, g.address, &expired).await?;
+            let flags = game.resolved_subgames(expired.clone()).await?;
             let mut resolved = vec![false; view.tree.len()];
             for (i, f) in expired.iter().zip(flags) {
                 resolved[*i as usize] = f;
@@ -678,10 +695,10 @@ impl Agent {
             let steps = plan_resolution(&view, &resolved, now, selective)?;
             planned += steps.len();
             for action in &steps {
-                confirmed += self.execute(responder, g, action).await?;
+                confirmed += self.execute(responder, g, game.as_ref(), action).await?;
             }
             if steps.contains(&Action::Resolve) {
-                let status = chain_game::status(&self.l1, g.address).await?;
+                let status = game.status().await? as u8;
                 if status != g.status {
                     tracing::info!(status, "game resolved");
                     self.store.upsert_game(&GameRecord { status, ..g.clone() }).await?;
@@ -702,9 +719,9 @@ impl Agent {
 
     /// Sends one action (and the preimage it needs first). Returns how many transactions were
     /// confirmed.
-    async fn execute(&self, r: &Responder, g: &GameRecord, action: &Action) -> Result<usize> {
+    async fn execute(&self, r: &Responder, g: &GameRecord, game: &dyn DisputeGame, action: &Action) -> Result<usize> {
         let mut confirmed = 0;
-        for intent in self.intents_for(g, action).await? {
+        for intent in intents_for(g, game, action).await? {
             let key = intent.key.clone();
             match r.submit(intent).await {
                 Ok(Outcome::Confirmed { .. }) => confirmed += 1,
@@ -722,110 +739,6 @@ impl Agent {
         Ok(confirmed)
     }
 
-    /// The transactions an action is made of, in order (a preimage load before its step), each
-    /// keyed by what it does so it is never sent twice.
-    pub(crate) async fn intents_for(&self, g: &GameRecord, action: &Action) -> Result<Vec<NewIntent>> {
-        let game = g.address;
-        let intents: Vec<NewIntent> = match action {
-            Action::Move { parent_index, parent_value, is_attack, position, value, bond, .. } => {
-                let data = if *is_attack {
-                    Fdg::attackCall {
-                        _disputed: *parent_value,
-                        _parentIndex: U256::from(*parent_index),
-                        _claim: *value,
-                    }
-                    .abi_encode()
-                } else {
-                    Fdg::defendCall {
-                        _disputed: *parent_value,
-                        _parentIndex: U256::from(*parent_index),
-                        _claim: *value,
-                    }
-                    .abi_encode()
-                };
-                vec![NewIntent {
-                    game,
-                    kind: "move".into(),
-                    key: format!("move:{game}:{parent_index}:{position}:{value}"),
-                    target: game,
-                    calldata: data.into(),
-                    value: *bond,
-                }]
-            }
-            Action::Step { claim_index, is_attack, state_data, proof, preimage, .. } => {
-                let mut v = Vec::new();
-                match preimage {
-                    Some(PreimageLoad::Local { ident, claim_index: leaf, offset }) => v.push(NewIntent {
-                        game,
-                        kind: "add_local_data".into(),
-                        key: format!("local:{game}:{leaf}:{ident}:{offset}"),
-                        target: game,
-                        calldata: Fdg::addLocalDataCall {
-                            _ident: U256::from(*ident),
-                            _execLeafIdx: U256::from(*leaf),
-                            _partOffset: U256::from(*offset),
-                        }
-                        .abi_encode()
-                        .into(),
-                        value: U256::ZERO,
-                    }),
-                    Some(PreimageLoad::Keccak { data, offset }) => {
-                        let oracle = chain::call(&self.l1, g.vm, BigStepper::oracleCall {}).await?;
-                        v.push(NewIntent {
-                            game,
-                            kind: "load_preimage".into(),
-                            key: format!("preimage:{oracle}:{}:{offset}", alloy::primitives::keccak256(data)),
-                            target: oracle,
-                            calldata: PreimageOracle::loadKeccak256PreimagePartCall {
-                                _partOffset: U256::from(*offset),
-                                _preimage: data.clone(),
-                            }
-                            .abi_encode()
-                            .into(),
-                            value: U256::ZERO,
-                        });
-                    }
-                    None => {}
-                }
-                v.push(NewIntent {
-                    game,
-                    kind: "step".into(),
-                    key: format!("step:{game}:{claim_index}:{is_attack}"),
-                    target: game,
-                    calldata: Fdg::stepCall {
-                        _claimIndex: U256::from(*claim_index),
-                        _isAttack: *is_attack,
-                        _stateData: state_data.clone(),
-                        _proof: proof.clone(),
-                    }
-                    .abi_encode()
-                    .into(),
-                    value: U256::ZERO,
-                });
-                v
-            }
-            Action::ResolveClaim { claim_index } => vec![NewIntent {
-                game,
-                kind: "resolve_claim".into(),
-                key: format!("resolve-claim:{game}:{claim_index}"),
-                target: game,
-                calldata: Fdg::resolveClaimCall { _claimIndex: U256::from(*claim_index), _numToResolve: U256::ZERO }
-                    .abi_encode()
-                    .into(),
-                value: U256::ZERO,
-            }],
-            Action::Resolve => vec![NewIntent {
-                game,
-                kind: "resolve".into(),
-                key: format!("resolve:{game}"),
-                target: game,
-                calldata: Fdg::resolveCall {}.abi_encode().into(),
-                value: U256::ZERO,
-            }],
-        };
-        Ok(intents)
-    }
-
     /// Claims the credit of every claimant in a resolved game once DelayedWETH allows it.
     async fn claim_credits(&self, g: &GameRecord, now: u64) -> Result<usize> {
         if self.settled.lock().map(|s| s.contains(&g.address)).unwrap_or(false) {
@@ -837,15 +750,21 @@ impl Agent {
         }
         let weth = g.weth;
         let delay = self.delay_of(weth).await?;
+        let game = self.game(g.address).await?;
         let mut pending = false;
         let mut unlocks: Option<u64> = None;
         let mut confirmed = 0;
         for &who in &self.claimants {
-            let credit = chain::call(&self.l1, g.address, Fdg::creditCall(who)).await?;
+            let credit = game.credit(who).await?;
             if credit.is_zero() {
                 continue;
             }
-            let w = chain::call(&self.l1, weth, DelayedWETH::withdrawalsCall { owner: g.address, guy: who }).await?;
+            let w = riposte_contracts::call(
+                self.eth.as_ref(),
+                weth,
+                DelayedWETH::withdrawalsCall { owner: g.address, guy: who },
+            )
+            .await?;
             let unlock_at = u64::try_from(w.timestamp).unwrap_or(u64::MAX).saturating_add(delay);
             if w.timestamp.is_zero() || now < unlock_at {
                 pending = true;
@@ -854,14 +773,7 @@ impl Agent {
                 }
                 continue;
             }
-            let intent = NewIntent {
-                game: g.address,
-                kind: "claim_credit".into(),
-                key: format!("claim-credit:{}:{who}", g.address),
-                target: g.address,
-                calldata: Fdg::claimCreditCall { _recipient: who }.abi_encode().into(),
-                value: U256::ZERO,
-            };
+            let intent = intent_of(g.address, game.claim_credit(who));
             match r.submit(intent).await? {
                 Outcome::Confirmed { tx, .. } => {
                     tracing::info!(recipient = %who, %credit, %tx, "credit claimed");
@@ -889,11 +801,22 @@ impl Agent {
         if let Some(d) = self.weth_delay.lock().ok().and_then(|m| m.get(&weth).copied()) {
             return Ok(d);
         }
-        let d = chain::call(&self.l1, weth, DelayedWETH::delayCall {}).await?;
+        let d = riposte_contracts::call(self.eth.as_ref(), weth, DelayedWETH::delayCall {}).await?;
         let d = u64::try_from(d).with_context(|| format!("DelayedWETH {weth} reports delay {d}"))?;
         if let Ok(mut m) = self.weth_delay.lock() {
             m.insert(weth, d);
         }
         Ok(d)
     }
+}
+
+/// The intent of one call, filed under `game`.
+pub(crate) fn intent_of(game: Address, c: riposte_contracts::TxCall) -> NewIntent {
+    NewIntent { game, kind: c.kind.as_str().into(), key: c.key, target: c.target, calldata: c.calldata, value: c.value }
+}
+
+/// The transactions an action is made of, in order (a preimage load before its step), each
+/// keyed by what it does so it is never sent twice.
+pub(crate) async fn intents_for(g: &GameRecord, game: &dyn DisputeGame, action: &Action) -> Result<Vec<NewIntent>> {
+    Ok(game.calls_for(action).await?.into_iter().map(|c| intent_of(g.address, c)).collect())
 }

@@ -3,9 +3,8 @@
 //! send go through the same responder and database, so the daemon never repeats them.
 
 use alloy::{
-    primitives::{Address, B256, Bytes, U256},
+    primitives::{Address, B256},
     providers::Provider,
-    sol_types::{SolCall, SolValue},
 };
 use anyhow::{Context, Result, bail};
 use riposte_game::{ClaimTree, GameStatus};
@@ -15,15 +14,23 @@ use riposte_solver::{
 };
 use riposte_storage::{GameRecord, NewIntent};
 
-use crate::{
-    chain::{
-        self,
-        bindings::{AnchorStateRegistry, DisputeGameFactory as Dgf, FaultDisputeGameV120 as Fdg},
-        game::{self as chain_game, FactoryGame, Purpose},
-    },
-    format,
-    run::Agent,
+use riposte_contracts::{
+    asr::AnchorStateRegistry,
+    dgf::{self, Factory, FactoryGame},
+    fdg::v1_2::FaultDisputeGame as Fdg,
 };
+
+use crate::{format, run::Agent, sync};
+
+/// Whether a game is read to be played (its family must be one riposte plays) or only to be
+/// looked at (any version whose getters answer: they keep their selectors across versions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// The daemon and the tools that send transactions.
+    Play,
+    /// list-games and show.
+    Inspect,
+}
 
 /// A game read fresh from the chain: its record and its claims.
 pub(crate) struct LiveGame {
@@ -51,14 +58,15 @@ impl Agent {
         purpose: Purpose,
     ) -> Result<LiveGame> {
         let fg = fg.unwrap_or(FactoryGame { index: 0, game_type: 0, created_at: 0, address });
-        let mut record = chain_game::read_game(self.l1(), &fg, self.config().game_factory_address, purpose).await?;
-        if record.game_type == 0 && fg.game_type == 0 {
-            record.game_type = chain::call(self.l1(), address, Fdg::gameTypeCall {}).await?;
-        }
-        let (depth, clocks) = chain_game::rules_of(&record)?;
-        let n = chain_game::claim_count(self.l1(), address).await?;
-        let idx: Vec<u64> = (0..n).collect();
-        let claims = chain_game::claims_at(self.l1(), address, &idx).await?;
+        let game = match purpose {
+            Purpose::Play => self.game(address).await?,
+            Purpose::Inspect => riposte_contracts::fdg::open_for_reading(self.eth().clone(), address),
+        };
+        let params = game.parameters().await.with_context(|| format!("reading the parameters of game {address}"))?;
+        let record = sync::record_of(params, &fg, self.config().game_factory_address);
+        let (depth, clocks) = sync::rules_of(&record)?;
+        let n = game.claim_count().await?;
+        let claims = game.claims((0..n).collect()).await?;
         let tree = ClaimTree::from_claims(claims).with_context(|| format!("claims of game {address}"))?;
         let view = GameView {
             tree,
@@ -90,7 +98,8 @@ impl Agent {
 pub(crate) async fn list_games(agent: &Agent) -> Result<()> {
     let now = agent.l1_now().await?;
     let factory = agent.config().game_factory_address;
-    let count = chain_game::game_count(agent.l1(), factory).await?;
+    let dgf = Factory::new(agent.eth().as_ref(), factory);
+    let count = dgf.game_count().await?;
     let window_start = now.saturating_sub(agent.config().game_window.0.as_secs());
     let idx: Vec<u64> = (0..count).rev().collect();
     println!(
@@ -98,7 +107,7 @@ pub(crate) async fn list_games(agent: &Agent) -> Result<()> {
         "index", "game", "type", "status", "claims", "root", "block"
     );
     for chunk in idx.chunks(100) {
-        let games = chain_game::games_at(agent.l1(), factory, chunk).await?;
+        let games = dgf.games_at(chunk).await?;
         for fg in games {
             if fg.created_at < window_start {
                 return Ok(());
@@ -126,7 +135,7 @@ async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
         Some(false) => "DISHONEST",
         None => "?",
     };
-    let playable = chain_game::GameVersion::parse(&g.record.version).is_ok();
+    let playable = riposte_contracts::fdg::detect(agent.eth().as_ref(), g.record.address).await.is_ok();
     let deadline = if !playable {
         format!("version {} is not played by riposte", g.record.version)
     } else if g.record.status == GameStatus::InProgress as u8 {
@@ -163,9 +172,11 @@ pub(crate) async fn show(agent: &Agent, game: Address) -> Result<()> {
         "game {game}  type {}  version {}  status {status}  L2 block {}  started from anchor block {}",
         g.record.game_type, g.record.version, g.record.l2_block_number, g.record.starting_block
     );
-    let registry = chain::call(agent.l1(), game, Fdg::anchorStateRegistryCall {}).await?;
+    let eth = agent.eth().as_ref();
+    let registry = riposte_contracts::call(eth, game, Fdg::anchorStateRegistryCall {}).await?;
     let anchor =
-        chain::call(agent.l1(), registry, AnchorStateRegistry::anchorsCall { gameType: g.record.game_type }).await?;
+        riposte_contracts::call(eth, registry, AnchorStateRegistry::anchorsCall { gameType: g.record.game_type })
+            .await?;
     println!("current anchor of type {}: {} at L2 block {}", g.record.game_type, anchor.root, anchor.l2BlockNumber);
     let me = agent.sender();
     let name = move |a: Address| {
@@ -212,7 +223,7 @@ pub(crate) async fn manual_move(
                 Some(v) => v,
                 None => trace.get(&g.view, parent, position).await?,
             };
-            let bond = chain::call(agent.l1(), game, Fdg::getRequiredBondCall { _position: position.gindex() }).await?;
+            let bond = agent.game(game).await?.required_bond(position).await?;
             println!(
                 "{kind:?} claim {parent} at position {} with {value} (bond {} ETH)",
                 position.gindex(),
@@ -246,7 +257,8 @@ pub(crate) async fn manual_move(
             }
         }
     };
-    send_all(agent, agent.intents_for(&g.record, &action).await?).await
+    let dg = agent.game(game).await?;
+    send_all(agent, crate::run::intents_for(&g.record, dg.as_ref(), &action).await?).await
 }
 
 async fn send_all(agent: &Agent, intents: Vec<NewIntent>) -> Result<()> {
@@ -262,26 +274,14 @@ async fn send_all(agent: &Agent, intents: Vec<NewIntent>) -> Result<()> {
 /// `riposte create-game`: proposes `output_root` for `l2_block` with the factory's init bond.
 pub(crate) async fn create_game(agent: &Agent, game_type: u32, output_root: B256, l2_block: u64) -> Result<()> {
     let factory = agent.config().game_factory_address;
-    let bond = chain::call(agent.l1(), factory, Dgf::initBondsCall { gameType: game_type }).await?;
-    let extra: Bytes = U256::from(l2_block).abi_encode().into();
-    let call = Dgf::createCall { _gameType: game_type, _rootClaim: output_root, _extraData: extra.clone() };
-    let key = format!("create:{factory}:{game_type}:{output_root}:{l2_block}");
-    let i = NewIntent {
-        game: factory,
-        kind: "create_game".into(),
-        key,
-        target: factory,
-        calldata: call.abi_encode().into(),
-        value: bond,
-    };
-    send_all(agent, vec![i]).await?;
-    let games = chain::call(
-        agent.l1(),
-        factory,
-        Dgf::gamesCall { _gameType: game_type, _rootClaim: output_root, _extraData: extra },
-    )
-    .await?;
-    println!("game {}", games.proxy_);
+    let f = Factory::new(agent.eth().as_ref(), factory);
+    let bond = f.init_bond(game_type).await?;
+    let extra = dgf::output_extra_data(l2_block);
+    let mut call = dgf::create_call(factory, game_type, output_root, extra.clone(), bond);
+    // Keyed as before: by the L2 block, not its encoding.
+    call.key = format!("create:{factory}:{game_type}:{output_root}:{l2_block}");
+    send_all(agent, vec![crate::run::intent_of(factory, call)]).await?;
+    println!("game {}", f.game_of(game_type, output_root, extra).await?);
     Ok(())
 }
 
@@ -290,14 +290,15 @@ pub(crate) async fn resolve(agent: &Agent, game: Address) -> Result<()> {
     let g = agent.live_game(game, None, Purpose::Play).await?;
     let now = agent.l1_now().await?;
     let n = g.view.tree.len() as u64;
-    let flags = chain_game::resolved_subgames(agent.l1(), game, &(0..n).collect::<Vec<_>>()).await?;
+    let dg = agent.game(game).await?;
+    let flags = dg.resolved_subgames((0..n).collect()).await?;
     let actions = plan_resolution(&g.view, &flags, now, None)?;
     if actions.is_empty() {
         println!("nothing to resolve yet");
     }
     let mut intents = Vec::new();
     for a in &actions {
-        intents.extend(agent.intents_for(&g.record, a).await?);
+        intents.extend(crate::run::intents_for(&g.record, dg.as_ref(), a).await?);
     }
     send_all(agent, intents).await
 }
@@ -313,44 +314,32 @@ pub(crate) async fn claim_credits(agent: &Agent) -> Result<()> {
 /// `riposte verify-block`: re-executes L2 block `block` in process from the node's execution
 /// witness and compares with the node's header. Prints both sides; returns whether they agree.
 pub(crate) async fn verify_block(l2_url: &str, rollup_config: &std::path::Path, block: u64) -> Result<bool> {
-    use riposte_core::{exec::Verdict, l1::AlloyRpc, l2::check_node_block};
-    let metrics = crate::metrics::Metrics::new();
+    use riposte_core::exec::Verdict;
     // A witness of a full block can take the node a while to build.
-    let opts = chain::RpcOptions { timeout: std::time::Duration::from_secs(60), ..chain::RpcOptions::default() };
-    let l2 = chain::connect(l2_url, "l2", opts, &metrics).await?;
-    let config = chain::l2::rollup_config_of(rollup_config, &l2, l2_url).await?;
+    let opts = riposte_chain::RpcOptions { timeout: std::time::Duration::from_secs(60), ..Default::default() };
+    let l2 = riposte_chain::connect(l2_url, "l2", &opts, std::sync::Arc::new(riposte_chain::NoMetrics)).await?;
     let started = std::time::Instant::now();
-    let verdict =
-        check_node_block(&AlloyRpc::new(l2.clone(), l2_url.to_owned()), std::sync::Arc::new(config), block).await?;
+    let check = riposte_chain::outputs::verify_block(&l2, l2_url, rollup_config, block).await?;
     let took = started.elapsed().as_secs_f64() * 1e3;
-    let (ours, agrees) = match &verdict {
+    let ours = match &check.verdict {
         Verdict::Agrees(ours) => {
             println!("L2 block {block} from {l2_url}: the node's header is the one riposte builds");
-            (ours, true)
+            ours
         }
         Verdict::Disagrees { ours, node_hash, node_state_root } => {
             println!("L2 block {block} from {l2_url}: the node's header DIFFERS from the one riposte builds");
             println!("  node     hash {node_hash}  state root {node_state_root}");
-            (ours, false)
+            ours
         }
     };
     println!(
         "  riposte  hash {}  state root {}  ({} txs, {} gas, {took:.0} ms with fetching)",
         ours.block_hash, ours.state_root, ours.transactions, ours.gas_used
     );
-    match ours.output_root {
-        Some(root) => println!("  output root {root} (from the re-executed header)"),
-        // Before Isthmus: the message passer's storage root, proven against the state root the
-        // re-execution just confirmed.
-        None if agrees => {
-            use riposte_solver::trace::OutputTrace;
-            let outputs = crate::chain::l2::L2Outputs::new(l2, crate::chain::l2::Check::None, metrics);
-            match outputs.output_at(block).await {
-                Ok(root) => println!("  output root {root} (message passer proven with eth_getProof)"),
-                Err(e) => println!("  output root: unknown ({e})"),
-            }
-        }
+    match &check.output_root {
+        Some(Ok((root, how))) => println!("  output root {root} ({how})"),
+        Some(Err(e)) => println!("  output root: unknown ({e})"),
         None => {}
     }
-    Ok(agrees)
+    Ok(check.agrees())
 }

@@ -14,7 +14,7 @@ use riposte_vm::{
     trace::{SubgameOracle, VmTrace},
 };
 
-use crate::chain::l2::L2Outputs;
+use riposte_chain::outputs::L2Outputs;
 
 /// The oracle of a Cannon subgame: the game's local data; no global preimage source yet.
 type Oracles = fn(&ExecSubgame) -> Result<SubgameOracle<NoOracle>, TraceError>;

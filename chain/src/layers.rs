@@ -17,31 +17,52 @@ use alloy::{
 use tokio::sync::Semaphore;
 use tower::{Layer, Service};
 
-use crate::metrics::Metrics;
+use crate::ChainMetrics;
 
-/// Fails a request that takes longer than `timeout`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct TimeoutLayer {
+/// Fails a request that takes longer than its method's timeout (the default, or a longer one
+/// for methods slow by nature; a batch gets the longest of its methods').
+#[derive(Debug, Clone)]
+pub struct TimeoutLayer {
     timeout: Duration,
+    slow: Arc<[(&'static str, Duration)]>,
 }
 
 impl TimeoutLayer {
-    pub(crate) fn new(timeout: Duration) -> Self {
-        Self { timeout }
+    /// `timeout` for every method.
+    pub fn new(timeout: Duration) -> Self {
+        Self { timeout, slow: Arc::new([]) }
+    }
+
+    /// Longer timeouts for the given methods.
+    pub fn with_methods(mut self, slow: &[(&'static str, Duration)]) -> Self {
+        self.slow = slow.into();
+        self
     }
 }
 
 impl<S> Layer<S> for TimeoutLayer {
     type Service = TimeoutService<S>;
     fn layer(&self, inner: S) -> Self::Service {
-        TimeoutService { inner, timeout: self.timeout }
+        TimeoutService { inner, timeout: self.timeout, slow: self.slow.clone() }
     }
 }
 
+/// The service [`TimeoutLayer`] makes.
 #[derive(Debug, Clone)]
-pub(crate) struct TimeoutService<S> {
+pub struct TimeoutService<S> {
     inner: S,
     timeout: Duration,
+    slow: Arc<[(&'static str, Duration)]>,
+}
+
+impl<S> TimeoutService<S> {
+    fn timeout_of(&self, req: &RequestPacket) -> Duration {
+        let of = |m: &str| self.slow.iter().find(|(name, _)| *name == m).map_or(self.timeout, |(_, t)| *t);
+        match req {
+            RequestPacket::Single(r) => of(r.method()),
+            RequestPacket::Batch(rs) => rs.iter().map(|r| of(r.method())).max().unwrap_or(self.timeout),
+        }
+    }
 }
 
 impl<S> Service<RequestPacket> for TimeoutService<S>
@@ -57,7 +78,7 @@ where
     }
 
     fn call(&mut self, req: RequestPacket) -> Self::Future {
-        let timeout = self.timeout;
+        let timeout = self.timeout_of(&req);
         let fut = self.inner.call(req);
         Box::pin(async move {
             match tokio::time::timeout(timeout, fut).await {
@@ -71,7 +92,7 @@ where
 /// Whether a failure may succeed if sent again: network errors, timeouts, HTTP 408/429/5xx,
 /// unparseable answers, and JSON-RPC errors that mean "busy". Never an execution error (a
 /// revert) or a request the node rejected as invalid.
-pub(crate) fn is_transient(err: &TransportError) -> bool {
+pub fn is_transient(err: &TransportError) -> bool {
     use alloy::rpc::json_rpc::RpcError;
     match err {
         RpcError::Transport(kind) => match kind {
@@ -90,14 +111,15 @@ pub(crate) fn is_transient(err: &TransportError) -> bool {
 
 /// Retries transient failures with exponential backoff (`base · 2^n`, capped at `max_backoff`).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct RetryLayer {
+pub struct RetryLayer {
     max_retries: u32,
     base: Duration,
     max_backoff: Duration,
 }
 
 impl RetryLayer {
-    pub(crate) fn new(max_retries: u32, base: Duration, max_backoff: Duration) -> Self {
+    /// At most `max_retries` retries, waiting `base · 2^n` (at most `max_backoff`) before each.
+    pub fn new(max_retries: u32, base: Duration, max_backoff: Duration) -> Self {
         Self { max_retries, base, max_backoff }
     }
 }
@@ -109,8 +131,9 @@ impl<S> Layer<S> for RetryLayer {
     }
 }
 
+/// The service [`RetryLayer`] makes.
 #[derive(Debug, Clone)]
-pub(crate) struct RetryService<S> {
+pub struct RetryService<S> {
     inner: S,
     policy: RetryLayer,
 }
@@ -158,12 +181,13 @@ where
 
 /// Caps the number of requests in flight to one endpoint.
 #[derive(Debug, Clone)]
-pub(crate) struct ConcurrencyLayer {
+pub struct ConcurrencyLayer {
     permits: Arc<Semaphore>,
 }
 
 impl ConcurrencyLayer {
-    pub(crate) fn new(max_in_flight: usize) -> Self {
+    /// At most `max_in_flight` requests at once (at least one).
+    pub fn new(max_in_flight: usize) -> Self {
         Self { permits: Arc::new(Semaphore::new(max_in_flight.max(1))) }
     }
 }
@@ -175,8 +199,9 @@ impl<S> Layer<S> for ConcurrencyLayer {
     }
 }
 
+/// The service [`ConcurrencyLayer`] makes.
 #[derive(Debug, Clone)]
-pub(crate) struct ConcurrencyService<S> {
+pub struct ConcurrencyService<S> {
     inner: S,
     permits: Arc<Semaphore>,
 }
@@ -209,14 +234,15 @@ where
 }
 
 /// Counts requests and failures per method for `/metrics`.
-#[derive(Debug, Clone)]
-pub(crate) struct MetricsLayer {
-    metrics: Metrics,
+#[derive(Clone)]
+pub struct MetricsLayer {
+    metrics: Arc<dyn ChainMetrics>,
     endpoint: &'static str,
 }
 
 impl MetricsLayer {
-    pub(crate) fn new(metrics: Metrics, endpoint: &'static str) -> Self {
+    /// Counts into `metrics` under the label `endpoint`.
+    pub fn new(metrics: Arc<dyn ChainMetrics>, endpoint: &'static str) -> Self {
         Self { metrics, endpoint }
     }
 }
@@ -228,10 +254,11 @@ impl<S> Layer<S> for MetricsLayer {
     }
 }
 
-#[derive(Debug, Clone)]
-pub(crate) struct MetricsService<S> {
+/// The service [`MetricsLayer`] makes.
+#[derive(Clone)]
+pub struct MetricsService<S> {
     inner: S,
-    metrics: Metrics,
+    metrics: Arc<dyn ChainMetrics>,
     endpoint: &'static str,
 }
 
@@ -351,6 +378,18 @@ mod tests {
         let mut svc = retry().layer(f.clone());
         assert!(svc.call(req()).await.is_err());
         assert_eq!(f.calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn slow_methods_get_their_own_timeout() {
+        let mut f = flaky(0, || TransportErrorKind::custom_str("unused"));
+        f.delay = Duration::from_millis(60);
+        let layer =
+            TimeoutLayer::new(Duration::from_millis(20)).with_methods(&[("eth_chainId", Duration::from_secs(5))]);
+        assert!(layer.layer(f.clone()).call(req()).await.is_ok(), "eth_chainId has 5 s");
+        let layer = TimeoutLayer::new(Duration::from_millis(20))
+            .with_methods(&[("debug_executionWitness", Duration::from_secs(5))]);
+        assert!(layer.layer(f).call(req()).await.is_err(), "other methods keep 20 ms");
     }
 
     #[tokio::test]

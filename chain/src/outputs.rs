@@ -21,25 +21,41 @@ use riposte_solver::{
 };
 use serde::Deserialize;
 
-use crate::metrics::Metrics;
+use crate::{ChainError, ChainMetrics};
 
-/// How the L2 node's word is checked (see `verify-outputs`).
+/// How far the L2 node's word is trusted (`verify-outputs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// `eth_getProof` against the node's own state root only.
+    None,
+    /// Also `optimism_outputAtBlock` of a rollup node.
+    Rollup,
+    /// Also re-execute each block in process from the node's `debug_executionWitness`.
+    Reexecute,
+}
+
+/// How the L2 node's word is checked, ready to run.
 #[derive(Clone)]
-pub(crate) enum Check {
+pub enum Check {
     /// `eth_getProof` against the node's own state root only.
     None,
     /// Also `optimism_outputAtBlock` of a rollup node.
     Rollup(DynProvider),
-    /// Also re-execute the block from `debug_executionWitness`; `node` names the L2 node in logs.
-    Reexecute { config: Arc<RollupConfig>, node: String },
+    /// Also re-execute the block from `debug_executionWitness`.
+    Reexecute {
+        /// The chain's rollup config.
+        config: Arc<RollupConfig>,
+        /// The L2 node's URL, for logs.
+        node: String,
+    },
 }
 
 /// Output roots of an L2 chain, from `eth_getBlockByNumber` and `eth_getProof`.
 #[derive(Clone)]
-pub(crate) struct L2Outputs {
+pub struct L2Outputs {
     l2: DynProvider,
     check: Check,
-    metrics: Metrics,
+    metrics: Arc<dyn ChainMetrics>,
     cache: Arc<Mutex<HashMap<u64, B256>>>,
 }
 
@@ -54,13 +70,14 @@ fn source(what: String, e: impl std::error::Error + Send + Sync + 'static) -> Tr
 }
 
 impl L2Outputs {
-    pub(crate) fn new(l2: DynProvider, check: Check, metrics: Metrics) -> Self {
+    /// Output roots from `l2`, checked as `check` says.
+    pub fn new(l2: DynProvider, check: Check, metrics: Arc<dyn ChainMetrics>) -> Self {
         Self { l2, check, metrics, cache: Arc::new(Mutex::new(HashMap::new())) }
     }
 
     /// Re-executes `block` from the node's witness and compares with `node_hash`, the hash of the
     /// header the node served. Returns our output root when the block itself gives it (Isthmus).
-    pub(crate) async fn reexecute(
+    pub async fn reexecute(
         &self,
         config: &Arc<RollupConfig>,
         node: &str,
@@ -77,9 +94,9 @@ impl L2Outputs {
             Err(_) => "error",
         };
         self.metrics.reexecution(result, secs);
-        let verdict = verdict.map_err(|e| TraceError::Unsupported(e.to_string()))?;
+        let verdict = verdict.map_err(|e| source(format!("re-executing L2 block {block} from {node}"), e))?;
         match verdict {
-            Verdict::Agrees(ours) if ours.block_hash != node_hash => Err(TraceError::Unsupported(format!(
+            Verdict::Agrees(ours) if ours.block_hash != node_hash => Err(TraceError::Disagreement(format!(
                 "L2 node {node}: block {block} re-executes to {} as debug_getRawBlock gives it, eth_getBlockByNumber says {node_hash}",
                 ours.block_hash
             ))),
@@ -98,7 +115,7 @@ impl L2Outputs {
                     node_state_root = %node_state_root,
                     "re-executing the L2 block gives another block than the node serves; not acting on it"
                 );
-                Err(TraceError::Unsupported(format!(
+                Err(TraceError::Disagreement(format!(
                     "L2 block {block}: re-executed state root {} (hash {}), node {node} says {node_state_root} (hash {node_hash})",
                     ours.state_root, ours.block_hash
                 )))
@@ -113,7 +130,14 @@ impl L2Outputs {
             .get_block_by_number(BlockNumberOrTag::Number(block))
             .await
             .map_err(|e| source(what(), e))?
-            .ok_or_else(|| TraceError::Unsupported(format!("L2 node does not have block {block} yet")))?;
+            .ok_or_else(|| {
+                let e = ChainError::Rpc {
+                    what: format!("eth_getBlockByNumber({block})"),
+                    reason: "the L2 node does not have the block yet".into(),
+                    temporary: true,
+                };
+                source(what(), e)
+            })?;
         let header = &b.header;
         let proof = self
             .l2
@@ -136,7 +160,7 @@ impl L2Outputs {
         {
             self.metrics.disagreement();
             tracing::error!(block, node, ours = %ours, proof = %root, "re-executed output root differs from the proven one; not acting on it");
-            return Err(TraceError::Unsupported(format!(
+            return Err(TraceError::Disagreement(format!(
                 "output root of L2 block {block}: re-executed {ours}, eth_getProof of node {node} gives {root}"
             )));
         }
@@ -148,7 +172,7 @@ impl L2Outputs {
             if theirs.output_root != root {
                 self.metrics.disagreement();
                 tracing::error!(block, ours = %root, rollup = %theirs.output_root, "rollup node disagrees with the output root riposte computed; not acting on it");
-                return Err(TraceError::Unsupported(format!(
+                return Err(TraceError::Disagreement(format!(
                     "output root of L2 block {block}: computed {root}, rollup node says {}",
                     theirs.output_root
                 )));
@@ -173,18 +197,34 @@ impl OutputTrace for L2Outputs {
 
 /// Why the configured output check cannot run.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum CheckError {
+pub enum CheckError {
     /// The rollup config does not load.
     #[error("{0}")]
     RollupConfig(String),
     /// The rollup config is for another chain than the L2 node serves.
     #[error("rollup-config {path} is for L2 chain {config}, the L2 node {node} is chain {node_chain}")]
-    WrongChain { path: String, config: u64, node: String, node_chain: u64 },
+    WrongChain {
+        /// The rollup config's path.
+        path: String,
+        /// Its chain id.
+        config: u64,
+        /// The L2 node's URL.
+        node: String,
+        /// The node's chain id.
+        node_chain: u64,
+    },
     /// The L2 node does not answer what re-execution needs.
     #[error(
         "verify-outputs reexecute: the L2 node {node} does not serve {method} ({reason}); use an op-reth or op-geth node with the debug API, or verify-outputs rollup or none"
     )]
-    Unserved { node: String, method: &'static str, reason: String },
+    Unserved {
+        /// The L2 node's URL.
+        node: String,
+        /// The method it does not serve.
+        method: &'static str,
+        /// Its answer.
+        reason: String,
+    },
     /// `rollup` without a rollup node.
     #[error("verify-outputs rollup needs rollup-rpc")]
     NoRollupNode,
@@ -194,7 +234,7 @@ pub(crate) enum CheckError {
 }
 
 /// Loads a rollup config and checks that it is for the chain the L2 node serves.
-pub(crate) async fn rollup_config_of(
+pub async fn rollup_config_of(
     path: &std::path::Path,
     l2: &DynProvider,
     l2_url: &str,
@@ -213,18 +253,17 @@ pub(crate) async fn rollup_config_of(
 }
 
 /// Builds the configured check, probing the L2 node once so a missing method fails at start.
-pub(crate) async fn output_check(
-    mode: crate::config::VerifyOutputs,
+pub async fn output_check(
+    mode: Policy,
     l2: &DynProvider,
     l2_url: &str,
     rollup: Option<DynProvider>,
     rollup_config: Option<&std::path::Path>,
 ) -> Result<Check, CheckError> {
-    use crate::config::VerifyOutputs;
     match mode {
-        VerifyOutputs::None => Ok(Check::None),
-        VerifyOutputs::Rollup => rollup.map(Check::Rollup).ok_or(CheckError::NoRollupNode),
-        VerifyOutputs::Reexecute => {
+        Policy::None => Ok(Check::None),
+        Policy::Rollup => rollup.map(Check::Rollup).ok_or(CheckError::NoRollupNode),
+        Policy::Reexecute => {
             let path = rollup_config.ok_or_else(|| CheckError::RollupConfig("rollup-config is not set".into()))?;
             let config = rollup_config_of(path, l2, l2_url).await?;
             let head = l2
@@ -241,6 +280,53 @@ pub(crate) async fn output_check(
     }
 }
 
+/// What `verify-block` found: the node's block against riposte's re-execution of it.
+#[derive(Debug)]
+pub struct BlockCheck {
+    /// Whether the node's header is the one riposte builds, with both sides.
+    pub verdict: Verdict,
+    /// The output root and how it was obtained: from the re-executed header (Isthmus on), or
+    /// the message passer proven with `eth_getProof` against the confirmed state root.
+    pub output_root: Option<Result<(B256, &'static str), String>>,
+}
+
+impl BlockCheck {
+    /// Whether the node's block is the one riposte builds.
+    pub fn agrees(&self) -> bool {
+        matches!(self.verdict, Verdict::Agrees(_))
+    }
+}
+
+/// Re-executes L2 block `block` in process from the node's execution witness and compares it
+/// with the node's header.
+pub async fn verify_block(
+    l2: &DynProvider,
+    l2_url: &str,
+    rollup_config: &std::path::Path,
+    block: u64,
+) -> Result<BlockCheck, CheckError> {
+    let config = rollup_config_of(rollup_config, l2, l2_url).await?;
+    let verdict = check_node_block(&AlloyRpc::new(l2.clone(), l2_url.to_owned()), Arc::new(config), block)
+        .await
+        .map_err(|e| CheckError::Rpc(format!("re-executing L2 block {block} from {l2_url}: {e}")))?;
+    let output_root = match &verdict {
+        Verdict::Agrees(ours) => Some(match ours.output_root {
+            Some(root) => Ok((root, "from the re-executed header")),
+            None => {
+                use riposte_solver::trace::OutputTrace;
+                let outputs = L2Outputs::new(l2.clone(), Check::None, Arc::new(crate::NoMetrics));
+                outputs
+                    .output_at(block)
+                    .await
+                    .map(|r| (r, "message passer proven with eth_getProof"))
+                    .map_err(|e| e.to_string())
+            }
+        }),
+        Verdict::Disagrees { .. } => None,
+    };
+    Ok(BlockCheck { verdict, output_root })
+}
+
 #[cfg(test)]
 mod tests {
     //! The re-execution check against a recorded L2 node: one real OP Sepolia block of
@@ -248,7 +334,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
-    use crate::chain::{RpcOptions, connect};
+    use crate::{RpcOptions, connect};
     use alloy::consensus::Header;
     use riposte_core::{exec::execute_block, fixture::Fixture};
     use serde_json::{Value, json};
@@ -348,14 +434,31 @@ mod tests {
         fx.into_iter().min_by_key(|f| f.store.len()).unwrap()
     }
 
-    async fn provider(url: &str, metrics: &Metrics) -> DynProvider {
+    async fn provider(url: &str, metrics: &Arc<Counted>) -> DynProvider {
         let opts = RpcOptions {
             timeout: Duration::from_secs(10),
             retries: 1,
             max_in_flight: 8,
             poll_interval: Duration::from_millis(100),
+            ..RpcOptions::default()
         };
-        connect(url, "l2", opts, metrics).await.unwrap()
+        connect(url, "l2", &opts, metrics.clone()).await.unwrap()
+    }
+
+    /// Counts what the output source reports.
+    #[derive(Default)]
+    struct Counted {
+        disagreements: std::sync::atomic::AtomicU64,
+        reexecutions: Mutex<Vec<String>>,
+    }
+
+    impl ChainMetrics for Counted {
+        fn reexecution(&self, result: &str, _seconds: f64) {
+            self.reexecutions.lock().unwrap().push(result.to_owned());
+        }
+        fn disagreement(&self) {
+            self.disagreements.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -369,12 +472,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let rollup_json = dir.path().join("rollup.json");
         std::fs::write(&rollup_json, serde_json::to_vec(&json.rollup_config).unwrap()).unwrap();
-        let metrics = Metrics::new();
+        let metrics = Arc::new(Counted::default());
 
         // Honest node: the check starts, and the block agrees.
         let url = recorded_node(&fx, header.clone()).await;
         let l2 = provider(&url, &metrics).await;
-        let check = output_check(VerifyOutputsMode::Reexecute, &l2, &url, None, Some(&rollup_json)).await.unwrap();
+        let check = output_check(Policy::Reexecute, &l2, &url, None, Some(&rollup_json)).await.unwrap();
         let Check::Reexecute { config, node } = check else { panic!("not a re-execution check") };
         let outputs = L2Outputs::new(l2, Check::None, metrics.clone());
         let ours = outputs.reexecute(&config, &node, header.number, header.hash_slow()).await.unwrap();
@@ -387,16 +490,16 @@ mod tests {
         let outputs = L2Outputs::new(provider(&url, &metrics).await, Check::None, metrics.clone());
         let err = outputs.reexecute(&config, &url, forged.number, forged.hash_slow()).await.unwrap_err().to_string();
         assert!(err.contains(&header.state_root.to_string()) && err.contains(&forged.state_root.to_string()), "{err}");
-        let text = metrics.encode();
-        assert!(text.contains("riposte_honest_source_disagreements_total 1"), "{text}");
-        assert!(text.contains("riposte_block_reexecutions_total{result=\"agree\"} 1"), "{text}");
-        assert!(text.contains("riposte_block_reexecutions_total{result=\"disagree\"} 1"), "{text}");
-        assert!(text.contains("riposte_block_reexecution_seconds_count 2"), "{text}");
+        assert_eq!(metrics.disagreements.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(*metrics.reexecutions.lock().unwrap(), ["agree", "disagree"]);
 
         // The operator command on both nodes.
         let honest = recorded_node(&fx, header.clone()).await;
-        assert!(crate::tools::verify_block(&honest, &rollup_json, header.number).await.unwrap());
-        assert!(!crate::tools::verify_block(&url, &rollup_json, forged.number).await.unwrap());
+        let p = provider(&honest, &metrics).await;
+        let check = verify_block(&p, &honest, &rollup_json, header.number).await.unwrap();
+        assert!(check.agrees(), "{check:?}");
+        let p = provider(&url, &metrics).await;
+        assert!(!verify_block(&p, &url, &rollup_json, forged.number).await.unwrap().agrees());
 
         // A rollup config for another chain is refused at start, naming both chains.
         let mut other = json.rollup_config.clone();
@@ -404,9 +507,7 @@ mod tests {
         let other_json = dir.path().join("other.json");
         std::fs::write(&other_json, serde_json::to_vec(&other).unwrap()).unwrap();
         let l2 = provider(&url, &metrics).await;
-        let err = output_check(VerifyOutputsMode::Reexecute, &l2, &url, None, Some(&other_json)).await.err().unwrap();
+        let err = output_check(Policy::Reexecute, &l2, &url, None, Some(&other_json)).await.err().unwrap();
         assert!(err.to_string().contains("L2 chain 10") && err.to_string().contains("chain 11155420"), "{err}");
     }
-
-    use crate::config::VerifyOutputs as VerifyOutputsMode;
 }

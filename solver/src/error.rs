@@ -18,6 +18,10 @@ pub enum TraceError {
     /// The request makes no sense for this provider.
     #[error("{0}")]
     Unsupported(String),
+    /// Two sources of truth disagree (the L2 node and riposte's re-execution, or a rollup
+    /// node): stop playing on this value and alert, do not retry blindly.
+    #[error("{0}")]
+    Disagreement(String),
 }
 
 /// The solver could not decide.

@@ -14,18 +14,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use alloy::primitives::{Address, B256, Bytes, U256, keccak256};
-use alloy::sol;
-use riposte_devnet::bindings::IBigStepper;
+use riposte_contracts::{oracle::PreimageOracle as IOracleLoader, vm::BigStepper as IBigStepper};
 use riposte_devnet::{Chain, Devnet, DevnetOptions, devnet_dir};
 use riposte_vm::{DecodedState, MapOracle, StepWitness, Vm, load_elf, local_key};
-
-sol! {
-    /// The `PreimageOracle` 1.0.0 loaders the test uses.
-    interface IOracleLoader {
-        function loadLocalData(uint256 _ident, bytes32 _localContext, bytes32 _word, uint256 _size, uint256 _partOffset) external returns (bytes32 key_);
-        function loadKeccak256PreimagePart(uint256 _partOffset, bytes _preimage) external;
-    }
-}
 
 /// How many `MIPS.step` eth_calls are in flight at once.
 const CONCURRENCY: usize = 8;

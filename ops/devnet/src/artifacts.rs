@@ -6,7 +6,6 @@ use alloy::json_abi::JsonAbi;
 use alloy::primitives::Bytes;
 use serde::Deserialize;
 
-use crate::revert::ErrorTable;
 use crate::{DevnetError, Result};
 
 /// Environment variable that overrides where ops/devnet is (default: this crate's directory).
@@ -88,10 +87,25 @@ pub(crate) struct Artifacts {
     pub(crate) mips: Artifact,
     pub(crate) fault_dispute_game: Artifact,
     pub(crate) alphabet_vm: Artifact,
-    pub(crate) errors: ErrorTable,
 }
 
 impl Artifacts {
+    /// Every artifact, for checks over all of them.
+    #[cfg(test)]
+    pub(crate) fn all(&self) -> [&Artifact; 9] {
+        [
+            &self.proxy,
+            &self.superchain_config,
+            &self.delayed_weth,
+            &self.factory,
+            &self.anchor_state_registry,
+            &self.preimage_oracle,
+            &self.mips,
+            &self.fault_dispute_game,
+            &self.alphabet_vm,
+        ]
+    }
+
     /// Loads (in parallel) every artifact the devnet needs.
     pub(crate) fn load(paths: &Paths) -> Result<Self> {
         let forge = |name: &str| paths.forge_artifacts.join(format!("{name}.sol/{name}.json"));
@@ -131,20 +145,6 @@ impl Artifacts {
         let mips = next()?;
         let fault_dispute_game = next()?;
         let alphabet_vm = next()?;
-        let mut errors = ErrorTable::new();
-        for a in [
-            &proxy,
-            &superchain_config,
-            &delayed_weth,
-            &factory,
-            &anchor_state_registry,
-            &preimage_oracle,
-            &mips,
-            &fault_dispute_game,
-            &alphabet_vm,
-        ] {
-            errors.add_abi(&a.abi);
-        }
         Ok(Self {
             proxy,
             superchain_config,
@@ -155,7 +155,35 @@ impl Artifacts {
             mips,
             fault_dispute_game,
             alphabet_vm,
-            errors,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    /// riposte decodes reverts from its own bindings: every error the deployed contracts can
+    /// raise must be among them, with the same signature.
+    #[test]
+    fn every_error_of_the_deployed_contracts_is_known_to_the_bindings() {
+        let paths = Paths::locate(&crate::devnet_dir()).expect("ops/devnet/setup.sh installs the artifacts");
+        let arts = Artifacts::load(&paths).unwrap();
+        let mut checked = 0;
+        for a in arts.all() {
+            for e in a.abi.errors() {
+                let r = riposte_contracts::Revert::decode(e.selector().to_vec());
+                assert_eq!(
+                    r.signature,
+                    Some(e.signature().as_str()),
+                    "{} is not known to riposte-contracts",
+                    e.signature()
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "only {checked} errors in the ABIs");
     }
 }

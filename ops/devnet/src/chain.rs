@@ -15,7 +15,6 @@ use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolCall;
 use alloy::transports::{RpcError, TransportErrorKind};
 
-use crate::revert::ErrorTable;
 use crate::{DevnetError, Result};
 
 /// `maxFeePerGas` of every transaction: far above anvil's base fee, only what is used is paid.
@@ -70,7 +69,6 @@ pub struct Chain {
     chain_id: u64,
     provider: RootProvider,
     signers: Arc<HashMap<Address, PrivateKeySigner>>,
-    errors: Arc<ErrorTable>,
 }
 
 /// The revert data of an RPC error that is an execution revert (empty when it has none).
@@ -89,9 +87,8 @@ impl Chain {
         chain_id: u64,
         provider: RootProvider,
         signers: Arc<HashMap<Address, PrivateKeySigner>>,
-        errors: Arc<ErrorTable>,
     ) -> Self {
-        Self { name, chain_id, provider, signers, errors }
+        Self { name, chain_id, provider, signers }
     }
 
     /// The chain id.
@@ -104,15 +101,10 @@ impl Chain {
         &self.provider
     }
 
-    /// The selector → error table used to decode reverts.
-    pub fn errors(&self) -> &ErrorTable {
-        &self.errors
-    }
-
     /// Turns an RPC error into a decoded revert if it is one.
     pub(crate) fn rpc_error(&self, what: String, source: RpcError<TransportErrorKind>) -> DevnetError {
         match revert_data(&source) {
-            Some(data) => DevnetError::Reverted { what, revert: Box::new(self.errors.decode(data)) },
+            Some(data) => DevnetError::Reverted { what, revert: Box::new(riposte_contracts::Revert::decode(data)) },
             None => DevnetError::Rpc { what, source },
         }
     }
@@ -271,7 +263,7 @@ impl Chain {
         req.to = Some(tx.to);
         match self.provider.call(req).block(BlockId::number(block)).await {
             Ok(_) => None,
-            Err(e) => revert_data(&e).map(|d| Box::new(self.errors.decode(d))),
+            Err(e) => revert_data(&e).map(|d| Box::new(riposte_contracts::Revert::decode(d))),
         }
     }
 

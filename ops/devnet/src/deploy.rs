@@ -8,12 +8,16 @@ use alloy::sol_types::{SolCall, SolValue};
 use serde::Serialize;
 
 use crate::artifacts::{Artifact, Artifacts};
-use crate::bindings::{
-    IAnchorStateRegistry, IDelayedWETH, IDisputeGameFactory, IProxy, ISuperchainConfig, OutputRoot, StartingAnchorRoot,
-};
 use crate::chain::{Chain, PlannedTx};
 use crate::options::{ALPHABET_GAME_TYPE, CANNON_GAME_TYPE, DevnetOptions, GameParams};
 use crate::{DevnetError, Result, alphabet};
+use riposte_contracts::asr::AnchorStateRegistry as IAnchorStateRegistry;
+use riposte_contracts::asr::OutputRoot;
+use riposte_contracts::asr::StartingAnchorRoot;
+use riposte_contracts::dgf::DisputeGameFactory as IDisputeGameFactory;
+use riposte_contracts::proxy::Proxy as IProxy;
+use riposte_contracts::proxy::SuperchainConfig as ISuperchainConfig;
+use riposte_contracts::weth::DelayedWETH as IDelayedWETH;
 
 /// Addresses of everything deployed on L1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

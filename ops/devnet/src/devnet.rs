@@ -14,13 +14,15 @@ use riposte_game::{OutputRootProof, output_root_v0};
 
 use crate::anvil::Anvil;
 use crate::artifacts::{Artifacts, Paths, devnet_dir};
-use crate::bindings::{IAnchorStateRegistry, IDelayedWETH, IDisputeGameFactory};
 use crate::chain::{Chain, TxOutcome};
 use crate::deploy::{Deployment, deploy};
 use crate::game::FaultGame;
 use crate::options::DevnetOptions;
 use crate::output::{L2_TO_L1_MESSAGE_PASSER, verify_account_proof};
 use crate::{DevnetError, Result};
+use riposte_contracts::asr::AnchorStateRegistry as IAnchorStateRegistry;
+use riposte_contracts::dgf::DisputeGameFactory as IDisputeGameFactory;
+use riposte_contracts::weth::DelayedWETH as IDelayedWETH;
 
 /// The private keys of anvil's default accounts (mnemonic `test test … junk`); public knowledge.
 const DEV_KEYS: [&str; 10] = [
@@ -121,9 +123,8 @@ impl Devnet {
 
         let (accounts, signers) = dev_accounts()?;
         let signers = Arc::new(signers);
-        let errors = Arc::new(arts.errors.clone());
-        let l1 = Chain::new("L1", options.l1_chain_id, l1_provider, signers.clone(), errors.clone());
-        let l2 = Chain::new("L2", options.l2_chain_id, l2_provider, signers, errors);
+        let l1 = Chain::new("L1", options.l1_chain_id, l1_provider, signers.clone());
+        let l2 = Chain::new("L2", options.l2_chain_id, l2_provider, signers);
 
         if options.l2_blocks > 0 {
             let _: serde_json::Value = l2.rpc("anvil_mine", (U256::from(options.l2_blocks),)).await?;

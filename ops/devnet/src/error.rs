@@ -4,7 +4,7 @@ use std::time::Duration;
 use alloy::primitives::{Address, B256};
 use alloy::transports::{RpcError, TransportErrorKind};
 
-use crate::revert::Revert;
+use riposte_contracts::Revert;
 
 /// Everything that can go wrong while starting, deploying or driving the devnet.
 ///

@@ -5,9 +5,10 @@ use alloy::eips::BlockId;
 use alloy::primitives::{Address, B256, Bytes, U256};
 use riposte_game::{Claim, ClaimTree, Clock, ClockParams, GameDepth, GameStatus, Position};
 
-use crate::bindings::{IBigStepper, IFaultDisputeGame as Fdg};
 use crate::chain::TxOutcome;
 use crate::{Devnet, DevnetError, Result};
+use riposte_contracts::fdg::v1_2::FaultDisputeGame as Fdg;
+use riposte_contracts::vm::BigStepper as IBigStepper;
 
 const LABEL: &str = "FaultDisputeGame";
 
@@ -86,7 +87,7 @@ impl<'a> FaultGame<'a> {
 
     /// `claimData(index)`.
     pub async fn claim(&self, index: usize) -> Result<Claim> {
-        let c = self.devnet.l1().call(LABEL, self.address, &Fdg::claimDataCall { index: U256::from(index) }).await?;
+        let c = self.devnet.l1().call(LABEL, self.address, &Fdg::claimDataCall(U256::from(index))).await?;
         Ok(Claim {
             parent_index: c.parentIndex,
             countered_by: c.counteredBy,
@@ -138,7 +139,7 @@ impl<'a> FaultGame<'a> {
 
     /// `credit(who)`.
     pub async fn credit(&self, who: Address) -> Result<U256> {
-        self.devnet.l1().call(LABEL, self.address, &Fdg::creditCall { recipient: who }).await
+        self.devnet.l1().call(LABEL, self.address, &Fdg::creditCall(who)).await
     }
 
     /// `resolvedSubgames(i)` for every claim.
@@ -146,9 +147,7 @@ impl<'a> FaultGame<'a> {
         let n = self.claim_count().await?;
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
-            out.push(
-                self.devnet.l1().call(LABEL, self.address, &Fdg::resolvedSubgamesCall { index: U256::from(i) }).await?,
-            );
+            out.push(self.devnet.l1().call(LABEL, self.address, &Fdg::resolvedSubgamesCall(U256::from(i))).await?);
         }
         Ok(out)
     }

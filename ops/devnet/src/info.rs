@@ -5,12 +5,15 @@ use std::collections::BTreeMap;
 use alloy::primitives::{Address, B256, U256};
 use serde::Serialize;
 
-use crate::bindings::{
-    IAnchorStateRegistry, IDelayedWETH, IDisputeGameFactory, IFaultDisputeGame, IMips, IPreimageOracle,
-    ISuperchainConfig,
-};
 use crate::options::{ALPHABET_GAME_TYPE, CANNON_GAME_TYPE};
 use crate::{Deployment, Devnet, Result, alphabet};
+use riposte_contracts::asr::AnchorStateRegistry as IAnchorStateRegistry;
+use riposte_contracts::dgf::DisputeGameFactory as IDisputeGameFactory;
+use riposte_contracts::fdg::v1_2::FaultDisputeGame as IFaultDisputeGame;
+use riposte_contracts::oracle::PreimageOracle as IPreimageOracle;
+use riposte_contracts::proxy::SuperchainConfig as ISuperchainConfig;
+use riposte_contracts::vm::Mips as IMips;
+use riposte_contracts::weth::DelayedWETH as IDelayedWETH;
 
 /// One chain's endpoint.
 #[derive(Debug, Clone, Serialize)]

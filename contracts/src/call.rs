@@ -1,0 +1,132 @@
+//! The `eth_call` seam reads go through, and the transactions actions become.
+
+use std::{future::Future, pin::Pin};
+
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::SolCall;
+
+use crate::{ContractError, Revert};
+
+/// A boxed future, so the seams stay object-safe.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Why an `eth_call` gave no answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CallError {
+    /// The call reverted; the data is decoded against the errors riposte knows.
+    #[error("reverted: {0}")]
+    Reverted(Revert),
+    /// The RPC failed. `temporary` is true when trying again later may succeed (timeouts,
+    /// 5xx, connection errors), false when the request itself is refused.
+    #[error("{message}")]
+    Transport {
+        /// The transport's error in words.
+        message: String,
+        /// Whether a retry later may succeed.
+        temporary: bool,
+    },
+}
+
+/// `eth_call` at the latest block.
+pub trait EthCall: Send + Sync {
+    /// One call of `data` to `to`.
+    fn call(&self, to: Address, data: Bytes) -> BoxFuture<'_, Result<Bytes, CallError>>;
+
+    /// Calls of each of `data` to `to`, answered in order (a node may batch them).
+    fn call_many(&self, to: Address, data: Vec<Bytes>) -> BoxFuture<'_, Result<Vec<Bytes>, CallError>> {
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(data.len());
+            for d in data {
+                out.push(self.call(to, d).await?);
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// `call` on `to`, decoded.
+pub async fn call<C: SolCall>(eth: &dyn EthCall, to: Address, call: C) -> Result<C::Return, ContractError> {
+    let what = || format!("{} on {to}", C::SIGNATURE);
+    let bytes =
+        eth.call(to, call.abi_encode().into()).await.map_err(|source| ContractError::Call { what: what(), source })?;
+    C::abi_decode_returns(&bytes).map_err(|e| ContractError::Decode { what: what(), reason: e.to_string() })
+}
+
+/// Each of `calls` on `to`, in one batch where the node allows, decoded.
+pub async fn call_many<C: SolCall>(
+    eth: &dyn EthCall,
+    to: Address,
+    calls: &[C],
+) -> Result<Vec<C::Return>, ContractError> {
+    let what = || format!("{} × {} on {to}", calls.len(), C::SIGNATURE);
+    let data = calls.iter().map(|c| Bytes::from(c.abi_encode())).collect();
+    let answers = eth.call_many(to, data).await.map_err(|source| ContractError::Call { what: what(), source })?;
+    if answers.len() != calls.len() {
+        return Err(ContractError::Decode {
+            what: what(),
+            reason: format!("{} answers to {} calls", answers.len(), calls.len()),
+        });
+    }
+    answers
+        .iter()
+        .map(|b| C::abi_decode_returns(b).map_err(|e| ContractError::Decode { what: what(), reason: e.to_string() }))
+        .collect()
+}
+
+/// What a transaction does, as the tx manager and the metrics name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActionKind {
+    /// `attack` or `defend`.
+    Move,
+    /// `step`.
+    Step,
+    /// `addLocalData` before a step.
+    AddLocalData,
+    /// `PreimageOracle.loadKeccak256PreimagePart` before a step.
+    LoadPreimage,
+    /// `resolveClaim`.
+    ResolveClaim,
+    /// `resolve`.
+    Resolve,
+    /// `claimCredit`.
+    ClaimCredit,
+    /// `DisputeGameFactory.create`.
+    CreateGame,
+}
+
+impl ActionKind {
+    /// The name stored with an intent and used as a metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Move => "move",
+            Self::Step => "step",
+            Self::AddLocalData => "add_local_data",
+            Self::LoadPreimage => "load_preimage",
+            Self::ResolveClaim => "resolve_claim",
+            Self::Resolve => "resolve",
+            Self::ClaimCredit => "claim_credit",
+            Self::CreateGame => "create_game",
+        }
+    }
+}
+
+impl std::fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One transaction to send: what it does, the key that makes it happen once, and its call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxCall {
+    /// What it does.
+    pub kind: ActionKind,
+    /// Names the effect, not the attempt: the same action always has the same key.
+    pub key: String,
+    /// The contract called.
+    pub target: Address,
+    /// The calldata.
+    pub calldata: Bytes,
+    /// Wei sent (a move's bond, a game's init bond).
+    pub value: U256,
+}

@@ -1,0 +1,220 @@
+//! The seam against a fake contract: a map from calldata to answers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy_sol_types::{SolCall, SolValue};
+use riposte_game::{GameStatus, Position};
+use riposte_solver::{Action, PreimageLoad};
+
+use super::{v1_2::FaultDisputeGame as Fdg, *};
+use crate::{ActionKind, BoxFuture, CallError, EthCall, Revert, vm::BigStepper};
+
+/// Answers `eth_call`s from a table; anything else reverts without data, as a contract without
+/// the function does. Counts the calls it serves.
+#[derive(Default)]
+struct FakeChain {
+    answers: HashMap<(Address, Bytes), Bytes>,
+    calls: Mutex<Vec<(Address, Bytes)>>,
+}
+
+impl FakeChain {
+    fn answer<C: SolCall>(&mut self, to: Address, c: C, value: impl SolValue) {
+        self.answers.insert((to, c.abi_encode().into()), value.abi_encode().into());
+    }
+
+    fn served(&self) -> usize {
+        self.calls.lock().unwrap().len()
+    }
+}
+
+impl EthCall for FakeChain {
+    fn call(&self, to: Address, data: Bytes) -> BoxFuture<'_, Result<Bytes, CallError>> {
+        self.calls.lock().unwrap().push((to, data.clone()));
+        let answer = self.answers.get(&(to, data)).cloned();
+        Box::pin(async move { answer.ok_or_else(|| CallError::Reverted(Revert::decode(Bytes::new()))) })
+    }
+}
+
+const GAME: Address = Address::repeat_byte(0x9a);
+const VM: Address = Address::repeat_byte(0x11);
+const ORACLE: Address = Address::repeat_byte(0x22);
+
+fn game_1_2(version: &str, max_depth: u64, split_depth: u64) -> FakeChain {
+    let mut f = FakeChain::default();
+    f.answer(GAME, Fdg::versionCall {}, version.to_string());
+    f.answer(GAME, Fdg::gameTypeCall {}, 255u32);
+    f.answer(GAME, Fdg::rootClaimCall {}, B256::repeat_byte(1));
+    f.answer(GAME, Fdg::l1HeadCall {}, B256::repeat_byte(2));
+    f.answer(GAME, Fdg::l2BlockNumberCall {}, U256::from(20));
+    f.answer(GAME, Fdg::startingBlockNumberCall {}, U256::from(4));
+    f.answer(GAME, Fdg::startingRootHashCall {}, B256::repeat_byte(3));
+    f.answer(GAME, Fdg::maxGameDepthCall {}, U256::from(max_depth));
+    f.answer(GAME, Fdg::splitDepthCall {}, U256::from(split_depth));
+    f.answer(GAME, Fdg::maxClockDurationCall {}, 300u64);
+    f.answer(GAME, Fdg::clockExtensionCall {}, 30u64);
+    f.answer(GAME, Fdg::statusCall {}, U256::ZERO);
+    f.answer(GAME, Fdg::absolutePrestateCall {}, B256::repeat_byte(4));
+    f.answer(GAME, Fdg::l2ChainIdCall {}, U256::from(901));
+    f.answer(GAME, Fdg::vmCall {}, VM);
+    f.answer(GAME, Fdg::wethCall {}, Address::repeat_byte(0x33));
+    f.answer(GAME, Fdg::anchorStateRegistryCall {}, Address::repeat_byte(0x44));
+    f.answer(VM, BigStepper::oracleCall {}, ORACLE);
+    f
+}
+
+#[tokio::test]
+async fn a_1_2_game_is_detected_and_its_parameters_read() {
+    let eth = Arc::new(game_1_2("1.2.1-beta.3", 8, 4));
+    let game = detect_and_open(eth.clone(), GAME).await.unwrap();
+    assert_eq!(game.family(), GameFamily::FaultV1_2);
+    let p = game.parameters().await.unwrap();
+    assert_eq!((p.version.as_str(), p.game_type, p.l2_block_number), ("1.2.1-beta.3", 255, 20));
+    assert_eq!((p.depth.max(), p.depth.split()), (8, 4));
+    assert_eq!((p.clocks.max_duration(), p.clocks.extension()), (300, 30));
+    assert_eq!(p.status, GameStatus::InProgress);
+    assert_eq!((p.vm, p.l2_chain_id), (VM, 901));
+}
+
+#[tokio::test]
+async fn other_versions_are_refused_by_name() {
+    for v in ["1.3.1-beta.5", "2.4.0", ""] {
+        let eth = game_1_2(v, 8, 4);
+        let err = detect(&eth, GAME).await.unwrap_err().to_string();
+        assert!(err.contains(&format!("{v:?}")) && err.contains("not supported"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn a_game_that_reports_1_2_but_answers_a_later_getter_is_refused() {
+    let mut eth = game_1_2("1.2.0", 8, 4);
+    eth.answer(GAME, v1_2::Probe::bondDistributionModeCall {}, U256::ZERO);
+    let err = detect(&eth, GAME).await.unwrap_err().to_string();
+    assert!(err.contains("bondDistributionMode()") && err.contains("1.2.0"), "{err}");
+}
+
+#[tokio::test]
+async fn parameters_that_break_the_constructor_rules_are_named() {
+    let game = open(GameFamily::FaultV1_2, Arc::new(game_1_2("1.2.0", 8, 8)), GAME);
+    let err = game.parameters().await.unwrap_err().to_string();
+    assert!(err.contains("splitDepth") && err.contains(&GAME.to_string()), "{err}");
+    let game = open(GameFamily::FaultV1_2, Arc::new(game_1_2("1.2.0", 300, 4)), GAME);
+    let err = game.parameters().await.unwrap_err().to_string();
+    assert!(err.contains("maxGameDepth 300"), "{err}");
+}
+
+#[tokio::test]
+async fn claims_with_impossible_positions_are_refused() {
+    let mut eth = game_1_2("1.2.0", 8, 4);
+    let bad = Fdg::claimDataReturn {
+        parentIndex: u32::MAX,
+        counteredBy: Address::ZERO,
+        claimant: Address::repeat_byte(5),
+        bond: 1,
+        claim: B256::repeat_byte(6),
+        position: 0,
+        clock: 0,
+    };
+    eth.answers.insert(
+        (GAME, Fdg::claimDataCall(U256::ZERO).abi_encode().into()),
+        Fdg::claimDataCall::abi_encode_returns_tuple(&(
+            bad.parentIndex,
+            bad.counteredBy,
+            bad.claimant,
+            bad.bond,
+            bad.claim,
+            bad.position,
+            bad.clock,
+        ))
+        .into(),
+    );
+    let game = open(GameFamily::FaultV1_2, Arc::new(eth), GAME);
+    let err = game.claims(vec![0]).await.unwrap_err().to_string();
+    assert!(err.contains("position") && err.contains("claim 0"), "{err}");
+}
+
+#[tokio::test]
+async fn actions_become_calls_keyed_by_their_effect() {
+    let eth = Arc::new(game_1_2("1.2.0", 8, 4));
+    let game = open(GameFamily::FaultV1_2, eth.clone(), GAME);
+    let position = Position::from_gindex(2).unwrap();
+    let (parent_value, value) = (B256::repeat_byte(7), B256::repeat_byte(8));
+    let mv = Action::Move {
+        parent_index: 0,
+        parent_value,
+        is_attack: true,
+        position,
+        value,
+        bond: U256::from(99),
+        deadline: 0,
+    };
+    let calls = game.calls_for(&mv).await.unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].kind, ActionKind::Move);
+    assert_eq!(calls[0].key, format!("move:{GAME}:0:{position}:{value}"));
+    assert_eq!(calls[0].value, U256::from(99));
+    let decoded = Fdg::attackCall::abi_decode(&calls[0].calldata).unwrap();
+    assert_eq!((decoded._disputed, decoded._parentIndex, decoded._claim), (parent_value, U256::ZERO, value));
+
+    let defend = Action::Move {
+        parent_index: 0,
+        parent_value,
+        is_attack: false,
+        position,
+        value,
+        bond: U256::from(99),
+        deadline: 0,
+    };
+    assert!(Fdg::defendCall::abi_decode(&game.calls_for(&defend).await.unwrap()[0].calldata).is_ok());
+
+    // A step with a keccak preimage: the load goes to the VM's oracle, first.
+    let data = Bytes::from_static(b"preimage");
+    let step = Action::Step {
+        claim_index: 3,
+        is_attack: false,
+        state_data: Bytes::from_static(b"state"),
+        proof: Bytes::from_static(b"proof"),
+        preimage: Some(PreimageLoad::Keccak { data: data.clone(), offset: 8 }),
+        deadline: 0,
+    };
+    let before = eth.served();
+    let calls = game.calls_for(&step).await.unwrap();
+    assert_eq!(calls.iter().map(|c| c.kind).collect::<Vec<_>>(), [ActionKind::LoadPreimage, ActionKind::Step]);
+    assert_eq!(calls[0].target, ORACLE);
+    assert_eq!(calls[0].key, format!("preimage:{ORACLE}:{}:8", keccak256(&data)));
+    assert_eq!(calls[1].key, format!("step:{GAME}:3:false"));
+    let s = Fdg::stepCall::abi_decode(&calls[1].calldata).unwrap();
+    assert_eq!((s._claimIndex, s._isAttack, s._stateData.as_ref()), (U256::from(3), false, &b"state"[..]));
+    // The oracle is read once per game.
+    let after_first = eth.served();
+    game.calls_for(&step).await.unwrap();
+    assert_eq!((after_first - before, eth.served() - after_first), (2, 0));
+
+    let local = Action::Step {
+        claim_index: 3,
+        is_attack: false,
+        state_data: Bytes::from_static(b"state"),
+        proof: Bytes::from_static(b"proof"),
+        preimage: Some(PreimageLoad::Local { ident: 2, claim_index: 3, offset: 0 }),
+        deadline: 0,
+    };
+    let calls = game.calls_for(&local).await.unwrap();
+    assert_eq!(calls[0].kind, ActionKind::AddLocalData);
+    assert_eq!((calls[0].target, calls[0].key.as_str()), (GAME, format!("local:{GAME}:3:2:0").as_str()));
+
+    let calls = game.calls_for(&Action::ResolveClaim { claim_index: 5 }).await.unwrap();
+    assert_eq!(calls[0].key, format!("resolve-claim:{GAME}:5"));
+    let r = Fdg::resolveClaimCall::abi_decode(&calls[0].calldata).unwrap();
+    assert_eq!((r._claimIndex, r._numToResolve), (U256::from(5), U256::ZERO));
+    assert_eq!(
+        game.calls_for(&Action::Resolve).await.unwrap()[0].calldata,
+        Bytes::from(Fdg::resolveCall {}.abi_encode())
+    );
+    let who = Address::repeat_byte(0xee);
+    let c = game.claim_credit(who);
+    assert_eq!((c.kind, c.key), (ActionKind::ClaimCredit, format!("claim-credit:{GAME}:{who}")));
+}
