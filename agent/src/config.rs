@@ -21,14 +21,16 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 /// A secret string: never printed, never serialized back.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub(crate) struct Secret(String);
+pub struct Secret(String);
 
 impl Secret {
-    pub(crate) fn new(s: String) -> Self {
+    /// Wraps a secret.
+    pub fn new(s: String) -> Self {
         Self(s)
     }
 
-    pub(crate) fn expose(&self) -> &str {
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -53,9 +55,10 @@ impl Serialize for Secret {
 
 /// A duration written as `90`, `"90s"`, `"15m"`, `"12h"` or `"28d"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Span(pub(crate) Duration);
+pub struct Span(pub Duration);
 
-pub(crate) fn parse_span(s: &str) -> Result<Duration, String> {
+/// Parses `90`, `90s`, `500ms`, `15m`, `12h` or `28d`.
+pub fn parse_span(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (num, unit) = s.find(|c: char| !c.is_ascii_digit()).map_or((s, ""), |i| s.split_at(i));
     let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a duration (e.g. 90s, 15m, 12h, 28d)"))?;
@@ -98,7 +101,7 @@ impl Serialize for Span {
 /// How output roots from the L2 node are checked before riposte bets on them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
-pub(crate) enum VerifyOutputs {
+pub enum VerifyOutputs {
     /// Trust the L2 node's headers (the state root is still checked against `eth_getProof`).
     None,
     /// Compare each output root with the rollup node's `optimism_outputAtBlock`.
@@ -121,7 +124,7 @@ impl From<VerifyOutputs> for riposte_chain::outputs::Policy {
 /// Which honest trace to play a game type with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
-pub(crate) enum TraceType {
+pub enum TraceType {
     /// Output roots on top, op-challenger's alphabet trace below (game type 255).
     Alphabet,
     /// Output roots on top, riposte's MIPS VM running `cannon-elf` below (game type 0).
@@ -129,7 +132,8 @@ pub(crate) enum TraceType {
 }
 
 impl TraceType {
-    pub(crate) fn game_type(self) -> u32 {
+    /// The game type this trace plays.
+    pub fn game_type(self) -> u32 {
         match self {
             Self::Alphabet => 255,
             Self::Cannon => 0,
@@ -140,13 +144,13 @@ impl TraceType {
 /// Where `/metrics` and `/healthz` are served.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct MetricsConfig {
+pub struct MetricsConfig {
     /// Serve metrics at all.
-    pub(crate) enabled: bool,
+    pub enabled: bool,
     /// Listen address.
-    pub(crate) addr: IpAddr,
+    pub addr: IpAddr,
     /// Listen port.
-    pub(crate) port: u16,
+    pub port: u16,
 }
 
 impl Default for MetricsConfig {
@@ -156,7 +160,8 @@ impl Default for MetricsConfig {
 }
 
 impl MetricsConfig {
-    pub(crate) fn socket(&self) -> SocketAddr {
+    /// The address to listen on.
+    pub fn socket(&self) -> SocketAddr {
         SocketAddr::new(self.addr, self.port)
     }
 }
@@ -164,75 +169,75 @@ impl MetricsConfig {
 /// The daemon's whole configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct Config {
+pub struct Config {
     /// L1 execution RPC (http(s), or ws(s) to be told of new heads at once).
-    pub(crate) l1_eth_rpc: String,
+    pub l1_eth_rpc: String,
     /// L2 execution RPC, used to compute output roots with `eth_getProof`.
-    pub(crate) l2_eth_rpc: String,
+    pub l2_eth_rpc: String,
     /// Optional rollup node: each output root riposte computes is cross-checked against
     /// `optimism_outputAtBlock`; a mismatch is an alert, not a move.
     #[serde(default)]
-    pub(crate) rollup_rpc: Option<String>,
+    pub rollup_rpc: Option<String>,
     /// How output roots are checked; default `rollup` when `rollup-rpc` is set, else `none`.
     #[serde(default)]
-    pub(crate) verify_outputs: Option<VerifyOutputs>,
+    pub verify_outputs: Option<VerifyOutputs>,
     /// The L2 chain's rollup config (op-node's rollup.json), needed by `verify-outputs reexecute`.
     #[serde(default)]
-    pub(crate) rollup_config: Option<PathBuf>,
+    pub rollup_config: Option<PathBuf>,
     /// The fault-proof program (static big-endian MIPS ELF) riposte's VM runs in Cannon games;
     /// a game is played only if its absolute prestate is this program's.
     #[serde(default)]
-    pub(crate) cannon_elf: Option<PathBuf>,
+    pub cannon_elf: Option<PathBuf>,
     /// Keep a VM snapshot every this many instructions.
     #[serde(default = "default_cannon_snapshot_freq")]
-    pub(crate) cannon_snapshot_freq: u64,
+    pub cannon_snapshot_freq: u64,
     /// The `DisputeGameFactory` to watch.
-    pub(crate) game_factory_address: Address,
+    pub game_factory_address: Address,
     /// Trace types to play; each selects a game type.
     #[serde(default = "default_trace_types")]
-    pub(crate) trace_type: Vec<TraceType>,
+    pub trace_type: Vec<TraceType>,
     /// Only play these games (empty: all).
     #[serde(default)]
-    pub(crate) game_allowlist: Vec<Address>,
+    pub game_allowlist: Vec<Address>,
     /// Play and claim bonds in games created within this window.
     #[serde(default = "default_game_window")]
-    pub(crate) game_window: Span,
+    pub game_window: Span,
     /// Games progressed at once (default 16: the work is mostly waiting on RPC and receipts).
     #[serde(default = "default_max_concurrency")]
-    pub(crate) max_concurrency: usize,
+    pub max_concurrency: usize,
     /// Only resolve subgames whose bond goes to us (or an additional claimant).
     #[serde(default)]
-    pub(crate) selective_claim_resolution: bool,
+    pub selective_claim_resolution: bool,
     /// Claim credit for these addresses too.
     #[serde(default)]
-    pub(crate) additional_bond_claimants: Vec<Address>,
+    pub additional_bond_claimants: Vec<Address>,
     /// Hex private key of the sender. Prefer `private-key-file` or `RIPOSTE_PRIVATE_KEY`.
     #[serde(default)]
-    pub(crate) private_key: Option<Secret>,
+    pub private_key: Option<Secret>,
     /// File holding the hex private key.
     #[serde(default)]
-    pub(crate) private_key_file: Option<PathBuf>,
+    pub private_key_file: Option<PathBuf>,
     /// Watch and report only; never send a transaction.
     #[serde(default)]
-    pub(crate) monitor_only: bool,
+    pub monitor_only: bool,
     /// SQLite database file.
     #[serde(default = "default_db")]
-    pub(crate) db: PathBuf,
+    pub db: PathBuf,
     /// How often to poll for a new L1 head over HTTP.
     #[serde(default = "default_poll_interval")]
-    pub(crate) http_poll_interval: Span,
+    pub http_poll_interval: Span,
     /// Per-request RPC timeout.
     #[serde(default = "default_rpc_timeout")]
-    pub(crate) rpc_timeout: Span,
+    pub rpc_timeout: Span,
     /// Retries of a transient RPC failure.
     #[serde(default = "default_rpc_retries")]
-    pub(crate) rpc_retries: u32,
+    pub rpc_retries: u32,
     /// Re-sign with higher fees a transaction not mined after this long.
     #[serde(default = "default_resubmission_timeout")]
-    pub(crate) resubmission_timeout: Span,
+    pub resubmission_timeout: Span,
     /// Metrics and health endpoint.
     #[serde(default)]
-    pub(crate) metrics: MetricsConfig,
+    pub metrics: MetricsConfig,
 }
 
 fn default_trace_types() -> Vec<TraceType> {
@@ -267,112 +272,112 @@ fn default_resubmission_timeout() -> Span {
 /// Flags shared by every command that reads the configuration.
 #[derive(Args, Debug, Default, Clone, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub(crate) struct ConfigFlags {
+pub struct ConfigFlags {
     /// TOML configuration file (keys are the flag names, e.g. `l1-eth-rpc = "…"`).
     #[arg(long = "config", value_name = "FILE")]
     #[serde(skip)]
-    pub(crate) config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
     /// L1 execution RPC URL.
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) l1_eth_rpc: Option<String>,
+    pub l1_eth_rpc: Option<String>,
     /// L2 execution RPC URL.
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) l2_eth_rpc: Option<String>,
+    pub l2_eth_rpc: Option<String>,
     /// Rollup node RPC URL (optional cross-check of output roots).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) rollup_rpc: Option<String>,
+    pub rollup_rpc: Option<String>,
     /// Check output roots: none, rollup (optimism_outputAtBlock) or reexecute (in process, from
     /// the L2 node's debug_executionWitness). Default: rollup with --rollup-rpc, else none.
     #[arg(long, value_enum)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) verify_outputs: Option<VerifyOutputs>,
+    pub verify_outputs: Option<VerifyOutputs>,
     /// The L2 chain's rollup.json (for --verify-outputs reexecute).
     #[arg(long, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) rollup_config: Option<PathBuf>,
+    pub rollup_config: Option<PathBuf>,
     /// The fault-proof program (static big-endian MIPS ELF) for Cannon games.
     #[arg(long, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) cannon_elf: Option<PathBuf>,
+    pub cannon_elf: Option<PathBuf>,
     /// VM snapshot interval in instructions (default 10,000,000).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) cannon_snapshot_freq: Option<u64>,
+    pub cannon_snapshot_freq: Option<u64>,
     /// DisputeGameFactory address.
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) game_factory_address: Option<Address>,
+    pub game_factory_address: Option<Address>,
     /// Trace types to play: alphabet (type 255), cannon (type 0, with --cannon-elf).
     #[arg(long, value_delimiter = ',')]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) trace_type: Option<Vec<TraceType>>,
+    pub trace_type: Option<Vec<TraceType>>,
     /// Only play these game addresses.
     #[arg(long, value_delimiter = ',')]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) game_allowlist: Option<Vec<Address>>,
+    pub game_allowlist: Option<Vec<Address>>,
     /// Window of game ages to play (e.g. 28d, 12h).
     #[arg(long, value_parser = parse_span_arg)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) game_window: Option<Span>,
+    pub game_window: Option<Span>,
     /// Games progressed concurrently.
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) max_concurrency: Option<usize>,
+    pub max_concurrency: Option<usize>,
     /// Resolve only subgames that pay us.
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub(crate) selective_claim_resolution: bool,
+    pub selective_claim_resolution: bool,
     /// Also claim credit for these addresses.
     #[arg(long, value_delimiter = ',')]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) additional_bond_claimants: Option<Vec<Address>>,
+    pub additional_bond_claimants: Option<Vec<Address>>,
     /// Hex private key (prefer --private-key-file or RIPOSTE_PRIVATE_KEY).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) private_key: Option<String>,
+    pub private_key: Option<String>,
     /// File holding the hex private key.
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) private_key_file: Option<PathBuf>,
+    pub private_key_file: Option<PathBuf>,
     /// Never send transactions: watch, compute and report only.
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub(crate) monitor_only: bool,
+    pub monitor_only: bool,
     /// SQLite database path (default ./riposte.db).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) db: Option<PathBuf>,
+    pub db: Option<PathBuf>,
     /// HTTP polling interval for new L1 heads (e.g. 12s, 500ms).
     #[arg(long, value_parser = parse_span_arg)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) http_poll_interval: Option<Span>,
+    pub http_poll_interval: Option<Span>,
     /// Per-request RPC timeout (e.g. 10s).
     #[arg(long, value_parser = parse_span_arg)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) rpc_timeout: Option<Span>,
+    pub rpc_timeout: Option<Span>,
     /// Retries of a transient RPC failure.
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) rpc_retries: Option<u32>,
+    pub rpc_retries: Option<u32>,
     /// Re-sign with higher fees a transaction not mined after this long (e.g. 24s).
     #[arg(long, value_parser = parse_span_arg)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) resubmission_timeout: Option<Span>,
+    pub resubmission_timeout: Option<Span>,
     /// Serve metrics and /healthz.
     #[arg(long = "metrics.enabled")]
     #[serde(skip)]
-    pub(crate) metrics_enabled: bool,
+    pub metrics_enabled: bool,
     /// Metrics listen address.
     #[arg(long = "metrics.addr")]
     #[serde(skip)]
-    pub(crate) metrics_addr: Option<IpAddr>,
+    pub metrics_addr: Option<IpAddr>,
     /// Metrics listen port.
     #[arg(long = "metrics.port")]
     #[serde(skip)]
-    pub(crate) metrics_port: Option<u16>,
+    pub metrics_port: Option<u16>,
 }
 
 fn parse_span_arg(s: &str) -> Result<Span, String> {
@@ -381,7 +386,7 @@ fn parse_span_arg(s: &str) -> Result<Span, String> {
 
 impl ConfigFlags {
     /// The configuration from the file (if any), the environment and these flags.
-    pub(crate) fn load(&self) -> Result<Config> {
+    pub fn load(&self) -> Result<Config> {
         // RIPOSTE_LOG (the log filter) and the test crash point are not configuration keys.
         self.load_with_env(Env::prefixed("RIPOSTE_").ignore(&["log", "test_kill_at"]))
     }
@@ -422,7 +427,7 @@ fn describe(err: figment::Error) -> String {
 
 impl Config {
     /// The output check in force: the configured one, else `rollup` when a rollup node is given.
-    pub(crate) fn verify_outputs(&self) -> VerifyOutputs {
+    pub fn verify_outputs(&self) -> VerifyOutputs {
         self.verify_outputs.unwrap_or(if self.rollup_rpc.is_some() {
             VerifyOutputs::Rollup
         } else {
@@ -475,7 +480,7 @@ impl Config {
 
     /// The sender's private key, from `private-key` or `private-key-file`; `None` in monitor mode
     /// or when none is configured.
-    pub(crate) fn signing_key(&self) -> Result<Option<Secret>> {
+    pub fn signing_key(&self) -> Result<Option<Secret>> {
         if let Some(k) = &self.private_key {
             return Ok(Some(k.clone()));
         }

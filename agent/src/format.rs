@@ -6,7 +6,7 @@ use alloy_primitives::U256;
 use riposte_game::{GameDepth, GameError, Position, required_bond};
 
 /// Wei as ETH with up to 9 decimals (rounded half up, trailing zeros trimmed).
-pub(crate) fn eth(wei: U256) -> String {
+pub fn eth(wei: U256) -> String {
     let unit = U256::from(1_000_000_000u64);
     let gwei = (wei + unit / U256::from(2)) / unit;
     let whole = gwei / unit;
@@ -17,7 +17,7 @@ pub(crate) fn eth(wei: U256) -> String {
 }
 
 /// What the position means in a game of these depths.
-pub(crate) fn describe_position(pos: Position, depth: GameDepth) -> Result<String, GameError> {
+pub fn describe_position(pos: Position, depth: GameDepth) -> Result<String, GameError> {
     let mut out = String::new();
     let w = &mut out;
     let _ = writeln!(w, "position      {}", pos.gindex());
@@ -53,7 +53,7 @@ pub(crate) fn describe_position(pos: Position, depth: GameDepth) -> Result<Strin
 /// One claim tree drawn as an indented tree, children under their parent in insertion order:
 /// index, move, position, depth, trace index, value, claimant, bond, clock left, whether the
 /// honest trace agrees, and who countered it.
-pub(crate) fn render_tree(
+pub fn render_tree(
     tree: &riposte_game::ClaimTree,
     depth: GameDepth,
     clocks: riposte_game::ClockParams,
@@ -102,7 +102,7 @@ pub(crate) fn render_tree(
 }
 
 /// A hash shortened to its first and last four bytes.
-pub(crate) fn short(h: alloy_primitives::B256) -> String {
+pub fn short(h: alloy_primitives::B256) -> String {
     let s = format!("{h:#x}");
     format!("{}…{}", &s[..10], &s[s.len() - 8..])
 }

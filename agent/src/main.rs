@@ -7,16 +7,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use riposte_game::{GameDepth, Position, required_bond};
 
-mod config;
-mod crash;
-mod demo;
-mod format;
-mod metrics;
-mod responder;
-mod run;
-mod sync;
-mod tools;
-mod traces;
+use riposte_agent::{config, format, metrics, run, tools};
 
 #[derive(Parser)]
 #[command(name = "riposte", version, about = "Defends optimistic-rollup state by winning OP Stack dispute games")]
@@ -34,8 +25,6 @@ enum Command {
         #[command(flatten)]
         config: Box<config::ConfigFlags>,
     },
-    /// Run the end-to-end demo on a local devnet (anvil + the real OP contracts).
-    Demo,
     /// List the factory's games in the window: status, claims, whether the root is honest,
     /// and how long is left before the next honest answer is due.
     ///
@@ -265,10 +254,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::VerifyBlock { block, l2_eth_rpc, rollup_config } => {
             let agrees = runtime()?.block_on(tools::verify_block(&l2_eth_rpc, &rollup_config, block))?;
             Ok(if agrees { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-        }
-        Command::Demo => {
-            runtime()?.block_on(demo::demo())?;
-            Ok(ExitCode::SUCCESS)
         }
         Command::Bonds { max_depth } => {
             GameDepth::new(max_depth, 0).with_context(|| format!("--max-depth {max_depth}"))?;

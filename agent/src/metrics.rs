@@ -65,7 +65,7 @@ struct ResultLabels {
 
 /// Handle on the metrics; cheap to clone.
 #[derive(Clone)]
-pub(crate) struct Metrics(Arc<Inner>);
+pub struct Metrics(Arc<Inner>);
 
 impl std::fmt::Debug for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -77,8 +77,15 @@ fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Metrics {
-    pub(crate) fn new() -> Self {
+    /// A fresh registry with every metric at zero.
+    pub fn new() -> Self {
         let mut r = Registry::with_prefix("riposte");
         let rpc_requests = Family::<RpcLabels, Counter>::default();
         r.register("rpc_requests", "JSON-RPC requests sent, by endpoint and method", rpc_requests.clone());
@@ -165,78 +172,92 @@ impl Metrics {
         }))
     }
 
-    pub(crate) fn rpc_request(&self, endpoint: &str, method: &str) {
+    /// A JSON-RPC request was sent.
+    pub fn rpc_request(&self, endpoint: &str, method: &str) {
         self.0.rpc_requests.get_or_create(&RpcLabels { endpoint: endpoint.into(), method: method.into() }).inc();
     }
 
-    pub(crate) fn rpc_error(&self, endpoint: &str, method: &str) {
+    /// A JSON-RPC request failed.
+    pub fn rpc_error(&self, endpoint: &str, method: &str) {
         self.0.rpc_errors.get_or_create(&RpcLabels { endpoint: endpoint.into(), method: method.into() }).inc();
     }
 
-    pub(crate) fn set_games(&self, status: &str, n: i64) {
+    /// Games in the window with `status`.
+    pub fn set_games(&self, status: &str, n: i64) {
         self.0.games.get_or_create(&StatusLabels { status: status.into() }).set(n);
     }
 
-    pub(crate) fn claims_seen(&self, n: u64) {
+    /// Claims read from games.
+    pub fn claims_seen(&self, n: u64) {
         self.0.claims_seen.inc_by(n);
     }
 
-    pub(crate) fn action_sent(&self, kind: &str, inclusion_secs: f64) {
+    /// A transaction was confirmed, `inclusion_secs` after it was sent.
+    pub fn action_sent(&self, kind: &str, inclusion_secs: f64) {
         self.0.actions_sent.get_or_create(&KindLabels { kind: kind.into() }).inc();
         self.0.tx_inclusion.observe(inclusion_secs);
     }
 
-    pub(crate) fn action_failed(&self, kind: &str) {
+    /// A transaction reverted or could not be sent.
+    pub fn action_failed(&self, kind: &str) {
         self.0.actions_failed.get_or_create(&KindLabels { kind: kind.into() }).inc();
     }
 
-    pub(crate) fn bond_posted(&self, wei: f64) {
+    /// Wei posted as a bond.
+    pub fn bond_posted(&self, wei: f64) {
         self.0.bonds_posted_wei.inc_by(wei);
     }
 
-    pub(crate) fn credit_claimed(&self, wei: f64) {
+    /// Wei paid out by `claimCredit`.
+    pub fn credit_claimed(&self, wei: f64) {
         self.0.credits_claimed_wei.inc_by(wei);
     }
 
-    pub(crate) fn most_urgent_clock(&self, secs: f64) {
+    /// Seconds left before the earliest pending honest response.
+    pub fn most_urgent_clock(&self, secs: f64) {
         self.0.most_urgent_clock.set(secs);
     }
 
-    pub(crate) fn bonds_locked(&self, wei: f64) {
+    /// Wei of our bonds in games in progress.
+    pub fn bonds_locked(&self, wei: f64) {
         self.0.bonds_locked.set(wei);
     }
 
-    pub(crate) fn sender_balance(&self, wei: f64) {
+    /// The sender's balance.
+    pub fn sender_balance(&self, wei: f64) {
         self.0.sender_balance.set(wei);
     }
 
-    pub(crate) fn honest_claim_countered(&self) {
+    /// One of our claims was countered by a step.
+    pub fn honest_claim_countered(&self) {
         self.0.honest_countered.inc();
     }
 
-    pub(crate) fn disagreement(&self) {
+    /// Two sources of truth disagreed.
+    pub fn disagreement(&self) {
         self.0.disagreements.inc();
     }
 
     /// One block re-executed: `result` is agree, disagree or error.
-    pub(crate) fn reexecution(&self, result: &str, secs: f64) {
+    pub fn reexecution(&self, result: &str, secs: f64) {
         self.0.reexecutions.get_or_create(&ResultLabels { result: result.into() }).inc();
         self.0.reexecution_seconds.observe(secs);
     }
 
-    pub(crate) fn l1_head(&self, number: u64) {
+    /// A new L1 head was seen.
+    pub fn l1_head(&self, number: u64) {
         self.0.l1_head.set(i64::try_from(number).unwrap_or(i64::MAX));
         self.0.l1_head_seen_at.store(unix_now(), Ordering::Relaxed);
     }
 
     /// `true` if a new L1 head was seen in the last `max_age_secs` seconds.
-    pub(crate) fn is_fresh(&self, max_age_secs: u64) -> bool {
+    pub fn is_fresh(&self, max_age_secs: u64) -> bool {
         let seen = self.0.l1_head_seen_at.load(Ordering::Relaxed);
         seen != 0 && unix_now().saturating_sub(seen) <= max_age_secs
     }
 
     /// The Prometheus text exposition of every metric.
-    pub(crate) fn encode(&self) -> String {
+    pub fn encode(&self) -> String {
         let mut out = String::new();
         if let Ok(reg) = self.0.registry.lock() {
             // Writing into a String cannot fail.
@@ -248,7 +269,7 @@ impl Metrics {
 
 /// Serves `/metrics` and `/healthz` on `addr` until the task is dropped. `/healthz` answers 200
 /// only while the last L1 head is at most `max_head_age_secs` old.
-pub(crate) async fn serve(addr: SocketAddr, metrics: Metrics, max_head_age_secs: u64) -> std::io::Result<()> {
+pub async fn serve(addr: SocketAddr, metrics: Metrics, max_head_age_secs: u64) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving /metrics and /healthz");
     loop {

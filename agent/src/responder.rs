@@ -26,28 +26,38 @@ use crate::metrics::Metrics;
 
 /// What became of an action.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Outcome {
+pub enum Outcome {
     /// Mined and succeeded in this call.
-    Confirmed { tx: B256, block: u64 },
+    Confirmed {
+        /// The transaction.
+        tx: B256,
+        /// Its block.
+        block: u64,
+    },
     /// Already on chain from an earlier send.
     AlreadyDone,
     /// Reverted, in simulation (`tx` is `None`) or on chain; `reason` names the custom error.
-    Reverted { tx: Option<B256>, reason: String },
+    Reverted {
+        /// The transaction, when it was mined.
+        tx: Option<B256>,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Timing of the responder.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct ResponderOptions {
+pub struct ResponderOptions {
     /// Re-sign with higher fees after this long without a receipt.
-    pub(crate) resubmit_after: Duration,
+    pub resubmit_after: Duration,
     /// Receipt polling interval.
-    pub(crate) poll: Duration,
+    pub poll: Duration,
     /// Stop waiting after this long; the intent stays `sent` and is resumed later.
-    pub(crate) wait_limit: Duration,
+    pub wait_limit: Duration,
 }
 
 /// The transaction sender.
-pub(crate) struct Responder {
+pub struct Responder {
     l1: DynProvider,
     wallet: EthereumWallet,
     from: Address,
@@ -79,7 +89,7 @@ fn is_already_known(msg: &str) -> bool {
 impl Responder {
     /// A responder for the signer in `wallet`; the next nonce is the higher of the chain's
     /// pending count and one past the highest nonce this database ever signed.
-    pub(crate) async fn new(
+    pub async fn new(
         l1: DynProvider,
         wallet: EthereumWallet,
         store: Store,
@@ -96,14 +106,14 @@ impl Responder {
     }
 
     /// The sender's address.
-    pub(crate) fn address(&self) -> Address {
+    pub fn address(&self) -> Address {
         self.from
     }
 
     /// Settles what a previous run left: intents never signed are abandoned (the solver
     /// re-plans them if still needed); intents sent are awaited, their last attempt
     /// rebroadcast if the network lost it.
-    pub(crate) async fn reconcile(&self) -> Result<()> {
+    pub async fn reconcile(&self) -> Result<()> {
         let now = unix_now();
         for i in self.store.intents_in_state(IntentState::Pending).await? {
             tracing::info!(key = %i.intent.key, "abandoning an intent that was never signed");
@@ -125,7 +135,7 @@ impl Responder {
 
     /// Sends the action once. An action already confirmed is not sent again unless its
     /// transaction has left the chain (a reorg); one already sent is awaited, not re-signed.
-    pub(crate) async fn submit(&self, new: NewIntent) -> Result<Outcome> {
+    pub async fn submit(&self, new: NewIntent) -> Result<Outcome> {
         let now = unix_now();
         let intent = match self.store.intent_by_key(&new.key).await? {
             Some(i) => match i.state {
@@ -160,7 +170,7 @@ impl Responder {
     }
 
     /// Takes the next nonce from the chain again (after a reorg dropped our transactions).
-    pub(crate) async fn resync_nonce(&self) -> Result<()> {
+    pub async fn resync_nonce(&self) -> Result<()> {
         let mut nonce = self.nonce.lock().await;
         let chain = self.l1.get_transaction_count(self.from).pending().await.context("reading the sender's nonce")?;
         if chain != *nonce {

@@ -60,15 +60,15 @@ struct Progress {
 
 /// What one cycle did, for logs and tests.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct TickReport {
+pub struct TickReport {
     /// L1 head the cycle ran at.
-    pub(crate) head: u64,
+    pub head: u64,
     /// Games in progress that were looked at.
-    pub(crate) games: usize,
+    pub games: usize,
     /// Transactions confirmed in this cycle.
-    pub(crate) confirmed: usize,
+    pub confirmed: usize,
     /// Actions the solver planned (in monitor mode: would have sent).
-    pub(crate) planned: usize,
+    pub planned: usize,
 }
 
 /// What the agent remembers between cycles to look only at games where something happened.
@@ -92,7 +92,7 @@ struct Schedule {
 }
 
 /// The running agent.
-pub(crate) struct Agent {
+pub struct Agent {
     cfg: Config,
     l1: DynProvider,
     /// `eth_call` on L1, for the contract bindings.
@@ -123,7 +123,7 @@ fn game_span(g: &GameRecord) -> tracing::Span {
 
 impl Agent {
     /// Connects to the chains, opens the database and settles what a previous run left.
-    pub(crate) async fn start(cfg: Config, metrics: Metrics) -> Result<Self> {
+    pub async fn start(cfg: Config, metrics: Metrics) -> Result<Self> {
         let opts = RpcOptions {
             timeout: cfg.rpc_timeout.0,
             retries: cfg.rpc_retries,
@@ -215,22 +215,22 @@ impl Agent {
     }
 
     /// The database.
-    pub(crate) fn store(&self) -> &Store {
+    pub fn store(&self) -> &Store {
         &self.store
     }
 
     /// The L1 provider.
-    pub(crate) fn l1(&self) -> &DynProvider {
+    pub fn l1(&self) -> &DynProvider {
         &self.l1
     }
 
     /// `eth_call` on L1.
-    pub(crate) fn eth(&self) -> &Arc<dyn EthCall> {
+    pub fn eth(&self) -> &Arc<dyn EthCall> {
         &self.eth
     }
 
     /// The game at `address` as the family it was detected to be (detected once per run).
-    pub(crate) async fn game(&self, address: Address) -> Result<Arc<dyn DisputeGame>> {
+    pub async fn game(&self, address: Address) -> Result<Arc<dyn DisputeGame>> {
         if let Some(g) = self.opened.lock().ok().and_then(|m| m.get(&address).cloned()) {
             return Ok(g);
         }
@@ -242,34 +242,34 @@ impl Agent {
     }
 
     /// The configuration.
-    pub(crate) fn config(&self) -> &Config {
+    pub fn config(&self) -> &Config {
         &self.cfg
     }
 
     /// The honest trace of a game of `game_type`.
-    pub(crate) fn trace_for(&self, game_type: u32) -> Result<GameTrace, riposte_solver::TraceError> {
+    pub fn trace_for(&self, game_type: u32) -> Result<GameTrace, riposte_solver::TraceError> {
         GameTrace::of(game_type, &self.outputs, self.cannon.as_ref())
     }
 
     /// The honest trace to judge a game of `game_type` by: its own, or output roots alone when
     /// riposte has no execution trace for it (claims below the split are then not judged).
-    pub(crate) fn trace_for_inspection(&self, game_type: u32) -> GameTrace {
+    pub fn trace_for_inspection(&self, game_type: u32) -> GameTrace {
         self.trace_for(game_type).unwrap_or_else(|_| GameTrace::outputs_only(&self.outputs))
     }
 
     /// The transaction sender, unless monitoring only.
-    pub(crate) fn responder(&self) -> Option<&Responder> {
+    pub fn responder(&self) -> Option<&Responder> {
         self.responder.as_ref()
     }
 
     /// The configured key's address, if a key is configured.
-    pub(crate) fn sender(&self) -> Option<Address> {
+    pub fn sender(&self) -> Option<Address> {
         self.me
     }
 
     /// Scans the factory and claims every credit DelayedWETH lets go in resolved games (read
     /// fresh, so games resolved by others count); returns the claimCredit transactions confirmed.
-    pub(crate) async fn tick_credits_only(&self) -> Result<usize> {
+    pub async fn tick_credits_only(&self) -> Result<usize> {
         let now = self.l1_now().await?;
         self.scan_factory(now).await?;
         let mut confirmed = 0;
@@ -289,7 +289,7 @@ impl Agent {
     /// Runs until `shutdown` completes: on every new L1 head, games due are looked at in their
     /// own tasks. At shutdown, games in flight get 8 s to finish; what they had not sent stays
     /// an intent for the next start.
-    pub(crate) async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) -> Result<()> {
+    pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) -> Result<()> {
         tokio::pin!(shutdown);
         let mut last_head = None;
         // Games being looked at: a slow one (waiting for a receipt) never holds back the others,
@@ -363,7 +363,7 @@ impl Agent {
 
     /// One cycle at the current L1 head, waiting for every game looked at (see
     /// [`Agent::select_due`] for which); `run` does the same without waiting.
-    pub(crate) async fn tick(&self) -> Result<TickReport> {
+    pub async fn tick(&self) -> Result<TickReport> {
         let head = riposte_chain::latest_head(&self.l1).await?;
         let cycle = self.select_due(head, &HashSet::new()).await?;
         let results: Vec<(Address, Result<Progress>)> = stream::iter(cycle.due.iter())
@@ -811,12 +811,12 @@ impl Agent {
 }
 
 /// The intent of one call, filed under `game`.
-pub(crate) fn intent_of(game: Address, c: riposte_contracts::TxCall) -> NewIntent {
+pub fn intent_of(game: Address, c: riposte_contracts::TxCall) -> NewIntent {
     NewIntent { game, kind: c.kind.as_str().into(), key: c.key, target: c.target, calldata: c.calldata, value: c.value }
 }
 
 /// The transactions an action is made of, in order (a preimage load before its step), each
 /// keyed by what it does so it is never sent twice.
-pub(crate) async fn intents_for(g: &GameRecord, game: &dyn DisputeGame, action: &Action) -> Result<Vec<NewIntent>> {
+pub async fn intents_for(g: &GameRecord, game: &dyn DisputeGame, action: &Action) -> Result<Vec<NewIntent>> {
     Ok(game.calls_for(action).await?.into_iter().map(|c| intent_of(g.address, c)).collect())
 }

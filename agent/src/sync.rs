@@ -8,7 +8,7 @@ use riposte_game::{Claim, ClaimTree, ClockParams, GameDepth};
 use riposte_storage::GameRecord;
 
 /// The stored record of a game, from its factory entry and its parameters.
-pub(crate) fn record_of(p: GameParams, fg: &FactoryGame, factory: Address) -> GameRecord {
+pub fn record_of(p: GameParams, fg: &FactoryGame, factory: Address) -> GameRecord {
     GameRecord {
         address: fg.address,
         factory,
@@ -34,7 +34,7 @@ pub(crate) fn record_of(p: GameParams, fg: &FactoryGame, factory: Address) -> Ga
 }
 
 /// The depth and clock rules of a stored game (errors name the game).
-pub(crate) fn rules_of(g: &GameRecord) -> Result<(GameDepth, ClockParams)> {
+pub fn rules_of(g: &GameRecord) -> Result<(GameDepth, ClockParams)> {
     let depth = GameDepth::new(g.max_depth, g.split_depth).with_context(|| format!("game {}", g.address))?;
     let clocks =
         ClockParams::new(g.max_clock_duration, g.clock_extension).with_context(|| format!("game {}", g.address))?;
@@ -43,23 +43,19 @@ pub(crate) fn rules_of(g: &GameRecord) -> Result<(GameDepth, ClockParams)> {
 
 /// What changed in a game's claims since they were last read.
 #[derive(Debug, Default)]
-pub(crate) struct ClaimUpdate {
+pub struct ClaimUpdate {
     /// Claims appended since.
-    pub(crate) new: Vec<Claim>,
+    pub new: Vec<Claim>,
     /// Known max-depth claims whose `counteredBy` changed (a step adds no claim).
-    pub(crate) countered: Vec<(u64, Claim)>,
+    pub countered: Vec<(u64, Claim)>,
     /// The chain no longer holds what was read (a reorg): these are all its claims now.
-    pub(crate) reorged: Option<Vec<Claim>>,
+    pub reorged: Option<Vec<Claim>>,
 }
 
 /// Reads the claims of a game beyond `known` (a tree already read, or none), re-reads the
 /// max-depth claims not yet countered, and checks the last known claim is still there: if the
 /// chain has fewer claims or a different last one, the whole list is read again.
-pub(crate) async fn refresh_claims(
-    g: &dyn DisputeGame,
-    max_depth: u8,
-    known: Option<&ClaimTree>,
-) -> Result<ClaimUpdate> {
+pub async fn refresh_claims(g: &dyn DisputeGame, max_depth: u8, known: Option<&ClaimTree>) -> Result<ClaimUpdate> {
     let game = g.address();
     let len = g.claim_count().await?;
     let have = known.map_or(0, |t| t.len() as u64);

@@ -25,7 +25,7 @@ use crate::{format, run::Agent, sync};
 /// Whether a game is read to be played (its family must be one riposte plays) or only to be
 /// looked at (any version whose getters answer: they keep their selectors across versions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Purpose {
+pub enum Purpose {
     /// The daemon and the tools that send transactions.
     Play,
     /// list-games and show.
@@ -33,14 +33,16 @@ pub(crate) enum Purpose {
 }
 
 /// A game read fresh from the chain: its record and its claims.
-pub(crate) struct LiveGame {
-    pub(crate) record: GameRecord,
-    pub(crate) view: GameView,
+pub struct LiveGame {
+    /// Its fixed facts.
+    pub record: GameRecord,
+    /// Its claims and rules.
+    pub view: GameView,
 }
 
 impl Agent {
     /// The current L1 time (latest block timestamp).
-    pub(crate) async fn l1_now(&self) -> Result<u64> {
+    pub async fn l1_now(&self) -> Result<u64> {
         let b = self
             .l1()
             .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
@@ -51,12 +53,7 @@ impl Agent {
 
     /// Reads a game and all its claims from the chain (any version to inspect it; a version
     /// riposte plays to act in it).
-    pub(crate) async fn live_game(
-        &self,
-        address: Address,
-        fg: Option<FactoryGame>,
-        purpose: Purpose,
-    ) -> Result<LiveGame> {
+    pub async fn live_game(&self, address: Address, fg: Option<FactoryGame>, purpose: Purpose) -> Result<LiveGame> {
         let fg = fg.unwrap_or(FactoryGame { index: 0, game_type: 0, created_at: 0, address });
         let game = match purpose {
             Purpose::Play => self.game(address).await?,
@@ -84,7 +81,7 @@ impl Agent {
 
     /// Whether the honest trace agrees with each claim (`None` where it cannot say: below the
     /// split of a game type riposte has no execution trace for).
-    pub(crate) async fn honesty(&self, game_type: u32, view: &GameView) -> Vec<Option<bool>> {
+    pub async fn honesty(&self, game_type: u32, view: &GameView) -> Vec<Option<bool>> {
         let trace = self.trace_for_inspection(game_type);
         let mut out = Vec::with_capacity(view.tree.len());
         for (i, c) in view.tree.claims().iter().enumerate() {
@@ -95,7 +92,7 @@ impl Agent {
 }
 
 /// `riposte list-games`: every game of the factory in the window.
-pub(crate) async fn list_games(agent: &Agent) -> Result<()> {
+pub async fn list_games(agent: &Agent) -> Result<()> {
     let now = agent.l1_now().await?;
     let factory = agent.config().game_factory_address;
     let dgf = Factory::new(agent.eth().as_ref(), factory);
@@ -163,7 +160,7 @@ fn root_only(tree: &ClaimTree) -> ClaimTree {
 }
 
 /// `riposte show <game>`: the claim tree.
-pub(crate) async fn show(agent: &Agent, game: Address) -> Result<()> {
+pub async fn show(agent: &Agent, game: Address) -> Result<()> {
     let g = agent.live_game(game, None, Purpose::Inspect).await?;
     let now = agent.l1_now().await?;
     let honest = agent.honesty(g.record.game_type, &g.view).await;
@@ -194,7 +191,7 @@ pub(crate) async fn show(agent: &Agent, game: Address) -> Result<()> {
 
 /// What `riposte move` does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum MoveKind {
+pub enum MoveKind {
     /// Attack the claim at `--parent-index`.
     Attack,
     /// Defend the claim at `--parent-index`.
@@ -204,7 +201,7 @@ pub(crate) enum MoveKind {
 }
 
 /// `riposte move`: one move by hand. Without `--claim` the honest value is posted.
-pub(crate) async fn manual_move(
+pub async fn manual_move(
     agent: &Agent,
     game: Address,
     kind: MoveKind,
@@ -272,7 +269,7 @@ async fn send_all(agent: &Agent, intents: Vec<NewIntent>) -> Result<()> {
 }
 
 /// `riposte create-game`: proposes `output_root` for `l2_block` with the factory's init bond.
-pub(crate) async fn create_game(agent: &Agent, game_type: u32, output_root: B256, l2_block: u64) -> Result<()> {
+pub async fn create_game(agent: &Agent, game_type: u32, output_root: B256, l2_block: u64) -> Result<()> {
     let factory = agent.config().game_factory_address;
     let f = Factory::new(agent.eth().as_ref(), factory);
     let bond = f.init_bond(game_type).await?;
@@ -286,7 +283,7 @@ pub(crate) async fn create_game(agent: &Agent, game_type: u32, output_root: B256
 }
 
 /// `riposte resolve <game>`: every claim whose clock ran out (children first), then the game.
-pub(crate) async fn resolve(agent: &Agent, game: Address) -> Result<()> {
+pub async fn resolve(agent: &Agent, game: Address) -> Result<()> {
     let g = agent.live_game(game, None, Purpose::Play).await?;
     let now = agent.l1_now().await?;
     let n = g.view.tree.len() as u64;
@@ -304,7 +301,7 @@ pub(crate) async fn resolve(agent: &Agent, game: Address) -> Result<()> {
 }
 
 /// `riposte claim-credits`: one daemon cycle's credit claiming, for every resolved game.
-pub(crate) async fn claim_credits(agent: &Agent) -> Result<()> {
+pub async fn claim_credits(agent: &Agent) -> Result<()> {
     agent.responder().context("claiming credits sends transactions: give a private key")?;
     let report = agent.tick_credits_only().await?;
     println!("{report} claimCredit transactions confirmed");
@@ -313,7 +310,7 @@ pub(crate) async fn claim_credits(agent: &Agent) -> Result<()> {
 
 /// `riposte verify-block`: re-executes L2 block `block` in process from the node's execution
 /// witness and compares with the node's header. Prints both sides; returns whether they agree.
-pub(crate) async fn verify_block(l2_url: &str, rollup_config: &std::path::Path, block: u64) -> Result<bool> {
+pub async fn verify_block(l2_url: &str, rollup_config: &std::path::Path, block: u64) -> Result<bool> {
     use riposte_core::exec::Verdict;
     // A witness of a full block can take the node a while to build.
     let opts = riposte_chain::RpcOptions { timeout: std::time::Duration::from_secs(60), ..Default::default() };

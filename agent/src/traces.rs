@@ -24,10 +24,10 @@ fn subgame_oracle(subgame: &ExecSubgame) -> Result<SubgameOracle<NoOracle>, Trac
 }
 
 /// The configured Cannon program's trace, shared by every game.
-pub(crate) type CannonVm = VmTrace<Oracles>;
+pub type CannonVm = VmTrace<Oracles>;
 
 /// Loads the program riposte plays Cannon games with.
-pub(crate) fn load_cannon(elf: &Path, snapshot_every: u64) -> Result<CannonVm, String> {
+pub fn load_cannon(elf: &Path, snapshot_every: u64) -> Result<CannonVm, String> {
     let bytes = std::fs::read(elf).map_err(|e| format!("cannon-elf {}: {e}", elf.display()))?;
     VmTrace::from_elf(&bytes, subgame_oracle as Oracles)
         .map(|t| t.with_snapshot_every(snapshot_every))
@@ -36,7 +36,7 @@ pub(crate) fn load_cannon(elf: &Path, snapshot_every: u64) -> Result<CannonVm, S
 
 /// The VM trace run on tokio's blocking pool: a position may cost millions of instructions.
 #[derive(Clone)]
-pub(crate) struct BlockingVm(pub(crate) Arc<CannonVm>);
+pub struct BlockingVm(pub Arc<CannonVm>);
 
 fn joined(e: tokio::task::JoinError) -> TraceError {
     TraceError::Unsupported(format!("the VM task ended: {e}"))
@@ -56,7 +56,7 @@ impl ExecTrace for BlockingVm {
 
 /// No execution trace: every question below the split is an error.
 #[derive(Clone, Copy)]
-pub(crate) struct NoExecTrace;
+pub struct NoExecTrace;
 
 impl ExecTrace for NoExecTrace {
     async fn state_at(&self, _: &ExecSubgame, _: u128) -> Result<B256, TraceError> {
@@ -69,7 +69,7 @@ impl ExecTrace for NoExecTrace {
 }
 
 /// The honest trace of one game.
-pub(crate) enum GameTrace {
+pub enum GameTrace {
     /// Game type 255.
     Alphabet(SplitTrace<L2Outputs, AlphabetTrace>),
     /// Game type 0.
@@ -80,7 +80,7 @@ pub(crate) enum GameTrace {
 
 impl GameTrace {
     /// The trace for `game_type`, if riposte is set up to play it.
-    pub(crate) fn of(game_type: u32, outputs: &L2Outputs, cannon: Option<&Arc<CannonVm>>) -> Result<Self, TraceError> {
+    pub fn of(game_type: u32, outputs: &L2Outputs, cannon: Option<&Arc<CannonVm>>) -> Result<Self, TraceError> {
         match (game_type, cannon) {
             (255, _) => Ok(Self::Alphabet(SplitTrace::new(outputs.clone(), AlphabetTrace))),
             (0, Some(vm)) => Ok(Self::Cannon(SplitTrace::new(outputs.clone(), BlockingVm(Arc::clone(vm))))),
@@ -90,12 +90,12 @@ impl GameTrace {
     }
 
     /// Output roots only (see [`GameTrace::OutputsOnly`]).
-    pub(crate) fn outputs_only(outputs: &L2Outputs) -> Self {
+    pub fn outputs_only(outputs: &L2Outputs) -> Self {
         Self::OutputsOnly(SplitTrace::new(outputs.clone(), NoExecTrace))
     }
 
     /// The absolute prestate riposte's trace for `game_type` starts from.
-    pub(crate) fn absolute_prestate(game_type: u32, cannon: Option<&Arc<CannonVm>>) -> Option<B256> {
+    pub fn absolute_prestate(game_type: u32, cannon: Option<&Arc<CannonVm>>) -> Option<B256> {
         match (game_type, cannon) {
             (255, _) => Some(riposte_solver::trace::alphabet::absolute_prestate()),
             (0, Some(vm)) => Some(vm.absolute_prestate()),

@@ -1,4 +1,4 @@
-//! `riposte demo`: a local devnet (two anvils, the real OP dispute contracts), games with a
+//! `riposte-demo` (`scripts/demo`): a local devnet (two anvils, the real OP dispute contracts), games with a
 //! scripted adversary, and riposte playing them to resolution and claiming its bonds.
 //!
 //! Game A: the adversary proposes a wrong output root and defends it with garbage down to the
@@ -19,7 +19,7 @@ use riposte_devnet::{
 };
 use riposte_game::{GameStatus, VmStatus};
 
-use crate::{
+use riposte_agent::{
     config::{Config, MetricsConfig, Secret, Span, TraceType},
     format,
     metrics::Metrics,
@@ -50,8 +50,26 @@ fn namer(agent: Address, adversary: Address, proposer: Address) -> impl Fn(Addre
     }
 }
 
-/// Runs the demo and prints what happened. Fails if riposte does not win both games.
-pub(crate) async fn demo() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RIPOSTE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let run = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+        .and_then(|rt| rt.block_on(demo()));
+    match run {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the demo and prints what happened. Fails if riposte does not win every game.
+async fn demo() -> Result<()> {
     let started = Instant::now();
     let elf = riposte_devnet::devnet_dir().join("build/mips/verdict.elf");
     let program =
@@ -104,7 +122,7 @@ pub(crate) async fn demo() -> Result<()> {
         l1_eth_rpc: devnet.l1_url().to_string(),
         l2_eth_rpc: devnet.l2_url().to_string(),
         rollup_rpc: None,
-        verify_outputs: Some(crate::config::VerifyOutputs::None),
+        verify_outputs: Some(riposte_agent::config::VerifyOutputs::None),
         rollup_config: None,
         cannon_elf: Some(elf.clone()),
         cannon_snapshot_freq: riposte_vm::trace::DEFAULT_SNAPSHOT_EVERY,
@@ -161,7 +179,7 @@ pub(crate) async fn demo() -> Result<()> {
         ("B", &game_b, GameStatus::DefenderWins),
         ("C", &game_c, GameStatus::ChallengerWins),
     ] {
-        let live = agent.live_game(game.address(), None, crate::tools::Purpose::Inspect).await?;
+        let live = agent.live_game(game.address(), None, riposte_agent::tools::Purpose::Inspect).await?;
         let tree = live.view.tree.clone();
         let honest = agent.honesty(live.record.game_type, &live.view).await;
         let status = game.status().await?;

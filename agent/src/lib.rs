@@ -1,0 +1,18 @@
+//! The riposte daemon as a library: it watches a `DisputeGameFactory`, brings each game's
+//! claims up to date, asks the solver for the honest actions and sends them exactly once, then
+//! resolves games and claims its bonds. The `riposte` binary (`main.rs`) is clap and wiring
+//! over it; the devnet demo (`ops/demo`) drives it in process.
+//!
+//! Not here: contract encodings (`riposte-contracts`), RPC transports and the output-root
+//! source (`riposte-chain`), which moves are honest (`riposte-solver`), the schema
+//! (`riposte-storage`).
+
+pub mod config;
+mod crash;
+pub mod format;
+pub mod metrics;
+pub mod responder;
+pub mod run;
+pub mod sync;
+pub mod tools;
+pub mod traces;
