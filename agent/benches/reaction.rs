@@ -4,7 +4,8 @@
 //! four adversary claims each: 100 moves).
 //!
 //! `cargo bench -p riposte-agent --bench reaction` (BENCH_MAX_CONCURRENCY sets the agent's
-//! `--max-concurrency`; default: the agent's own default, 16).
+//! `--max-concurrency`, default the agent's own, 16; BENCH_POLL its `--http-poll-interval`,
+//! default 100ms, `default` for the agent's own, 1s).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failure is the run failing
 
 mod common;
@@ -35,7 +36,9 @@ async fn main() {
 
     let dir = tempfile::tempdir().unwrap();
     let concurrency = std::env::var("BENCH_MAX_CONCURRENCY").ok();
-    let mut args = vec!["--http-poll-interval", "100ms"];
+    let poll = std::env::var("BENCH_POLL").unwrap_or_else(|_| "100ms".into());
+    let mut args = if poll == "default" { vec![] } else { vec!["--http-poll-interval", poll.as_str()] };
+    println!("agent: --http-poll-interval {poll}, --max-concurrency {}", concurrency.as_deref().unwrap_or("default"));
     if let Some(c) = &concurrency {
         args.extend(["--max-concurrency", c.as_str()]);
     }

@@ -86,6 +86,65 @@ async fn measure(games: u64, heads: u64) {
     );
     let _ = child.kill();
     let _ = child.wait();
+    idle_cost(&devnet, dir.path(), games).await;
+}
+
+/// Requests per minute of an agent with the default polling (no `--http-poll-interval`) while
+/// nothing happens in its games and L1 makes a block every 12 s, as mainnet does.
+async fn idle_cost(devnet: &Devnet, dir: &std::path::Path, games: u64) {
+    let secs: u64 = std::env::var("BENCH_IDLE_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    let port = free_port();
+    let port_arg = port.to_string();
+    // The same database: every root is answered already, nothing is left to send.
+    let mut child = common::spawn_agent(
+        devnet,
+        dir,
+        &["--max-concurrency", "16", "--metrics.enabled", "--metrics.port", &port_arg],
+    );
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    devnet.mine().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let before = scrape(port);
+    let started = Instant::now();
+    let mut next_block = Duration::from_secs(12);
+    while started.elapsed() < Duration::from_secs(secs) {
+        if started.elapsed() >= next_block {
+            devnet.mine().await.unwrap();
+            next_block += Duration::from_secs(12);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let after = scrape(port);
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    let per_min = |e: &str| (requests(&after, e) - requests(&before, e)) as f64 / minutes;
+    let by_method = |e: &str| {
+        let prefix = format!("riposte_rpc_requests_total{{endpoint=\"{e}\",method=\"");
+        let count = |m: &str| -> std::collections::BTreeMap<String, u64> {
+            m.lines()
+                .filter_map(|l| l.strip_prefix(&prefix))
+                .filter_map(|l| {
+                    let (method, rest) = l.split_once('"')?;
+                    Some((method.to_owned(), rest.rsplit(' ').next()?.parse().ok()?))
+                })
+                .collect()
+        };
+        let (b, a) = (count(&before), count(&after));
+        a.iter()
+            .map(|(m, n)| (m.clone(), (n - b.get(m).copied().unwrap_or(0)) as f64 / minutes))
+            .filter(|(_, n)| *n > 0.0)
+            .map(|(m, n)| format!("{m} {n:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "idle cost, default polling: {games:>5} games tracked, a block every 12 s for {secs} s: {:.0} L1 requests/min ({}), \
+         {:.0} L2 requests/min",
+        per_min("l1"),
+        by_method("l1"),
+        per_min("l2"),
+    );
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -7,12 +7,17 @@
 //! source (`riposte-chain`), which moves are honest (`riposte-solver`), the schema
 //! (`riposte-storage`).
 
+pub mod bonds;
 pub mod config;
-mod crash;
+#[cfg(test)]
+mod fakes;
 pub mod format;
+pub mod indexer;
 pub mod metrics;
-pub mod responder;
+pub mod player;
 pub mod run;
+pub mod scheduler;
+pub mod sink;
 pub mod sync;
 pub mod tools;
 pub mod traces;

@@ -304,6 +304,18 @@ pub async fn serve(addr: SocketAddr, metrics: Metrics, max_head_age_secs: u64) -
     }
 }
 
+impl riposte_txmgr::TxMetrics for Metrics {
+    fn action_sent(&self, kind: &str, inclusion_secs: f64) {
+        Metrics::action_sent(self, kind, inclusion_secs);
+    }
+    fn action_failed(&self, kind: &str) {
+        Metrics::action_failed(self, kind);
+    }
+    fn bond_posted(&self, wei: f64) {
+        Metrics::bond_posted(self, wei);
+    }
+}
+
 impl riposte_chain::ChainMetrics for Metrics {
     fn rpc_request(&self, endpoint: &str, method: &str) {
         Metrics::rpc_request(self, endpoint, method);

@@ -255,7 +255,7 @@ pub async fn manual_move(
         }
     };
     let dg = agent.game(game).await?;
-    send_all(agent, crate::run::intents_for(&g.record, dg.as_ref(), &action).await?).await
+    send_all(agent, crate::player::intents_for(&g.record, dg.as_ref(), &action).await?).await
 }
 
 async fn send_all(agent: &Agent, intents: Vec<NewIntent>) -> Result<()> {
@@ -277,7 +277,7 @@ pub async fn create_game(agent: &Agent, game_type: u32, output_root: B256, l2_bl
     let mut call = dgf::create_call(factory, game_type, output_root, extra.clone(), bond);
     // Keyed as before: by the L2 block, not its encoding.
     call.key = format!("create:{factory}:{game_type}:{output_root}:{l2_block}");
-    send_all(agent, vec![crate::run::intent_of(factory, call)]).await?;
+    send_all(agent, vec![crate::player::intent_of(factory, call)]).await?;
     println!("game {}", f.game_of(game_type, output_root, extra).await?);
     Ok(())
 }
@@ -295,7 +295,7 @@ pub async fn resolve(agent: &Agent, game: Address) -> Result<()> {
     }
     let mut intents = Vec::new();
     for a in &actions {
-        intents.extend(crate::run::intents_for(&g.record, dg.as_ref(), a).await?);
+        intents.extend(crate::player::intents_for(&g.record, dg.as_ref(), a).await?);
     }
     send_all(agent, intents).await
 }

@@ -1,0 +1,164 @@
+//! Test doubles shared by the daemon's unit tests: a game in memory, honest output roots.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Mutex;
+
+use alloy::primitives::{Address, B256, U256, keccak256};
+use riposte_contracts::{ActionKind, BoxFuture, ContractError, DisputeGame, GameFamily, GameParams, TxCall};
+use riposte_game::{Claim, Clock, GameStatus, Position, ROOT_PARENT_INDEX};
+use riposte_solver::{Action, TraceError, trace::OutputTrace};
+use riposte_storage::GameRecord;
+
+pub(crate) const GAME: Address = Address::repeat_byte(0x9a);
+pub(crate) const ME: Address = Address::repeat_byte(0x0e);
+pub(crate) const ADVERSARY: Address = Address::repeat_byte(0xad);
+pub(crate) const START: u64 = 1_000;
+
+/// Honest output roots: a fixed function of the block.
+pub(crate) struct Outputs;
+
+pub(crate) fn honest_output(block: u64) -> B256 {
+    keccak256(format!("output {block}"))
+}
+
+impl OutputTrace for Outputs {
+    async fn output_at(&self, block: u64) -> Result<B256, TraceError> {
+        Ok(honest_output(block))
+    }
+}
+
+/// A game in memory: claims, status, resolved subgames. Actions become calls whose key names
+/// the action.
+pub(crate) struct FakeGame {
+    pub(crate) claims: Mutex<Vec<Claim>>,
+    pub(crate) status: Mutex<GameStatus>,
+    pub(crate) resolved: Mutex<Vec<bool>>,
+    pub(crate) credit: U256,
+}
+
+impl FakeGame {
+    /// A game whose root is `root`, made by the adversary at [`START`].
+    pub(crate) fn new(root: B256) -> Self {
+        let root = Claim {
+            parent_index: ROOT_PARENT_INDEX,
+            countered_by: Address::ZERO,
+            claimant: ADVERSARY,
+            bond: 1,
+            value: root,
+            position: Position::ROOT,
+            clock: Clock::new(0, START),
+        };
+        Self {
+            claims: Mutex::new(vec![root]),
+            status: Mutex::new(GameStatus::InProgress),
+            resolved: Mutex::new(vec![]),
+            credit: U256::ZERO,
+        }
+    }
+
+    /// A game with an honest root and `credit` for anyone.
+    pub(crate) fn with_credit(credit: U256) -> Self {
+        Self { credit, ..Self::new(honest_output(20)) }
+    }
+
+    /// Appends a claim.
+    pub(crate) fn push(&self, parent: u32, position: u128, value: B256, who: Address, at: u64) {
+        let c = Claim {
+            parent_index: parent,
+            countered_by: Address::ZERO,
+            claimant: who,
+            bond: 2,
+            value,
+            position: Position::from_gindex(position).unwrap(),
+            clock: Clock::new(0, at),
+        };
+        self.claims.lock().unwrap().push(c);
+    }
+}
+
+fn ready<T: Send + 'static>(v: Result<T, ContractError>) -> BoxFuture<'static, Result<T, ContractError>> {
+    Box::pin(async move { v })
+}
+
+impl DisputeGame for FakeGame {
+    fn address(&self) -> Address {
+        GAME
+    }
+    fn family(&self) -> GameFamily {
+        GameFamily::FaultV1_2
+    }
+    fn parameters(&self) -> BoxFuture<'_, Result<GameParams, ContractError>> {
+        unreachable!("the player reads parameters from the stored record")
+    }
+    fn status(&self) -> BoxFuture<'_, Result<GameStatus, ContractError>> {
+        ready(Ok(*self.status.lock().unwrap()))
+    }
+    fn claim_count(&self) -> BoxFuture<'_, Result<u64, ContractError>> {
+        ready(Ok(self.claims.lock().unwrap().len() as u64))
+    }
+    fn claims(&self, indexes: Vec<u64>) -> BoxFuture<'_, Result<Vec<Claim>, ContractError>> {
+        let all = self.claims.lock().unwrap().clone();
+        ready(Ok(indexes.iter().map(|&i| all[i as usize]).collect()))
+    }
+    fn resolved_subgames(&self, indexes: Vec<u64>) -> BoxFuture<'_, Result<Vec<bool>, ContractError>> {
+        let r = self.resolved.lock().unwrap().clone();
+        ready(Ok(indexes.iter().map(|&i| r.get(i as usize).copied().unwrap_or(false)).collect()))
+    }
+    fn credit(&self, _: Address) -> BoxFuture<'_, Result<U256, ContractError>> {
+        ready(Ok(self.credit))
+    }
+    fn required_bond(&self, _: Position) -> BoxFuture<'_, Result<U256, ContractError>> {
+        ready(Ok(U256::from(2)))
+    }
+    fn calls_for<'a>(&'a self, action: &'a Action) -> BoxFuture<'a, Result<Vec<TxCall>, ContractError>> {
+        let (kind, key) = match action {
+            Action::Move { parent_index, position, value, is_attack, .. } => {
+                (ActionKind::Move, format!("move:{parent_index}:{}:{value}:{is_attack}", position.gindex()))
+            }
+            Action::Step { claim_index, is_attack, .. } => {
+                (ActionKind::Step, format!("step:{claim_index}:{is_attack}"))
+            }
+            Action::ResolveClaim { claim_index } => (ActionKind::ResolveClaim, format!("resolve-claim:{claim_index}")),
+            Action::Resolve => (ActionKind::Resolve, "resolve".into()),
+        };
+        ready(Ok(vec![TxCall { kind, key, target: GAME, calldata: Default::default(), value: U256::ZERO }]))
+    }
+    fn claim_credit(&self, recipient: Address) -> TxCall {
+        TxCall {
+            kind: ActionKind::ClaimCredit,
+            key: format!("claim-credit:{recipient}"),
+            target: GAME,
+            calldata: Default::default(),
+            value: U256::ZERO,
+        }
+    }
+    fn change_topics(&self) -> Vec<B256> {
+        vec![]
+    }
+}
+
+/// The stored record of the fake game: alphabet, depth 8 split 4, from block 4 to 20.
+pub(crate) fn record() -> GameRecord {
+    GameRecord {
+        address: GAME,
+        factory: Address::repeat_byte(0xfa),
+        game_index: 0,
+        game_type: 255,
+        created_at: START,
+        version: "1.2.0".into(),
+        root_claim: B256::ZERO,
+        l1_head: B256::repeat_byte(1),
+        l2_block_number: 20,
+        starting_block: 4,
+        starting_root: honest_output(4),
+        max_depth: 8,
+        split_depth: 4,
+        max_clock_duration: 300,
+        clock_extension: 30,
+        status: GameStatus::InProgress as u8,
+        absolute_prestate: riposte_solver::trace::alphabet::absolute_prestate(),
+        l2_chain_id: 901,
+        vm: Address::repeat_byte(0x11),
+        weth: Address::repeat_byte(0x33),
+    }
+}

@@ -1,0 +1,135 @@
+//! What the factory holds and which games changed: new games in the window are read and
+//! stored; one `eth_getLogs` per head tells which of the tracked games emitted a change event.
+
+use std::collections::HashSet;
+
+use alloy::{
+    primitives::{Address, B256},
+    providers::{DynProvider, Provider},
+    rpc::types::Filter,
+};
+use anyhow::{Context, Result};
+use riposte_contracts::dgf::{Factory, FactoryGame};
+use riposte_storage::{GameRecord, Store};
+
+use crate::{config::Config, run::Games, sync};
+
+/// Which games riposte tracks: type, allowlist and window.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Game types with a trace.
+    pub game_types: Vec<u32>,
+    /// Only these games (empty: all).
+    pub allowlist: Vec<Address>,
+    /// Seconds back from now a game may have been created.
+    pub window_secs: u64,
+}
+
+impl Scope {
+    /// The scope the configuration asks for.
+    pub fn of(cfg: &Config) -> Self {
+        Self {
+            game_types: cfg.trace_type.iter().map(|t| t.game_type()).collect(),
+            allowlist: cfg.game_allowlist.clone(),
+            window_secs: cfg.game_window.0.as_secs(),
+        }
+    }
+
+    fn wanted(&self, game_type: u32, address: Address) -> bool {
+        self.game_types.contains(&game_type) && (self.allowlist.is_empty() || self.allowlist.contains(&address))
+    }
+
+    /// Whether a stored game is in scope at L1 time `now`.
+    pub fn contains(&self, g: &GameRecord, now: u64) -> bool {
+        self.wanted(g.game_type, g.address) && g.created_at >= now.saturating_sub(self.window_secs)
+    }
+}
+
+/// Reads the factory and the change logs.
+pub struct Indexer<'a> {
+    /// L1, for `eth_getLogs`.
+    pub l1: &'a DynProvider,
+    /// Games opened by family.
+    pub games: &'a Games,
+    /// The database.
+    pub store: &'a Store,
+    /// The factory.
+    pub factory: Address,
+    /// What to track.
+    pub scope: &'a Scope,
+}
+
+impl Indexer<'_> {
+    /// Reads the games created since the last scan (on the first scan: back to the window's
+    /// start) and stores those in scope. `prestate_of` gives the absolute prestate riposte's
+    /// trace for a game type starts from; a game with another one is skipped.
+    pub async fn scan(&self, now: u64, prestate_of: impl Fn(u32) -> Option<B256>) -> Result<()> {
+        let dgf = Factory::new(self.games.eth().as_ref(), self.factory);
+        let count = dgf.game_count().await?;
+        let cursor = self.store.factory_cursor(self.factory).await?;
+        if cursor >= count {
+            return Ok(());
+        }
+        let window_start = now.saturating_sub(self.scope.window_secs);
+        let mut found: Vec<FactoryGame> = Vec::new();
+        if cursor == 0 {
+            // Newest first, stopping at the first game older than the window.
+            let mut hi = count;
+            'outer: while hi > 0 {
+                let lo = hi.saturating_sub(100);
+                let idx: Vec<u64> = (lo..hi).rev().collect();
+                for g in dgf.games_at(&idx).await? {
+                    if g.created_at < window_start {
+                        break 'outer;
+                    }
+                    found.push(g);
+                }
+                hi = lo;
+            }
+        } else {
+            let idx: Vec<u64> = (cursor..count).collect();
+            found = dgf.games_at(&idx).await?;
+        }
+        for fg in found {
+            if !self.scope.wanted(fg.game_type, fg.address) || self.store.game(fg.address).await?.is_some() {
+                continue;
+            }
+            let read = async {
+                let game = self.games.open(fg.address).await?;
+                Ok::<_, anyhow::Error>(sync::record_of(game.parameters().await?, &fg, self.factory))
+            };
+            match read.await.with_context(|| format!("game {}", fg.address)) {
+                Ok(record) if prestate_of(record.game_type) != Some(record.absolute_prestate) => {
+                    tracing::error!(game = %fg.address, game_type = record.game_type, prestate = %record.absolute_prestate, "game's absolute prestate is not the one riposte's trace for its type starts from; skipping game");
+                }
+                Ok(record) => {
+                    tracing::info!(game = %fg.address, index = fg.index, game_type = fg.game_type, root = %record.root_claim, l2_block = record.l2_block_number, "tracking new game");
+                    self.store.upsert_game(&record).await?;
+                }
+                Err(e) => tracing::error!(game = %fg.address, error = format!("{e:#}"), "skipping game"),
+            }
+        }
+        self.store.set_factory_cursor(self.factory, count).await?;
+        Ok(())
+    }
+
+    /// The games among `games` that emitted a change event in blocks `from..=to`: one
+    /// `eth_getLogs` filtered by event only (whatever the number of games), matched here.
+    pub async fn touched(&self, games: &[Address], from: u64, to: u64) -> Result<HashSet<Address>> {
+        let ours: HashSet<Address> = games.iter().copied().collect();
+        let mut out = HashSet::new();
+        if ours.is_empty() {
+            return Ok(out);
+        }
+        let topics = self.games.change_topics();
+        let mut start = from;
+        while start <= to {
+            let end = to.min(start + 999);
+            let filter = Filter::new().event_signature(topics.clone()).from_block(start).to_block(end);
+            let logs = self.l1.get_logs(&filter).await.with_context(|| format!("eth_getLogs {start}..={end}"))?;
+            out.extend(logs.iter().map(|l| l.address()).filter(|a| ours.contains(a)));
+            start = end + 1;
+        }
+        Ok(out)
+    }
+}
