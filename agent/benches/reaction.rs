@@ -38,7 +38,6 @@ async fn main() {
     let concurrency = std::env::var("BENCH_MAX_CONCURRENCY").ok();
     let poll = std::env::var("BENCH_POLL").unwrap_or_else(|_| "100ms".into());
     let mut args = if poll == "default" { vec![] } else { vec!["--http-poll-interval", poll.as_str()] };
-    println!("agent: --http-poll-interval {poll}, --max-concurrency {}", concurrency.as_deref().unwrap_or("default"));
     if let Some(c) = &concurrency {
         args.extend(["--max-concurrency", c.as_str()]);
     }
@@ -100,10 +99,11 @@ async fn main() {
     delays.sort_unstable();
     let pct = |p: f64| delays[((delays.len() - 1) as f64 * p).round() as usize];
     println!(
-        "reaction: {} adversary claims in {} games, 1 s L1 blocks, agent polling every 100 ms, --max-concurrency {}: \
+        "reaction: {} adversary claims in {} games, 1 s L1 blocks, agent --http-poll-interval {}, --max-concurrency {}: \
          median {} block(s), p99 {} block(s), max {} block(s) from the claim's block to the counter's block",
         delays.len(),
         games.len(),
+        if poll == "default" { "1s (default)" } else { poll.as_str() },
         concurrency.as_deref().unwrap_or("16 (default)"),
         pct(0.5),
         pct(0.99),

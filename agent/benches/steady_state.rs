@@ -101,9 +101,25 @@ async fn idle_cost(devnet: &Devnet, dir: &std::path::Path, games: u64) {
         dir,
         &["--max-concurrency", "16", "--metrics.enabled", "--metrics.port", &port_arg],
     );
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    devnet.mine().await.unwrap();
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // After a restart every game is looked at once: wait until that is over (no eth_call for
+    // 5 s while no block comes), so what is measured is the idle cost alone.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let warm = Instant::now();
+    let calls = |m: &str| {
+        m.lines()
+            .filter(|l| l.contains("method=\"eth_call\""))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum::<u64>()
+    };
+    let mut last = calls(&scrape(port));
+    loop {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let now = calls(&scrape(port));
+        if now == last || warm.elapsed() > Duration::from_secs(600) {
+            break;
+        }
+        last = now;
+    }
     let before = scrape(port);
     let started = Instant::now();
     let mut next_block = Duration::from_secs(12);

@@ -52,6 +52,9 @@ impl Player<'_> {
             return Ok(Progress::default());
         }
         let tree = self.sync(g, game, depth.max(), sink).await?;
+        // The claims are read at the latest block, which may be newer than the head this look
+        // started from: L1 time is at least the newest claim's.
+        let now = tree.claims().iter().map(|c| c.clock.timestamp).fold(now, u64::max);
         let view = GameView {
             tree,
             depth,

@@ -50,6 +50,18 @@ pub enum Check {
     },
 }
 
+/// An `eth_getProof` answer as the proof checker reads it.
+pub fn account_proof(p: &alloy::rpc::types::EIP1186AccountProofResponse) -> AccountProof<'_> {
+    AccountProof {
+        address: p.address,
+        nonce: p.nonce,
+        balance: p.balance,
+        storage_hash: p.storage_hash,
+        code_hash: p.code_hash,
+        proof: &p.account_proof,
+    }
+}
+
 /// Output roots of an L2 chain, from `eth_getBlockByNumber` and `eth_getProof`.
 #[derive(Clone)]
 pub struct L2Outputs {
@@ -145,15 +157,7 @@ impl L2Outputs {
             .block_id(block.into())
             .await
             .map_err(|e| source(format!("eth_getProof of the message passer at L2 block {block}"), e))?;
-        let account = AccountProof {
-            address: proof.address,
-            nonce: proof.nonce,
-            balance: proof.balance,
-            storage_hash: proof.storage_hash,
-            code_hash: proof.code_hash,
-            proof: &proof.account_proof,
-        };
-        let root = verified_output_root(header.state_root, header.hash, &account)?;
+        let root = verified_output_root(header.state_root, header.hash, &account_proof(&proof))?;
         if let Check::Reexecute { config, node } = &self.check
             && let Some(ours) = self.reexecute(config, node, block, header.hash).await?
             && ours != root

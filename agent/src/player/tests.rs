@@ -148,3 +148,15 @@ async fn selective_resolution_claims_credit_once_what_pays_us_is_resolved() {
     assert!(!p.claim_credit);
     assert_eq!(keys(&sink), vec!["resolve".to_string()]);
 }
+
+#[tokio::test]
+async fn a_claim_newer_than_the_head_is_answered_at_its_own_time() {
+    let s = setup().await;
+    let game = FakeGame::new(honest_output(20));
+    let sink = CountingSink::default();
+    // The claim landed in a block after the head the look started from.
+    game.push(0, 2, keccak256("garbage"), ADVERSARY, START + 50);
+    let p = s.player().look(&record(), &game, &s.trace, &sink, START + 40).await.unwrap();
+    assert_eq!(p.planned, 1, "{:?}", keys(&sink));
+    assert!(keys(&sink)[0].starts_with("move:1:"));
+}

@@ -138,23 +138,57 @@ impl Game {
     }
 
     async fn read_parameters(&self) -> Result<GameParams, ContractError> {
-        let version = self.get(Fdg::versionCall {}).await?;
-        let game_type = self.get(Fdg::gameTypeCall {}).await?;
-        let root_claim = self.get(Fdg::rootClaimCall {}).await?;
-        let l1_head = self.get(Fdg::l1HeadCall {}).await?;
-        let l2_block = self.get(Fdg::l2BlockNumberCall {}).await?;
-        let starting_block = self.get(Fdg::startingBlockNumberCall {}).await?;
-        let starting_root = self.get(Fdg::startingRootHashCall {}).await?;
-        let max_depth = self.get(Fdg::maxGameDepthCall {}).await?;
-        let split_depth = self.get(Fdg::splitDepthCall {}).await?;
-        let max_clock = self.get(Fdg::maxClockDurationCall {}).await?;
-        let extension = self.get(Fdg::clockExtensionCall {}).await?;
-        let status = self.get(Fdg::statusCall {}).await?;
-        let absolute_prestate = self.get(Fdg::absolutePrestateCall {}).await?;
-        let chain_id = self.get(Fdg::l2ChainIdCall {}).await?;
-        let vm = self.get(Fdg::vmCall {}).await?;
-        let weth = self.get(Fdg::wethCall {}).await?;
-        let anchor_registry = self.get(Fdg::anchorStateRegistryCall {}).await?;
+        // Every getter in one batch: one round trip (and one retry) instead of seventeen.
+        let data = vec![
+            Fdg::versionCall {}.abi_encode().into(),
+            Fdg::gameTypeCall {}.abi_encode().into(),
+            Fdg::rootClaimCall {}.abi_encode().into(),
+            Fdg::l1HeadCall {}.abi_encode().into(),
+            Fdg::l2BlockNumberCall {}.abi_encode().into(),
+            Fdg::startingBlockNumberCall {}.abi_encode().into(),
+            Fdg::startingRootHashCall {}.abi_encode().into(),
+            Fdg::maxGameDepthCall {}.abi_encode().into(),
+            Fdg::splitDepthCall {}.abi_encode().into(),
+            Fdg::maxClockDurationCall {}.abi_encode().into(),
+            Fdg::clockExtensionCall {}.abi_encode().into(),
+            Fdg::statusCall {}.abi_encode().into(),
+            Fdg::absolutePrestateCall {}.abi_encode().into(),
+            Fdg::l2ChainIdCall {}.abi_encode().into(),
+            Fdg::vmCall {}.abi_encode().into(),
+            Fdg::wethCall {}.abi_encode().into(),
+            Fdg::anchorStateRegistryCall {}.abi_encode().into(),
+        ];
+        let n = data.len();
+        let what = || format!("the parameters of game {}", self.address);
+        let answers = self
+            .eth
+            .call_many(self.address, data)
+            .await
+            .map_err(|source| ContractError::Call { what: what(), source })?;
+        if answers.len() != n {
+            return Err(ContractError::Decode {
+                what: what(),
+                reason: format!("{} answers to {n} calls", answers.len()),
+            });
+        }
+        let mut it = answers.iter();
+        let version = decode::<Fdg::versionCall>(self.address, it.next())?;
+        let game_type = decode::<Fdg::gameTypeCall>(self.address, it.next())?;
+        let root_claim = decode::<Fdg::rootClaimCall>(self.address, it.next())?;
+        let l1_head = decode::<Fdg::l1HeadCall>(self.address, it.next())?;
+        let l2_block = decode::<Fdg::l2BlockNumberCall>(self.address, it.next())?;
+        let starting_block = decode::<Fdg::startingBlockNumberCall>(self.address, it.next())?;
+        let starting_root = decode::<Fdg::startingRootHashCall>(self.address, it.next())?;
+        let max_depth = decode::<Fdg::maxGameDepthCall>(self.address, it.next())?;
+        let split_depth = decode::<Fdg::splitDepthCall>(self.address, it.next())?;
+        let max_clock = decode::<Fdg::maxClockDurationCall>(self.address, it.next())?;
+        let extension = decode::<Fdg::clockExtensionCall>(self.address, it.next())?;
+        let status = decode::<Fdg::statusCall>(self.address, it.next())?;
+        let absolute_prestate = decode::<Fdg::absolutePrestateCall>(self.address, it.next())?;
+        let chain_id = decode::<Fdg::l2ChainIdCall>(self.address, it.next())?;
+        let vm = decode::<Fdg::vmCall>(self.address, it.next())?;
+        let weth = decode::<Fdg::wethCall>(self.address, it.next())?;
+        let anchor_registry = decode::<Fdg::anchorStateRegistryCall>(self.address, it.next())?;
         let max = u8::try_from(max_depth).map_err(|_| self.invalid("maxGameDepth", max_depth, "is above 125"))?;
         let split = u8::try_from(split_depth).map_err(|_| self.invalid("splitDepth", split_depth, "is above 125"))?;
         let depth = GameDepth::new(max, split)
@@ -256,8 +290,15 @@ impl Game {
     }
 }
 
+/// One answer of a batch, decoded as `C` returns.
+fn decode<C: SolCall>(game: Address, answer: Option<&alloy_primitives::Bytes>) -> Result<C::Return, ContractError> {
+    let what = || format!("{} on {game}", C::SIGNATURE);
+    let bytes = answer.ok_or_else(|| ContractError::Decode { what: what(), reason: "no answer".into() })?;
+    C::abi_decode_returns(bytes).map_err(|e| ContractError::Decode { what: what(), reason: e.to_string() })
+}
+
 /// A claim as `claimData(i)` returns it, checked to be representable.
-fn claim_of(game: Address, index: u64, c: Fdg::claimDataReturn) -> Result<Claim, ContractError> {
+pub fn claim_of(game: Address, index: u64, c: Fdg::claimDataReturn) -> Result<Claim, ContractError> {
     Ok(Claim {
         parent_index: c.parentIndex,
         countered_by: c.counteredBy,

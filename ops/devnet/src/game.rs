@@ -3,7 +3,7 @@
 
 use alloy::eips::BlockId;
 use alloy::primitives::{Address, B256, Bytes, U256};
-use riposte_game::{Claim, ClaimTree, Clock, ClockParams, GameDepth, GameStatus, Position};
+use riposte_game::{Claim, ClaimTree, ClockParams, GameDepth, GameStatus, Position};
 
 use crate::chain::TxOutcome;
 use crate::{Devnet, DevnetError, Result};
@@ -88,15 +88,8 @@ impl<'a> FaultGame<'a> {
     /// `claimData(index)`.
     pub async fn claim(&self, index: usize) -> Result<Claim> {
         let c = self.devnet.l1().call(LABEL, self.address, &Fdg::claimDataCall(U256::from(index))).await?;
-        Ok(Claim {
-            parent_index: c.parentIndex,
-            countered_by: c.counteredBy,
-            claimant: c.claimant,
-            bond: c.bond,
-            value: c.claim,
-            position: Position::from_gindex(c.position)?,
-            clock: Clock::from_raw(c.clock),
-        })
+        riposte_contracts::fdg::v1_2::claim_of(self.address, index as u64, c)
+            .map_err(|e| DevnetError::Decode { what: format!("claimData({index})"), reason: e.to_string() })
     }
 
     /// Every claim (`claimDataLen` + `claimData`).

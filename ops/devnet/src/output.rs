@@ -3,20 +3,12 @@
 
 use alloy::primitives::B256;
 use alloy::rpc::types::EIP1186AccountProofResponse;
-use riposte_solver::trace::output::AccountProof;
 
 pub use riposte_solver::trace::output::L2_TO_L1_MESSAGE_PASSER;
 
 /// Verifies an `eth_getProof` account proof against `state_root` and returns the account's
 /// storage root (the empty trie root for an account that does not exist).
 pub fn verify_account_proof(state_root: B256, proof: &EIP1186AccountProofResponse) -> Result<B256, String> {
-    let account = AccountProof {
-        address: proof.address,
-        nonce: proof.nonce,
-        balance: proof.balance,
-        storage_hash: proof.storage_hash,
-        code_hash: proof.code_hash,
-        proof: &proof.account_proof,
-    };
-    riposte_solver::trace::output::verify_account_proof(state_root, &account).map_err(|e| e.to_string())
+    riposte_solver::trace::output::verify_account_proof(state_root, &riposte_chain::outputs::account_proof(proof))
+        .map_err(|e| e.to_string())
 }
