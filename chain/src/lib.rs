@@ -8,6 +8,7 @@
 //!
 //! Not here: what games are, what moves mean, or sending transactions (`riposte-txmgr`).
 
+pub mod beacon;
 mod eth;
 mod heads;
 pub mod layers;

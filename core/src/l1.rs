@@ -3,8 +3,9 @@
 //! ([`BeaconBlobs`], a kona `BlobProvider`). Each answer is checked against what it must hash to
 //! (header hash, transactions root, receipts root, blob KZG commitment) before kona sees it.
 //!
-//! The transports are traits ([`RpcClient`], [`BeaconClient`]) so the daemon can pass its own
-//! layered clients and tests can replay recorded answers ([`record`]).
+//! The transports are traits ([`RpcClient`], [`BeaconClient`]) so the daemon passes its own
+//! layered clients (`riposte-chain`'s RPC providers and beacon client) and tests can replay
+//! recorded answers ([`record`]).
 
 pub mod blob;
 pub mod record;
@@ -13,7 +14,6 @@ use std::{
     collections::HashMap,
     fmt::Debug,
     sync::{Arc, Mutex},
-    time::Duration,
 };
 
 use alloy_consensus::{Header, Receipt, TxEnvelope};
@@ -385,60 +385,6 @@ impl<B: BeaconClient + 'static> BlobProvider for BeaconBlobs<B> {
                 })
             })
             .collect()
-    }
-}
-
-/// A beacon API over HTTP, with a timeout per request and retries of transient failures.
-#[derive(Debug, Clone)]
-pub struct HttpBeacon {
-    base: String,
-    client: reqwest::Client,
-    retries: u32,
-}
-
-impl HttpBeacon {
-    /// A client of the beacon node at `base` (e.g. `http://127.0.0.1:5052`).
-    pub fn new(base: &str, timeout: Duration, retries: u32) -> Result<Self, String> {
-        let client = reqwest::Client::builder().timeout(timeout).build().map_err(|e| e.to_string())?;
-        Ok(Self { base: base.trim_end_matches('/').to_owned(), client, retries })
-    }
-}
-
-#[async_trait]
-impl BeaconClient for HttpBeacon {
-    fn endpoint(&self) -> String {
-        format!("beacon API {}", self.base)
-    }
-
-    async fn get(&self, path: &str) -> Result<Option<Value>, String> {
-        let url = format!("{}{path}", self.base);
-        let mut last = String::new();
-        for attempt in 0..=self.retries {
-            if attempt > 0 {
-                tokio::time::sleep(Duration::from_millis(200 << attempt.min(5))).await;
-            }
-            match self.client.get(&url).header("accept", "application/json").send().await {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    if matches!(status, 404 | 405 | 410) {
-                        return Ok(None);
-                    }
-                    let body = resp.bytes().await.map_err(|e| e.to_string());
-                    match (status, body) {
-                        (200..=299, Ok(body)) => {
-                            return serde_json::from_slice(&body)
-                                .map(Some)
-                                .map_err(|e| format!("body is not JSON: {e}"));
-                        }
-                        (500..=599, _) => last = format!("HTTP {status}"),
-                        (_, Ok(body)) => return Err(format!("HTTP {status}: {}", String::from_utf8_lossy(&body))),
-                        (_, Err(e)) => last = e,
-                    }
-                }
-                Err(e) => last = e.to_string(),
-            }
-        }
-        Err(format!("{last} (after {} attempts)", self.retries + 1))
     }
 }
 

@@ -15,7 +15,7 @@ use kona_derive::{ChainProvider, DataAvailabilityProvider, EthereumDataSource, P
 use kona_genesis::RollupConfig;
 use kona_protocol::{BlockInfo, Frame};
 use riposte_core::l1::{
-    AlloyRpc, BeaconBlobs, BlockIdRule, HttpBeacon, L1Provider, blob,
+    AlloyRpc, BeaconBlobs, BlockIdRule, L1Provider, blob,
     record::{Exchange, Recording, Replay},
 };
 use riposte_devnet::{Devnet, DevnetOptions};
@@ -111,7 +111,16 @@ async fn calldata_and_blob_batches_come_through_kona_from_anvil_and_from_a_recor
     assert_eq!(theirs.get_receipt().await.unwrap().block_hash, block_b, "block B holds both blobs");
 
     let rpc = Recording::new(AlloyRpc::new(devnet.l1().provider().clone(), format!("L1 RPC {url}")));
-    let beacon = Recording::new(HttpBeacon::new(url.as_str(), Duration::from_secs(5), 2).unwrap());
+    let beacon = Recording::new(
+        riposte_chain::beacon::Beacon::new(
+            url.as_str(),
+            Duration::from_secs(5),
+            2,
+            8,
+            std::sync::Arc::new(riposte_chain::NoMetrics),
+        )
+        .unwrap(),
+    );
     let mut l1 = L1Provider::new(rpc.clone());
     let blobs = BeaconBlobs::new(beacon.clone(), BlockIdRule::BlockNumber);
 
