@@ -6,8 +6,8 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use crate::error::{AgentError, Result};
 use alloy::primitives::Address;
-use anyhow::{Context, Result};
 use riposte_contracts::{BoxFuture, DisputeGame, EthCall, weth::DelayedWETH};
 use riposte_storage::{GameRecord, NewIntent, Store};
 
@@ -131,7 +131,12 @@ impl Bonds {
             return Ok(d);
         }
         let d = riposte_contracts::call(self.eth.as_ref(), weth, DelayedWETH::delayCall {}).await?;
-        let d = u64::try_from(d).with_context(|| format!("DelayedWETH {weth} reports delay {d}"))?;
+        let d = u64::try_from(d).map_err(|_| {
+            AgentError::from(riposte_contracts::ContractError::Decode {
+                what: format!("delay() on DelayedWETH {weth}"),
+                reason: format!("{d} seconds does not fit 64 bits"),
+            })
+        })?;
         if let Ok(mut m) = self.weth_delay.lock() {
             m.insert(weth, d);
         }

@@ -10,8 +10,8 @@ use std::{
     time::Duration,
 };
 
+use crate::error::{AgentError, Context, Result};
 use alloy::primitives::Address;
-use anyhow::{Context, Result, bail};
 use clap::Args;
 use figment::{
     Figment,
@@ -397,7 +397,7 @@ impl ConfigFlags {
         let mut fig = Figment::new();
         if let Some(path) = &self.config {
             if !path.exists() {
-                bail!("config file {} does not exist", path.display());
+                return Err(AgentError::Config(format!("config file {} does not exist", path.display())));
             }
             fig = fig.merge(Toml::file(path));
         }
@@ -416,7 +416,7 @@ impl ConfigFlags {
         if !metrics.is_empty() {
             fig = fig.merge(Serialized::default("metrics", serde_json::Value::Object(metrics)));
         }
-        let cfg: Config = fig.extract().map_err(|e| anyhow::anyhow!(describe(e)))?;
+        let cfg: Config = fig.extract().map_err(|e| AgentError::Config(describe(e)))?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -424,7 +424,7 @@ impl ConfigFlags {
 
 /// A figment error in one line per problem, naming the key and where its value came from.
 fn describe(err: figment::Error) -> String {
-    err.into_iter().map(|e| format!("invalid configuration: {e}")).collect::<Vec<_>>().join("\n")
+    err.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\ninvalid configuration: ")
 }
 
 impl Config {
@@ -445,37 +445,37 @@ impl Config {
         ] {
             if let Some(url) = url {
                 let parsed = url::Url::parse(url)
-                    .with_context(|| format!("invalid configuration: {key} {url:?} is not a URL"))?;
+                    .map_err(|e| AgentError::Config(format!("{key} {url:?} is not a URL ({e})")))?;
                 if !matches!(parsed.scheme(), "http" | "https" | "ws" | "wss") {
-                    bail!("invalid configuration: {key} must be an http(s) or ws(s) URL, got {url:?}");
+                    return Err(AgentError::Config(format!("{key} must be an http(s) or ws(s) URL, got {url:?}")));
                 }
             }
         }
         match (self.verify_outputs, &self.rollup_rpc, &self.rollup_config) {
             (Some(VerifyOutputs::Rollup), None, _) => {
-                bail!("invalid configuration: verify-outputs rollup needs rollup-rpc")
+                return Err(AgentError::Config("verify-outputs rollup needs rollup-rpc".into()));
             }
             (Some(VerifyOutputs::Reexecute), _, None) => {
-                bail!("invalid configuration: verify-outputs reexecute needs rollup-config (the chain's rollup.json)")
+                return Err(AgentError::Config(
+                    "verify-outputs reexecute needs rollup-config (the chain's rollup.json)".into(),
+                ));
             }
             _ => {}
         }
         if self.trace_type.is_empty() {
-            bail!("invalid configuration: trace-type is empty");
+            return Err(AgentError::Config("trace-type is empty".into()));
         }
         if self.trace_type.contains(&TraceType::Cannon) && self.cannon_elf.is_none() {
-            bail!(
-                "invalid configuration: trace-type cannon needs cannon-elf, the fault-proof program riposte's MIPS VM runs (op-program prestates are not reproduced yet)"
-            );
+            return Err(AgentError::Config("trace-type cannon needs cannon-elf, the fault-proof program riposte's MIPS VM runs (op-program prestates are not reproduced yet)".into()));
         }
         if self.max_concurrency == 0 {
-            bail!("invalid configuration: max-concurrency must be at least 1");
+            return Err(AgentError::Config("max-concurrency must be at least 1".into()));
         }
         if self.game_factory_address == Address::ZERO {
-            bail!("invalid configuration: game-factory-address is the zero address");
+            return Err(AgentError::Config("game-factory-address is the zero address".into()));
         }
         if self.private_key.is_some() && self.private_key_file.is_some() {
-            bail!("invalid configuration: give private-key or private-key-file, not both");
+            return Err(AgentError::Config("give private-key or private-key-file, not both".into()));
         }
         Ok(())
     }

@@ -3,12 +3,12 @@
 
 use std::collections::HashSet;
 
+use crate::error::{Context, Result};
 use alloy::{
     primitives::{Address, B256},
     providers::{DynProvider, Provider},
     rpc::types::Filter,
 };
-use anyhow::{Context, Result};
 use riposte_contracts::dgf::{Factory, FactoryGame};
 use riposte_storage::{GameRecord, Store};
 
@@ -96,7 +96,7 @@ impl Indexer<'_> {
             }
             let read = async {
                 let game = self.games.open(fg.address).await?;
-                Ok::<_, anyhow::Error>(sync::record_of(game.parameters().await?, &fg, self.factory))
+                Ok::<_, crate::error::AgentError>(sync::record_of(game.parameters().await?, &fg, self.factory))
             };
             match read.await.with_context(|| format!("game {}", fg.address)) {
                 Ok(record) if prestate_of(record.game_type) != Some(record.absolute_prestate) => {

@@ -9,6 +9,7 @@
 
 pub mod bonds;
 pub mod config;
+pub mod error;
 #[cfg(test)]
 mod fakes;
 pub mod format;

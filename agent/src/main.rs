@@ -188,7 +188,7 @@ async fn shutdown_signal() {
     let _ = ctrl_c.await;
 }
 
-type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + 'a>>;
+type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = riposte_agent::error::Result<()>> + 'a>>;
 
 /// Runs an operator command with an agent built from the configuration (read-only ones never
 /// need a key).

@@ -1,8 +1,8 @@
 //! One look at one game: read the claims that changed, store them, ask the solver, hand its
 //! actions to the sink, then resolve what can be resolved.
 
+use crate::error::{Context, Result};
 use alloy::primitives::Address;
-use anyhow::{Context, Result};
 use riposte_contracts::DisputeGame;
 use riposte_game::ClaimTree;
 use riposte_solver::{Action, TraceAccessor, plan_moves, plan_resolution, trace::GameView};

@@ -12,13 +12,13 @@ use std::{
     time::Duration,
 };
 
+use crate::error::{AgentError, Context, Result};
 use alloy::{
     network::EthereumWallet,
     primitives::{Address, B256},
     providers::{DynProvider, Provider},
     signers::local::PrivateKeySigner,
 };
-use anyhow::{Context, Result, anyhow};
 use futures::{StreamExt, stream};
 use riposte_chain::{Head, HeadStream, RpcOptions, outputs::L2Outputs};
 use riposte_contracts::{DisputeGame, EthCall};
@@ -151,22 +151,30 @@ impl Agent {
             .await
             .with_context(|| format!("reaching the L1 RPC {}", cfg.l1_eth_rpc))?;
         if code.is_empty() {
-            anyhow::bail!(
+            return Err(AgentError::Start(format!(
                 "game-factory-address {} has no code on L1: not a DisputeGameFactory",
                 cfg.game_factory_address
-            );
+            )));
         }
         let store = Store::open(&cfg.db).await.with_context(|| format!("opening the database {}", cfg.db.display()))?;
         let signer: Option<PrivateKeySigner> = cfg
             .signing_key()?
-            .map(|key| key.expose().trim().parse().map_err(|_| anyhow!("the private key is not a 32-byte hex key")))
+            .map(|key| {
+                key.expose()
+                    .trim()
+                    .parse()
+                    .map_err(|_| AgentError::Config("the private key is not a 32-byte hex key".into()))
+            })
             .transpose()?;
         let me = signer.as_ref().map(PrivateKeySigner::address);
         let responder = match (cfg.monitor_only, signer) {
             (true, _) => None,
-            (false, None) => anyhow::bail!(
-                "no private key: give --private-key-file, RIPOSTE_PRIVATE_KEY or --private-key, or run with --monitor-only"
-            ),
+            (false, None) => {
+                return Err(AgentError::Start(
+                    "no private key: give --private-key-file, RIPOSTE_PRIVATE_KEY or --private-key, or run with --monitor-only"
+                        .into(),
+                ));
+            }
             (false, Some(signer)) => {
                 let opts = ResponderOptions {
                     resubmit_after: cfg.resubmission_timeout.0,
@@ -185,7 +193,7 @@ impl Agent {
         };
         let cannon = match &cfg.cannon_elf {
             Some(elf) => {
-                let vm = crate::traces::load_cannon(elf, cfg.cannon_snapshot_freq).map_err(|e| anyhow!(e))?;
+                let vm = crate::traces::load_cannon(elf, cfg.cannon_snapshot_freq).map_err(AgentError::Start)?;
                 tracing::info!(elf = %elf.display(), absolute_prestate = %vm.absolute_prestate(), "Cannon program loaded");
                 Some(Arc::new(vm))
             }
@@ -415,7 +423,7 @@ impl Agent {
         self.metrics.set_games("resolved", resolved.len() as i64);
         let addrs: Vec<Address> = active.iter().map(|g| g.address).collect();
         let (range, reorged) = {
-            let s = self.scheduler.lock().map_err(|_| anyhow!("scheduler poisoned"))?;
+            let s = self.scheduler.lock().map_err(|_| AgentError::Task("the scheduler's lock is poisoned".into()))?;
             (s.log_range(&head), s.reorged(&head))
         };
         let touched = match range {
@@ -425,8 +433,11 @@ impl Agent {
         if reorged {
             tracing::warn!(head = head.number, "L1 reorganised; looking at every game again");
         }
-        let due =
-            self.scheduler.lock().map_err(|_| anyhow!("scheduler poisoned"))?.select(head, &addrs, &touched, busy);
+        let due = self
+            .scheduler
+            .lock()
+            .map_err(|_| AgentError::Task("the scheduler's lock is poisoned".into()))?
+            .select(head, &addrs, &touched, busy);
         let mut by_address: HashMap<Address, GameRecord> = active.into_iter().map(|g| (g.address, g)).collect();
         let due = due.into_iter().filter_map(|a| by_address.remove(&a)).collect();
         Ok(Cycle { head: head.number, now, due, resolved })
@@ -448,7 +459,7 @@ impl Agent {
             }
             Err(e) => {
                 let Some(game) = tasks.remove(&e.id()) else { return };
-                (game, Err(anyhow!("looking at the game ended abnormally: {e}")))
+                (game, Err(AgentError::Task(format!("looking at the game ended abnormally: {e}"))))
             }
         };
         busy.remove(&game);

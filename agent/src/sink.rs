@@ -2,7 +2,7 @@
 
 use std::{collections::HashSet, sync::Mutex};
 
-use anyhow::Result;
+use crate::error::Result;
 use riposte_contracts::BoxFuture;
 use riposte_storage::NewIntent;
 

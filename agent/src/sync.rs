@@ -1,8 +1,8 @@
 //! Bringing a stored game up to date with the chain: its record from the parameters its
 //! contract reports, and the claims that changed since the last look (with reorg detection).
 
+use crate::error::{Context, Result};
 use alloy::primitives::Address;
-use anyhow::{Context, Result};
 use riposte_contracts::{DisputeGame, GameParams, dgf::FactoryGame};
 use riposte_game::{Claim, ClaimTree, ClockParams, GameDepth};
 use riposte_storage::GameRecord;
@@ -62,7 +62,7 @@ pub async fn refresh_claims(g: &dyn DisputeGame, max_depth: u8, known: Option<&C
     let reload = |why: String| async move {
         tracing::warn!(game = %game, why, "claims changed under riposte (reorg); reading them all again");
         let all: Vec<u64> = (0..len).collect();
-        Ok::<_, anyhow::Error>(ClaimUpdate { reorged: Some(g.claims(all).await?), ..ClaimUpdate::default() })
+        Ok::<_, crate::error::AgentError>(ClaimUpdate { reorged: Some(g.claims(all).await?), ..ClaimUpdate::default() })
     };
     if len < have {
         return reload(format!("{len} claims on chain, {have} read before")).await;

@@ -2,11 +2,11 @@
 //! resolve, claim credits. They read the same configuration as `riposte run`; the ones that
 //! send go through the same responder and database, so the daemon never repeats them.
 
+use crate::error::{AgentError, Context, Result};
 use alloy::{
     primitives::{Address, B256},
     providers::Provider,
 };
-use anyhow::{Context, Result, bail};
 use riposte_game::{ClaimTree, GameStatus};
 use riposte_solver::{
     Action, PreimageLoad, plan_moves, plan_resolution,
@@ -230,11 +230,11 @@ pub async fn manual_move(
         }
         MoveKind::Step => {
             if c.position.depth() != g.view.depth.max() {
-                bail!(
+                return Err(AgentError::Start(format!(
                     "claim {parent} is at depth {}, steps happen at max depth {}",
                     c.position.depth(),
                     g.view.depth.max()
-                );
+                )));
             }
             let agree = trace.get(&g.view, parent, c.position).await? == c.value;
             let target = if agree { c.position.move_right()? } else { c.position };
