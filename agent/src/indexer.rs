@@ -12,7 +12,7 @@ use alloy::{
 use riposte_contracts::dgf::{Factory, FactoryGame};
 use riposte_storage::{GameRecord, Store};
 
-use crate::{config::Config, run::Games, sync};
+use crate::{config::Config, games::Games, sync};
 
 /// Which games riposte tracks: type, allowlist and window.
 #[derive(Debug, Clone)]

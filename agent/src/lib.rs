@@ -13,6 +13,7 @@ pub mod error;
 #[cfg(test)]
 mod fakes;
 pub mod format;
+pub mod games;
 pub mod indexer;
 pub mod metrics;
 pub mod player;

@@ -31,6 +31,7 @@ use tracing::Instrument;
 use crate::{
     bonds::Bonds,
     config::Config,
+    games::Games,
     indexer::{Indexer, Scope},
     metrics::Metrics,
     player::Player,
@@ -38,41 +39,6 @@ use crate::{
     sink::{ActionSink, Recorder, Sender},
     traces::{CannonVm, GameTrace},
 };
-
-/// Games opened as the family they were detected to be, once per run.
-pub struct Games {
-    eth: Arc<dyn EthCall>,
-    opened: Mutex<HashMap<Address, Arc<dyn DisputeGame>>>,
-}
-
-impl Games {
-    /// Opens games through `eth`.
-    pub fn new(eth: Arc<dyn EthCall>) -> Self {
-        Self { eth, opened: Mutex::new(HashMap::new()) }
-    }
-
-    /// `eth_call` on L1.
-    pub fn eth(&self) -> &Arc<dyn EthCall> {
-        &self.eth
-    }
-
-    /// The game at `address` as the family it was detected to be.
-    pub async fn open(&self, address: Address) -> Result<Arc<dyn DisputeGame>> {
-        if let Some(g) = self.opened.lock().ok().and_then(|m| m.get(&address).cloned()) {
-            return Ok(g);
-        }
-        let g = riposte_contracts::fdg::detect_and_open(self.eth.clone(), address).await?;
-        if let Ok(mut m) = self.opened.lock() {
-            m.insert(address, g.clone());
-        }
-        Ok(g)
-    }
-
-    /// The events that mean a game changed (every family riposte plays emits the same today).
-    pub fn change_topics(&self) -> Vec<B256> {
-        riposte_contracts::fdg::open_for_reading(self.eth.clone(), Address::ZERO).change_topics()
-    }
-}
 
 /// One cycle's view: the head, and the games to look at.
 struct Cycle {
