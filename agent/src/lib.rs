@@ -15,6 +15,7 @@ mod fakes;
 pub mod format;
 pub mod games;
 pub mod indexer;
+pub mod looks;
 pub mod metrics;
 pub mod player;
 pub mod run;

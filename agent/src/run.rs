@@ -25,7 +25,6 @@ use riposte_contracts::{DisputeGame, EthCall};
 use riposte_game::GameStatus;
 use riposte_storage::{GameRecord, Store};
 use riposte_txmgr::{Responder, ResponderOptions};
-use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use crate::{
@@ -33,6 +32,7 @@ use crate::{
     config::Config,
     games::Games,
     indexer::{Indexer, Scope},
+    looks::Looks,
     metrics::Metrics,
     player::Player,
     scheduler::{Progress, Scheduler},
@@ -283,43 +283,34 @@ impl Agent {
     pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) -> Result<()> {
         tokio::pin!(shutdown);
         let mut last_head = None;
-        // Games being looked at: a slow one (waiting for a receipt) never holds back the others,
-        // and a new claim is answered from the next head on.
-        let mut inflight: JoinSet<(Address, Result<Progress>)> = JoinSet::new();
-        let mut busy: HashSet<Address> = HashSet::new();
-        // Which game each task looks at, to free a game whose task panicked.
-        let mut tasks: HashMap<tokio::task::Id, Address> = HashMap::new();
+        let mut looks = Looks::new();
         let mut most_urgent: Option<u64> = None;
         // Over WebSocket the node announces each head; over HTTP eth_blockNumber is polled.
         let poll = self.cfg.http_poll_interval.0;
         let mut heads = HeadStream::spawn(self.l1.clone(), poll, poll);
         loop {
-            while let Some(done) = inflight.try_join_next_with_id() {
-                self.finished(done, &mut tasks, &mut busy, &mut most_urgent);
+            while let Some((game, r)) = looks.try_next() {
+                self.record(game, r, &mut most_urgent);
             }
-            let recheck = self.scheduler.lock().is_ok_and(|s| s.wants_recheck(&busy));
+            let recheck = self.scheduler.lock().is_ok_and(|s| s.wants_recheck(looks.busy()));
             match heads.latest() {
-                Some(h) if Some(h) != last_head || recheck => match self.select_due(h, &busy).await {
+                Some(h) if Some(h) != last_head || recheck => match self.select_due(h, looks.busy()).await {
                     Ok(cycle) => {
                         last_head = Some(h);
                         let now = cycle.now;
                         for g in cycle.due.iter().cloned() {
-                            if busy.len() >= self.cfg.max_concurrency {
+                            if looks.len() >= self.cfg.max_concurrency {
                                 // Left for when a slot frees.
                                 if let Ok(mut s) = self.scheduler.lock() {
                                     s.defer(g.address);
                                 }
                                 continue;
                             }
-                            busy.insert(g.address);
                             let me = self.clone();
                             let span = game_span(&g);
-                            let address = g.address;
-                            let task =
-                                inflight.spawn(async move { (g.address, me.progress(&g, now).instrument(span).await) });
-                            tasks.insert(task.id(), address);
+                            looks.spawn(g.address, async move { me.progress(&g, now).instrument(span).await });
                         }
-                        if busy.is_empty() {
+                        if looks.is_empty() {
                             most_urgent = None;
                         }
                         self.metrics
@@ -333,19 +324,14 @@ impl Agent {
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = heads.next() => {}
-                Some(done) = inflight.join_next_with_id(), if !inflight.is_empty() => {
-                    self.finished(done, &mut tasks, &mut busy, &mut most_urgent);
-                }
+                Some((game, r)) = looks.next(), if !looks.is_empty() => self.record(game, r, &mut most_urgent),
                 _ = tokio::time::sleep(poll) => {}
             }
         }
         drop(heads);
-        if !inflight.is_empty() {
-            tracing::info!(games = inflight.len(), "shutting down: letting games in progress finish (8 s at most)");
-            let _ =
-                tokio::time::timeout(Duration::from_secs(8), async { while inflight.join_next().await.is_some() {} })
-                    .await;
-            inflight.abort_all();
+        if !looks.is_empty() {
+            tracing::info!(games = looks.len(), "shutting down: letting games in progress finish (8 s at most)");
+            looks.finish_within(Duration::from_secs(8)).await;
         }
         self.store.close().await;
         Ok(())
@@ -407,29 +393,6 @@ impl Agent {
         let mut by_address: HashMap<Address, GameRecord> = active.into_iter().map(|g| (g.address, g)).collect();
         let due = due.into_iter().filter_map(|a| by_address.remove(&a)).collect();
         Ok(Cycle { head: head.number, now, due, resolved })
-    }
-
-    /// Books a finished look: its game is free again and the outcome is recorded. A look that
-    /// panicked is an error for its game, which is looked at again on the next head.
-    fn finished(
-        &self,
-        done: Result<(tokio::task::Id, (Address, Result<Progress>)), tokio::task::JoinError>,
-        tasks: &mut HashMap<tokio::task::Id, Address>,
-        busy: &mut HashSet<Address>,
-        most_urgent: &mut Option<u64>,
-    ) {
-        let (game, r) = match done {
-            Ok((id, (game, r))) => {
-                tasks.remove(&id);
-                (game, r)
-            }
-            Err(e) => {
-                let Some(game) = tasks.remove(&e.id()) else { return };
-                (game, Err(AgentError::Task(format!("looking at the game ended abnormally: {e}"))))
-            }
-        };
-        busy.remove(&game);
-        self.record(game, r, most_urgent);
     }
 
     /// Records what looking at a game did, for the next selection.

@@ -99,13 +99,11 @@ impl Default for RpcOptions {
     }
 }
 
-/// The methods that take long by nature, with their timeouts.
+/// The methods that take long by nature, with their timeouts: building a block's execution
+/// witness. Everything the daemon asks per head keeps the short timeout, so a node that hangs on
+/// one request costs one timeout, not a round of play.
 pub fn default_slow_methods() -> Vec<(&'static str, Duration)> {
-    vec![
-        ("debug_executionWitness", Duration::from_secs(120)),
-        ("debug_getRawBlock", Duration::from_secs(30)),
-        ("eth_getLogs", Duration::from_secs(30)),
-    ]
+    vec![("debug_executionWitness", Duration::from_secs(120)), ("debug_getRawBlock", Duration::from_secs(30))]
 }
 
 /// A provider for `url` (http(s) or ws(s)) with timeout, retry, concurrency and metrics layers.
