@@ -93,6 +93,9 @@ impl DisputeGame for FakeGame {
     fn status(&self) -> BoxFuture<'_, Result<GameStatus, ContractError>> {
         ready(Ok(*self.status.lock().unwrap()))
     }
+    fn oracle(&self) -> BoxFuture<'_, Result<Address, ContractError>> {
+        ready(Ok(Address::repeat_byte(0x22)))
+    }
     fn claim_count(&self) -> BoxFuture<'_, Result<u64, ContractError>> {
         ready(Ok(self.claims.lock().unwrap().len() as u64))
     }

@@ -82,6 +82,9 @@ pub trait DisputeGame: Send + Sync {
     /// `status()`.
     fn status(&self) -> BoxFuture<'_, Result<GameStatus, ContractError>>;
 
+    /// The PreimageOracle of the game's VM (`vm().oracle()`), read once.
+    fn oracle(&self) -> BoxFuture<'_, Result<Address, ContractError>>;
+
     /// How many claims the game holds.
     fn claim_count(&self) -> BoxFuture<'_, Result<u64, ContractError>>;
 

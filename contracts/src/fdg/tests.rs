@@ -192,6 +192,7 @@ async fn actions_become_calls_keyed_by_their_effect() {
     // The oracle is read once per game.
     let after_first = eth.served();
     game.calls_for(&step).await.unwrap();
+    assert_eq!(game.oracle().await.unwrap(), ORACLE);
     assert_eq!((after_first - before, eth.served() - after_first), (2, 0));
 
     let local = Action::Step {

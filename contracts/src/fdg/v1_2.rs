@@ -215,7 +215,7 @@ impl Game {
         })
     }
 
-    async fn oracle(&self) -> Result<Address, ContractError> {
+    async fn read_oracle(&self) -> Result<Address, ContractError> {
         if let Some(a) = self.oracle.get() {
             return Ok(*a);
         }
@@ -259,7 +259,7 @@ impl Game {
                         U256::ZERO,
                     )),
                     Some(PreimageLoad::Keccak { data, offset }) => {
-                        v.push(oracle::load_keccak_call(self.oracle().await?, data, u64::from(*offset)));
+                        v.push(oracle::load_keccak_call(self.read_oracle().await?, data, u64::from(*offset)));
                     }
                     None => {}
                 }
@@ -333,6 +333,10 @@ impl DisputeGame for Game {
             let s = self.get(Fdg::statusCall {}).await?;
             GameStatus::from_u8(s).map_err(|_| self.invalid("status", s, "is no GameStatus"))
         })
+    }
+
+    fn oracle(&self) -> BoxFuture<'_, Result<Address, ContractError>> {
+        Box::pin(self.read_oracle())
     }
 
     fn claim_count(&self) -> BoxFuture<'_, Result<u64, ContractError>> {
