@@ -346,6 +346,17 @@ impl<C: TxChain, S: IntentStore> Responder<C, S> {
             max_priority_fee_per_gas: tip,
             sent_at: unix_now(),
         };
+        // The same nonce, fees and gas sign to the same bytes (after a refused broadcast, on a
+        // chain whose fees did not move): those are recorded already, mark the intent sent again.
+        let known = self.store.attempts(i.id).await.map_err(store_err(&i.intent.key))?;
+        if let Some(same) = known.into_iter().find(|a| a.tx_hash == attempt.tx_hash) {
+            self.store
+                .set_intent_state(i.id, IntentState::Sent, Some(same.tx_hash), None, None, attempt.sent_at)
+                .await
+                .map_err(store_err(&i.intent.key))?;
+            crash::point("attempt-recorded", &i.intent.kind);
+            return Ok(same);
+        }
         // Written before it can reach the network.
         self.store.record_attempt(&attempt).await.map_err(store_err(&i.intent.key))?;
         crash::point("attempt-recorded", &i.intent.kind);

@@ -365,6 +365,23 @@ async fn a_refused_broadcast_fails_the_intent_and_a_later_submit_sends_it() {
 }
 
 #[tokio::test]
+async fn a_refused_broadcast_is_sent_again_with_the_same_bytes_when_fees_did_not_move() {
+    let (chain, store) = (FakeChain::new(), MemoryStore::new());
+    chain.answer_next(Answer::Refuse("connection reset by peer"));
+    let (r, _) = responder(&chain, &store, patient(500)).await;
+    assert!(r.submit(intent("move:a")).await.is_err());
+    chain.auto_mine(true);
+    // Same nonce, same fees: the same signed bytes, already in the store before the first try.
+    assert!(matches!(r.submit(intent("move:a")).await.unwrap(), Outcome::Confirmed { .. }));
+    let attempts = store.all_attempts();
+    assert_eq!(attempts.len(), 1, "one attempt recorded, sent twice");
+    let received = chain.received();
+    assert_eq!(received.len(), 2, "refused once, then accepted");
+    assert_eq!(received[0], received[1], "the same bytes both times");
+    assert_eq!(stored(&store, "move:a").await.state, IntentState::Confirmed);
+}
+
+#[tokio::test]
 async fn a_nonce_taken_by_another_transaction_fails_the_intent_after_the_grace_period() {
     let (chain, store) = (FakeChain::new(), MemoryStore::new());
     let (mut r, metrics) = responder(&chain, &store, patient(2000)).await;
