@@ -135,9 +135,6 @@ impl DisputeGame for FakeGame {
             value: U256::ZERO,
         }
     }
-    fn change_topics(&self) -> Vec<B256> {
-        vec![]
-    }
 }
 
 /// The stored record of the fake game: alphabet, depth 8 split 4, from block 4 to 20.

@@ -6,7 +6,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use alloy::primitives::{Address, B256};
+use alloy::primitives::Address;
 use riposte_contracts::{DisputeGame, EthCall};
 
 use crate::error::Result;
@@ -38,10 +38,5 @@ impl Games {
             m.insert(address, g.clone());
         }
         Ok(g)
-    }
-
-    /// The events that mean a game changed (every family riposte plays emits the same today).
-    pub fn change_topics(&self) -> Vec<B256> {
-        riposte_contracts::fdg::open_for_reading(self.eth.clone(), Address::ZERO).change_topics()
     }
 }

@@ -121,7 +121,7 @@ impl Indexer<'_> {
         if ours.is_empty() {
             return Ok(out);
         }
-        let topics = self.games.change_topics();
+        let topics = riposte_contracts::fdg::change_topics();
         let mut start = from;
         while start <= to {
             let end = to.min(start + 999);

@@ -231,11 +231,6 @@ impl Agent {
         self.me
     }
 
-    /// What monitor-only mode would have sent so far.
-    pub fn recorded(&self) -> Vec<riposte_storage::NewIntent> {
-        self.recorder.recorded()
-    }
-
     fn sink(&self) -> Box<dyn ActionSink + '_> {
         match &self.responder {
             Some(r) => Box::new(Sender(r)),

@@ -273,12 +273,9 @@ pub async fn create_game(agent: &Agent, game_type: u32, output_root: B256, l2_bl
     let factory = agent.config().game_factory_address;
     let f = Factory::new(agent.eth().as_ref(), factory);
     let bond = f.init_bond(game_type).await?;
-    let extra = dgf::output_extra_data(l2_block);
-    let mut call = dgf::create_call(factory, game_type, output_root, extra.clone(), bond);
-    // Keyed as before: by the L2 block, not its encoding.
-    call.key = format!("create:{factory}:{game_type}:{output_root}:{l2_block}");
+    let call = dgf::propose_output_call(factory, game_type, output_root, l2_block, bond);
     send_all(agent, vec![crate::player::intent_of(factory, call)]).await?;
-    println!("game {}", f.game_of(game_type, output_root, extra).await?);
+    println!("game {}", f.game_of(game_type, output_root, dgf::output_extra_data(l2_block)).await?);
     Ok(())
 }
 

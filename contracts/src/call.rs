@@ -49,7 +49,13 @@ pub async fn call<C: SolCall>(eth: &dyn EthCall, to: Address, call: C) -> Result
     let what = || format!("{} on {to}", C::SIGNATURE);
     let bytes =
         eth.call(to, call.abi_encode().into()).await.map_err(|source| ContractError::Call { what: what(), source })?;
-    C::abi_decode_returns(&bytes).map_err(|e| ContractError::Decode { what: what(), reason: e.to_string() })
+    decode_return::<C>(to, &bytes)
+}
+
+/// An answer of `to` decoded as `C` returns.
+pub(crate) fn decode_return<C: SolCall>(to: Address, bytes: &[u8]) -> Result<C::Return, ContractError> {
+    C::abi_decode_returns(bytes)
+        .map_err(|e| ContractError::Decode { what: format!("{} on {to}", C::SIGNATURE), reason: e.to_string() })
 }
 
 /// Each of `calls` on `to`, in one batch where the node allows, decoded.
@@ -67,10 +73,7 @@ pub async fn call_many<C: SolCall>(
             reason: format!("{} answers to {} calls", answers.len(), calls.len()),
         });
     }
-    answers
-        .iter()
-        .map(|b| C::abi_decode_returns(b).map_err(|e| ContractError::Decode { what: what(), reason: e.to_string() }))
-        .collect()
+    answers.iter().map(|b| decode_return::<C>(to, b)).collect()
 }
 
 /// What a transaction does, as the tx manager and the metrics name it.

@@ -100,9 +100,11 @@ pub fn output_extra_data(l2_block: u64) -> Bytes {
     U256::from(l2_block).abi_encode().into()
 }
 
-/// `create(gameType, root, extraData)` with the init bond, keyed by what it proposes.
-pub fn create_call(factory: Address, game_type: u32, root: B256, extra: Bytes, bond: U256) -> TxCall {
-    let key = format!("create:{factory}:{game_type}:{root}:{extra}");
+/// `create(gameType, root, l2Block)` of an output-root proposal with the init bond, keyed by
+/// what it proposes.
+pub fn propose_output_call(factory: Address, game_type: u32, root: B256, l2_block: u64, bond: U256) -> TxCall {
+    let key = format!("create:{factory}:{game_type}:{root}:{l2_block}");
+    let extra = output_extra_data(l2_block);
     let calldata =
         DisputeGameFactory::createCall { _gameType: game_type, _rootClaim: root, _extraData: extra }.abi_encode();
     TxCall { kind: ActionKind::CreateGame, key, target: factory, calldata: calldata.into(), value: bond }

@@ -9,12 +9,12 @@ pub mod v1_2;
 
 use std::sync::Arc;
 
-use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolCall;
 use riposte_game::{Claim, ClockParams, GameDepth, GameStatus, Position};
 use riposte_solver::Action;
 
-use crate::{BoxFuture, CallError, ContractError, EthCall, Revert, TxCall, call};
+use crate::{BoxFuture, CallError, ContractError, EthCall, TxCall, call};
 
 /// The code lines of dispute games, as far as playing them differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,15 +106,12 @@ pub trait DisputeGame: Send + Sync {
 
     /// `claimCredit(recipient)`.
     fn claim_credit(&self, recipient: Address) -> TxCall;
-
-    /// The event topics that mean the game changed (a move, a resolution): one `eth_getLogs`
-    /// filtered by them tells which games to look at.
-    fn change_topics(&self) -> Vec<B256>;
 }
 
-/// Decodes revert data against every error riposte knows (see [`Revert::decode`]).
-pub fn decode_revert(data: &[u8]) -> Revert {
-    Revert::decode(Bytes::copy_from_slice(data))
+/// The event topics that mean a game of any family riposte plays changed (a move, a
+/// resolution): one `eth_getLogs` filtered by them tells which games to look at.
+pub fn change_topics() -> Vec<B256> {
+    v1_2::change_topics()
 }
 
 /// Whether a probe of a getter says the function does not exist (a revert without data, as a

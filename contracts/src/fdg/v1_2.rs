@@ -10,7 +10,9 @@ use riposte_game::{Claim, Clock, ClockParams, GameDepth, GameStatus, Position};
 use riposte_solver::{Action, PreimageLoad};
 
 use super::{DisputeGame, GameFamily, GameParams};
-use crate::{ActionKind, BoxFuture, ContractError, EthCall, TxCall, call, call_many, oracle, vm::BigStepper};
+use crate::{
+    ActionKind, BoxFuture, ContractError, EthCall, TxCall, call, call::decode_return, call_many, oracle, vm::BigStepper,
+};
 
 sol! {
     /// `FaultDisputeGame` 1.2.0.
@@ -292,9 +294,11 @@ impl Game {
 
 /// One answer of a batch, decoded as `C` returns.
 fn decode<C: SolCall>(game: Address, answer: Option<&alloy_primitives::Bytes>) -> Result<C::Return, ContractError> {
-    let what = || format!("{} on {game}", C::SIGNATURE);
-    let bytes = answer.ok_or_else(|| ContractError::Decode { what: what(), reason: "no answer".into() })?;
-    C::abi_decode_returns(bytes).map_err(|e| ContractError::Decode { what: what(), reason: e.to_string() })
+    let bytes = answer.ok_or_else(|| ContractError::Decode {
+        what: format!("{} on {game}", C::SIGNATURE),
+        reason: "no answer".into(),
+    })?;
+    decode_return::<C>(game, bytes)
 }
 
 /// A claim as `claimData(i)` returns it, checked to be representable.
@@ -382,8 +386,9 @@ impl DisputeGame for Game {
             value: U256::ZERO,
         }
     }
+}
 
-    fn change_topics(&self) -> Vec<B256> {
-        vec![Fdg::Move::SIGNATURE_HASH, Fdg::Resolved::SIGNATURE_HASH]
-    }
+/// `Move` and `Resolved`: the events a 1.2 game emits when it changes.
+pub fn change_topics() -> Vec<B256> {
+    vec![Fdg::Move::SIGNATURE_HASH, Fdg::Resolved::SIGNATURE_HASH]
 }
