@@ -4,8 +4,10 @@
 use std::sync::Mutex;
 
 use alloy::primitives::{Address, B256, U256, keccak256};
-use riposte_contracts::{ActionKind, BoxFuture, ContractError, DisputeGame, GameFamily, GameParams, TxCall};
-use riposte_game::{Claim, Clock, GameStatus, Position, ROOT_PARENT_INDEX};
+use riposte_contracts::{ActionKind, BoxFuture, ContractError, DisputeGame, GameFamily, GameKind, GameParams, TxCall};
+use riposte_game::{
+    BondMode, Claim, Clock, Closing, CreditState, GameStatus, Line, Position, ROOT_PARENT_INDEX, Standing,
+};
 use riposte_solver::{Action, TraceError, trace::OutputTrace};
 use riposte_storage::GameRecord;
 
@@ -33,7 +35,17 @@ pub(crate) struct FakeGame {
     pub(crate) claims: Mutex<Vec<Claim>>,
     pub(crate) status: Mutex<GameStatus>,
     pub(crate) resolved: Mutex<Vec<bool>>,
-    pub(crate) credit: U256,
+    pub(crate) bonds: Mutex<FakeBonds>,
+}
+
+/// What a fake game reports about bonds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FakeBonds {
+    pub(crate) line: Line,
+    pub(crate) mode: BondMode,
+    pub(crate) state: CreditState,
+    pub(crate) closing: Closing,
+    pub(crate) standing: Standing,
 }
 
 impl FakeGame {
@@ -52,13 +64,39 @@ impl FakeGame {
             claims: Mutex::new(vec![root]),
             status: Mutex::new(GameStatus::InProgress),
             resolved: Mutex::new(vec![]),
-            credit: U256::ZERO,
+            bonds: Mutex::new(FakeBonds {
+                line: Line::V1_2,
+                mode: BondMode::Legacy,
+                state: CreditState::default(),
+                closing: Closing { status: GameStatus::InProgress, resolved_at: 0, finality_delay: 0, paused: false },
+                standing: Standing { registered: true, ..Standing::default() },
+            }),
         }
     }
 
-    /// A game with an honest root and `credit` for anyone.
-    pub(crate) fn with_credit(credit: U256) -> Self {
-        Self { credit, ..Self::new(honest_output(20)) }
+    /// A resolved 1.2 game with an honest root and `credit` for anyone, unlocked at `unlocked_at`.
+    pub(crate) fn with_credit(credit: U256, unlocked_at: u64) -> Self {
+        let g = Self::new(honest_output(20));
+        {
+            let mut b = g.bonds.lock().unwrap();
+            b.state = CreditState { normal: credit, unlocked_at, ..CreditState::default() };
+            b.closing.status = GameStatus::DefenderWins;
+        }
+        g
+    }
+
+    /// A 2.x game resolved at `resolved_at` with a finality delay of `finality_delay`, in
+    /// `mode`, owing `normal` and `refund` to anyone.
+    pub(crate) fn two_phase(mode: BondMode, normal: u64, refund: u64, resolved_at: u64, finality_delay: u64) -> Self {
+        let g = Self::new(honest_output(20));
+        *g.bonds.lock().unwrap() = FakeBonds {
+            line: Line::V2,
+            mode,
+            state: CreditState { normal: U256::from(normal), refund: U256::from(refund), ..CreditState::default() },
+            closing: Closing { status: GameStatus::DefenderWins, resolved_at, finality_delay, paused: false },
+            standing: Standing { registered: true, ..Standing::default() },
+        };
+        g
     }
 
     /// Appends a claim.
@@ -85,7 +123,7 @@ impl DisputeGame for FakeGame {
         GAME
     }
     fn family(&self) -> GameFamily {
-        GameFamily::FaultV1_2
+        GameFamily { kind: GameKind::Fault, line: self.bonds.lock().unwrap().line }
     }
     fn parameters(&self) -> BoxFuture<'_, Result<GameParams, ContractError>> {
         unreachable!("the player reads parameters from the stored record")
@@ -108,7 +146,7 @@ impl DisputeGame for FakeGame {
         ready(Ok(indexes.iter().map(|&i| r.get(i as usize).copied().unwrap_or(false)).collect()))
     }
     fn credit(&self, _: Address) -> BoxFuture<'_, Result<U256, ContractError>> {
-        ready(Ok(self.credit))
+        ready(Ok(self.bonds.lock().unwrap().state.normal))
     }
     fn required_bond(&self, _: Position) -> BoxFuture<'_, Result<U256, ContractError>> {
         ready(Ok(U256::from(2)))
@@ -135,6 +173,27 @@ impl DisputeGame for FakeGame {
             value: U256::ZERO,
         }
     }
+    fn unlock_credit(&self, recipient: Address) -> Option<TxCall> {
+        let kind = ActionKind::UnlockCredit;
+        let key = format!("unlock-credit:{recipient}");
+        Some(TxCall { kind, key, target: GAME, calldata: Default::default(), value: U256::ZERO })
+    }
+    fn close_game(&self) -> Option<TxCall> {
+        let (kind, key) = (ActionKind::CloseGame, "close".to_string());
+        Some(TxCall { kind, key, target: GAME, calldata: Default::default(), value: U256::ZERO })
+    }
+    fn bond_mode(&self) -> BoxFuture<'_, Result<BondMode, ContractError>> {
+        ready(Ok(self.bonds.lock().unwrap().mode))
+    }
+    fn credit_state(&self, _: Address) -> BoxFuture<'_, Result<CreditState, ContractError>> {
+        ready(Ok(self.bonds.lock().unwrap().state))
+    }
+    fn closing(&self) -> BoxFuture<'_, Result<Closing, ContractError>> {
+        ready(Ok(self.bonds.lock().unwrap().closing))
+    }
+    fn standing(&self) -> BoxFuture<'_, Result<Standing, ContractError>> {
+        ready(Ok(self.bonds.lock().unwrap().standing))
+    }
 }
 
 /// The stored record of the fake game: alphabet, depth 8 split 4, from block 4 to 20.
@@ -160,5 +219,9 @@ pub(crate) fn record() -> GameRecord {
         l2_chain_id: 901,
         vm: Address::repeat_byte(0x11),
         weth: Address::repeat_byte(0x33),
+        oracle_challenge_period: 0,
+        anchor_registry: Address::repeat_byte(0x34),
+        proposer: Address::ZERO,
+        challenger: Address::ZERO,
     }
 }

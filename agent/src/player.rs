@@ -33,6 +33,20 @@ pub async fn intents_for(g: &GameRecord, game: &dyn DisputeGame, action: &Action
     Ok(game.calls_for(action).await?.into_iter().map(|c| intent_of(g.address, c)).collect())
 }
 
+/// Why our key may not move in `g`, or `None` when it may: anyone may in a permissionless
+/// game, only the proposer and the challenger in a `PermissionedDisputeGame` (whose moves
+/// from anyone else revert `BadAuth`). Without a key nothing is sent, so nothing is refused.
+pub fn move_refusal(g: &GameRecord, me: Option<Address>) -> Option<String> {
+    let permissioned = g.proposer != Address::ZERO || g.challenger != Address::ZERO;
+    match me {
+        Some(me) if permissioned && me != g.proposer && me != g.challenger => Some(format!(
+            "permissioned game: riposte's key {me} is neither its proposer {} nor its challenger {}",
+            g.proposer, g.challenger
+        )),
+        _ => None,
+    }
+}
+
 impl Player<'_> {
     /// Brings the claims of `g` up to date, then plays and resolves it with `trace` as the
     /// truth. A game someone else resolved is recorded and left.
@@ -44,7 +58,7 @@ impl Player<'_> {
         sink: &dyn ActionSink,
         now: u64,
     ) -> Result<Progress> {
-        let (depth, clocks) = sync::rules_of(g)?;
+        let sync::Rules { line, depth, clocks } = sync::rules_of(g)?;
         let status = game.status().await? as u8;
         if status != g.status {
             tracing::info!(status, "game resolved");
@@ -65,6 +79,7 @@ impl Player<'_> {
             absolute_prestate: g.absolute_prestate,
             l1_head: g.l1_head,
             l2_chain_id: g.l2_chain_id,
+            line,
         };
         let locked = self
             .me
@@ -79,8 +94,17 @@ impl Player<'_> {
         // Look again when the next clock runs out (a response is due, or a claim can be resolved).
         let wake =
             (0..view.tree.len()).filter_map(|i| view.tree.response_deadline(i, clocks).ok()).filter(|&d| d > now).min();
-        for action in &plan.actions {
-            confirmed += sink.send(intents_for(g, game, action).await?).await?;
+        let refusal = move_refusal(g, self.me);
+        match &refusal {
+            Some(why) if !plan.actions.is_empty() => {
+                tracing::warn!(game = %g.address, moves = plan.actions.len(), "not moving: {why}");
+                planned -= plan.actions.len();
+            }
+            _ => {
+                for action in &plan.actions {
+                    confirmed += sink.send(intents_for(g, game, action).await?).await?;
+                }
+            }
         }
         // Resolution: which subgames are already resolved, among those whose clocks ran out.
         let expired: Vec<u64> = (0..view.tree.len())

@@ -168,12 +168,14 @@ impl Agent {
         let mut claimants: Vec<Address> = responder.iter().map(Responder::address).collect();
         claimants.extend(cfg.additional_bond_claimants.iter().copied());
         let eth: Arc<dyn EthCall> = Arc::new(riposte_chain::Rpc(l1.clone()));
+        // Selective resolution pays gas only for claims that pay us: no closing of others' games.
+        let close_games = !cfg.selective_claim_resolution;
         Ok(Self {
             outputs: L2Outputs::new(l2, check, sink),
             scope: Scope::of(&cfg),
             cfg,
             games: Games::new(eth.clone()),
-            bonds: Bonds::new(eth, claimants),
+            bonds: Bonds::new(eth, claimants, close_games),
             l1,
             store,
             metrics,

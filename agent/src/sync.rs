@@ -1,10 +1,10 @@
 //! Bringing a stored game up to date with the chain: its record from the parameters its
 //! contract reports, and the claims that changed since the last look (with reorg detection).
 
-use crate::error::{Context, Result};
+use crate::error::{AgentError, Context, Result};
 use alloy::primitives::Address;
 use riposte_contracts::{DisputeGame, GameParams, dgf::FactoryGame};
-use riposte_game::{Claim, ClaimTree, ClockParams, GameDepth};
+use riposte_game::{Claim, ClaimTree, ClockParams, GameDepth, Line};
 use riposte_storage::GameRecord;
 
 /// The stored record of a game, from its factory entry and its parameters.
@@ -30,15 +30,41 @@ pub fn record_of(p: GameParams, fg: &FactoryGame, factory: Address) -> GameRecor
         l2_chain_id: p.l2_chain_id,
         vm: p.vm,
         weth: p.weth,
+        oracle_challenge_period: p.oracle_challenge_period,
+        anchor_registry: p.anchor_registry,
+        proposer: p.roles.map_or(Address::ZERO, |r| r.proposer),
+        challenger: p.roles.map_or(Address::ZERO, |r| r.challenger),
     }
 }
 
-/// The depth and clock rules of a stored game (errors name the game).
-pub fn rules_of(g: &GameRecord) -> Result<(GameDepth, ClockParams)> {
-    let depth = GameDepth::new(g.max_depth, g.split_depth).with_context(|| format!("game {}", g.address))?;
-    let clocks =
-        ClockParams::new(g.max_clock_duration, g.clock_extension).with_context(|| format!("game {}", g.address))?;
-    Ok((depth, clocks))
+/// The rules a stored game is played by.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// The contract line (from the stored `version()`).
+    pub line: Line,
+    /// `maxGameDepth()` and `splitDepth()`.
+    pub depth: GameDepth,
+    /// The clock rules of the line.
+    pub clocks: ClockParams,
+}
+
+/// The line, depth and clock rules of a stored game (errors name the game).
+pub fn rules_of(g: &GameRecord) -> Result<Rules> {
+    let game = || format!("game {}", g.address);
+    let line = Line::of_version(&g.version).ok_or_else(|| {
+        AgentError::from(riposte_contracts::ContractError::Unsupported {
+            game: g.address,
+            reason: format!("stored version {:?} is no line riposte plays", g.version),
+        })
+    })?;
+    let depth = riposte_game::depth_of(line, g.max_depth, g.split_depth).with_context(game)?;
+    let clocks = if line.has_step_extension() {
+        ClockParams::with_step_period(g.max_clock_duration, g.clock_extension, g.oracle_challenge_period)
+    } else {
+        ClockParams::new(g.max_clock_duration, g.clock_extension)
+    }
+    .with_context(game)?;
+    Ok(Rules { line, depth, clocks })
 }
 
 /// What changed in a game's claims since they were last read.

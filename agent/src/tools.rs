@@ -17,7 +17,7 @@ use riposte_storage::{GameRecord, NewIntent};
 use riposte_contracts::{
     asr::AnchorStateRegistry,
     dgf::{self, Factory, FactoryGame},
-    fdg::v1_2::FaultDisputeGame as Fdg,
+    fdg::fault::FaultDisputeGame as Fdg,
 };
 
 use crate::{format, run::Agent, sync};
@@ -61,7 +61,7 @@ impl Agent {
         };
         let params = game.parameters().await.with_context(|| format!("reading the parameters of game {address}"))?;
         let record = sync::record_of(params, &fg, self.config().game_factory_address);
-        let (depth, clocks) = sync::rules_of(&record)?;
+        let sync::Rules { line, depth, clocks } = sync::rules_of(&record)?;
         let n = game.claim_count().await?;
         let claims = game.claims((0..n).collect()).await?;
         let tree = ClaimTree::from_claims(claims).with_context(|| format!("claims of game {address}"))?;
@@ -75,6 +75,7 @@ impl Agent {
             absolute_prestate: record.absolute_prestate,
             l1_head: record.l1_head,
             l2_chain_id: record.l2_chain_id,
+            line,
         };
         Ok(LiveGame { record, view })
     }

@@ -91,8 +91,12 @@ pub enum ActionKind {
     ResolveClaim,
     /// `resolve`.
     Resolve,
-    /// `claimCredit`.
+    /// `claimCredit` that pays out.
     ClaimCredit,
+    /// The first `claimCredit` of a 1.4+ game: closes it if needed and unlocks the credit.
+    UnlockCredit,
+    /// `closeGame()` (1.4+).
+    CloseGame,
     /// `DisputeGameFactory.create`.
     CreateGame,
 }
@@ -108,6 +112,8 @@ impl ActionKind {
             Self::ResolveClaim => "resolve_claim",
             Self::Resolve => "resolve",
             Self::ClaimCredit => "claim_credit",
+            Self::UnlockCredit => "unlock_credit",
+            Self::CloseGame => "close_game",
             Self::CreateGame => "create_game",
         }
     }

@@ -3,7 +3,7 @@
 //!
 //! - [`dgf`], [`asr`], [`weth`], [`oracle`], [`vm`], [`proxy`]: the factory, the anchor
 //!   registry, DelayedWETH, the PreimageOracle, the step VMs and the deploy-time contracts.
-//! - [`fdg`]: `FaultDisputeGame` per version ([`fdg::v1_2`]), the [`DisputeGame`] seam
+//! - [`fdg`]: `FaultDisputeGame` and `PermissionedDisputeGame` 1.2 to 2.x ([`fdg::fault`]), the [`DisputeGame`] seam
 //!   (parameters, claims by range, an [`riposte_solver::Action`] turned into calls), and
 //!   [`fdg::detect`], which tells a game's family from the getters it answers.
 //! - [`revert`]: revert data decoded to the contract's error names.
@@ -25,5 +25,5 @@ pub mod weth;
 
 pub use call::{ActionKind, BoxFuture, CallError, EthCall, TxCall, call, call_many};
 pub use error::ContractError;
-pub use fdg::{DisputeGame, GameFamily, GameParams};
+pub use fdg::{DisputeGame, GameFamily, GameKind, GameParams, Roles};
 pub use revert::Revert;

@@ -15,6 +15,8 @@ sol! {
         function loadLocalData(uint256 _ident, bytes32 _localContext, bytes32 _word, uint256 _size, uint256 _partOffset) external returns (bytes32 key_);
         function loadKeccak256PreimagePart(uint256 _partOffset, bytes _preimage) external;
         function version() external view returns (string);
+        function challengePeriod() external view returns (uint256);
+        function minProposalSize() external view returns (uint256);
 
         error ActiveProposal();
         error AlreadyFinalized();

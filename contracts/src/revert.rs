@@ -5,7 +5,7 @@ use std::fmt;
 use alloy_primitives::{Bytes, hex};
 use alloy_sol_types::{Panic, Revert as ErrorString, SolError};
 
-use crate::{dgf, fdg, oracle, vm};
+use crate::{asr, dgf, fdg, oracle, vm};
 
 /// A revert: its raw data and, when known, the error it encodes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,10 +63,12 @@ fn signature_of(selector: [u8; 4]) -> Option<&'static str> {
         Panic::SELECTOR => return Some(Panic::SIGNATURE),
         _ => {}
     }
-    fdg::v1_2::FaultDisputeGame::FaultDisputeGameErrors::signature_by_selector(selector)
+    fdg::fault::FaultDisputeGame::FaultDisputeGameErrors::signature_by_selector(selector)
         .or_else(|| dgf::DisputeGameFactory::DisputeGameFactoryErrors::signature_by_selector(selector))
         .or_else(|| oracle::PreimageOracle::PreimageOracleErrors::signature_by_selector(selector))
         .or_else(|| vm::AlphabetVm::AlphabetVmErrors::signature_by_selector(selector))
+        .or_else(|| asr::AnchorStateRegistry3::AnchorStateRegistry3Errors::signature_by_selector(selector))
+        .or_else(|| asr::ProxyAdminOwned::ProxyAdminOwnedErrors::signature_by_selector(selector))
 }
 
 #[cfg(test)]
@@ -75,7 +77,7 @@ mod tests {
     use alloy_sol_types::SolValue;
 
     use super::*;
-    use crate::fdg::v1_2::FaultDisputeGame as Fdg;
+    use crate::fdg::fault::FaultDisputeGame as Fdg;
 
     #[test]
     fn names_custom_errors_with_their_arguments() {

@@ -1,4 +1,4 @@
-use crate::{GameError, Result};
+use crate::{GameDepth, GameError, Result};
 
 /// `LibClock`'s packed clock: `duration << 64 | timestamp`.
 ///
@@ -29,20 +29,42 @@ impl Clock {
     }
 }
 
-/// The clock rules of a game: `MAX_CLOCK_DURATION` and `CLOCK_EXTENSION`.
+/// The clock rules of a game: `MAX_CLOCK_DURATION` and `CLOCK_EXTENSION`, and from 1.3 on the
+/// PreimageOracle's challenge period, which lengthens the extension before a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClockParams {
     max_duration: u64,
     extension: u64,
+    /// `Some(challengePeriod)` for the 1.3+ rules, `None` for 1.2.
+    step_period: Option<u64>,
 }
 
 impl ClockParams {
-    /// Validated as the 1.2.0 constructor does: `clockExtension <= maxClockDuration`.
+    /// The 1.2 rules, validated as the 1.2.0 constructor does: `clockExtension <= maxClockDuration`.
     pub fn new(max_duration: u64, extension: u64) -> Result<Self> {
         if extension > max_duration {
             return Err(GameError::InvalidClockExtension { extension, max: max_duration });
         }
-        Ok(Self { max_duration, extension })
+        Ok(Self { max_duration, extension, step_period: None })
+    }
+
+    /// The 1.3+ rules (the extension of a claim at `maxGameDepth - 1` is `clockExtension` plus
+    /// the oracle's `challengePeriod`), validated as 1.3's constructor and 2.x's `initialize` do:
+    /// `max(2·clockExtension, clockExtension + challengePeriod) <= maxClockDuration`.
+    pub fn with_step_period(max_duration: u64, extension: u64, challenge_period: u64) -> Result<Self> {
+        let widest = extension.checked_mul(2).zip(extension.checked_add(challenge_period)).map(|(a, b)| a.max(b));
+        match widest {
+            Some(w) if w <= max_duration => Ok(Self { max_duration, extension, step_period: Some(challenge_period) }),
+            _ => Err(GameError::InvalidClockExtension {
+                extension: extension.saturating_mul(2).max(extension.saturating_add(challenge_period)),
+                max: max_duration,
+            }),
+        }
+    }
+
+    /// The oracle challenge period the step extension adds (1.3+), or `None` (1.2).
+    pub const fn step_period(self) -> Option<u64> {
+        self.step_period
     }
 
     /// `maxClockDuration()`.
@@ -70,27 +92,43 @@ impl ClockParams {
         claim_timestamp.saturating_add(self.max_duration.saturating_sub(parent_duration))
     }
 
-    /// The duration the new claim's clock receives in `move` (1.2.0 rules), given the
-    /// challenger duration of the claim it counters and the depth of the new claim.
+    /// The duration the new claim's clock receives in `move`, given the challenger duration of
+    /// the claim it counters and the depth of the new claim.
     ///
-    /// Returns `None` when the countered claim's clock has run out (`ClockTimeExceeded`).
-    /// When less than `CLOCK_EXTENSION` remains, the duration is set back so that
-    /// `CLOCK_EXTENSION` remains, or twice that when the new claim sits at `split - 1`
-    /// (its team's next claim will be an execution subgame root).
-    pub fn next_duration(self, challenger_duration: u64, new_depth: u8, split_depth: u8) -> Option<u64> {
+    /// Returns `None` when the countered claim's clock has run out (`ClockTimeExceeded`), or
+    /// when the contract's subtraction would revert.
+    ///
+    /// - 1.2: when less than `CLOCK_EXTENSION` remains, the duration is set back so that
+    ///   `CLOCK_EXTENSION` remains, or twice that when the new claim sits at `split - 1`.
+    /// - 1.3+: the extension is `2·CLOCK_EXTENSION` at `split - 1`, `CLOCK_EXTENSION +
+    ///   challengePeriod` at `maxGameDepth - 1` (the step after it may need large preimage
+    ///   proposals), `CLOCK_EXTENSION` elsewhere; the duration is set back whenever less than
+    ///   that extension remains.
+    pub fn next_duration(self, challenger_duration: u64, new_depth: u8, depth: GameDepth) -> Option<u64> {
         if challenger_duration >= self.max_duration {
             return None;
         }
-        if challenger_duration > self.max_duration - self.extension {
-            let ext = if u16::from(new_depth) + 1 == u16::from(split_depth) {
-                self.extension.saturating_mul(2)
-            } else {
-                self.extension
-            };
-            // 1.2.0 computes MAX - ext with checked arithmetic: it would revert if 2·CE > MAX.
-            return self.max_duration.checked_sub(ext);
+        let at_split = u16::from(new_depth) + 1 == u16::from(depth.split());
+        match self.step_period {
+            None => {
+                if challenger_duration > self.max_duration - self.extension {
+                    let ext = if at_split { self.extension.saturating_mul(2) } else { self.extension };
+                    return self.max_duration.checked_sub(ext);
+                }
+                Some(challenger_duration)
+            }
+            Some(period) => {
+                let ext = if u16::from(new_depth) + 1 == u16::from(depth.max()) {
+                    self.extension.checked_add(period)?
+                } else if at_split {
+                    self.extension.checked_mul(2)?
+                } else {
+                    self.extension
+                };
+                let floor = self.max_duration.checked_sub(ext)?;
+                Some(challenger_duration.min(floor))
+            }
         }
-        Some(challenger_duration)
     }
 }
 
@@ -138,38 +176,84 @@ mod tests {
     #[test]
     fn extension_rules_of_1_2_0() {
         let p = ClockParams::new(300, 30).unwrap();
+        let d = GameDepth::new(8, 4).unwrap();
         // Plenty of time: the duration carries over unchanged.
-        assert_eq!(p.next_duration(100, 3, 4), Some(100));
+        assert_eq!(p.next_duration(100, 3, d), Some(100));
         // Exactly MAX - CE: not above the threshold, unchanged.
-        assert_eq!(p.next_duration(270, 2, 4), Some(270));
+        assert_eq!(p.next_duration(270, 2, d), Some(270));
         // Above the threshold: reset so CE remains.
-        assert_eq!(p.next_duration(271, 2, 4), Some(270));
-        assert_eq!(p.next_duration(299, 5, 4), Some(270));
+        assert_eq!(p.next_duration(271, 2, d), Some(270));
+        assert_eq!(p.next_duration(299, 5, d), Some(270));
         // New claim at split - 1: reset so 2·CE remains.
-        assert_eq!(p.next_duration(271, 3, 4), Some(240));
+        assert_eq!(p.next_duration(271, 3, d), Some(240));
         // 1.2.0 quirk: between 2·CE and CE left at split - 1 there is no extension.
-        assert_eq!(p.next_duration(260, 3, 4), Some(260));
+        assert_eq!(p.next_duration(260, 3, d), Some(260));
         // Out of time.
-        assert_eq!(p.next_duration(300, 3, 4), None);
+        assert_eq!(p.next_duration(300, 3, d), None);
         // 2·CE above MAX: the contract's subtraction would revert.
         let tight = ClockParams::new(50, 30).unwrap();
-        assert_eq!(tight.next_duration(45, 3, 4), None);
+        assert_eq!(tight.next_duration(45, 3, d), None);
         assert!(ClockParams::new(10, 11).is_err());
+    }
+
+    #[test]
+    fn extension_rules_of_1_3_and_later() {
+        // MAX 300, CE 30, challenge period 60; depths max 8, split 4.
+        let p = ClockParams::with_step_period(300, 30, 60).unwrap();
+        let d = GameDepth::new(8, 4).unwrap();
+        assert_eq!(p.step_period(), Some(60));
+        // Ordinary depth: like 1.2.
+        assert_eq!(p.next_duration(100, 2, d), Some(100));
+        assert_eq!(p.next_duration(271, 2, d), Some(270));
+        // split - 1: 2·CE is kept free, also where 1.2 gave nothing (between 2·CE and CE left).
+        assert_eq!(p.next_duration(260, 3, d), Some(240));
+        assert_eq!(p.next_duration(240, 3, d), Some(240));
+        // max - 1: CE + challenge period.
+        assert_eq!(p.next_duration(250, 7, d), Some(210));
+        assert_eq!(p.next_duration(200, 7, d), Some(200));
+        // The same claim under 1.2 rules keeps its time.
+        assert_eq!(ClockParams::new(300, 30).unwrap().next_duration(250, 7, d), Some(250));
+        assert_eq!(p.next_duration(300, 7, d), None);
+        // The constructor's bound: max(2·CE, CE + period) <= MAX.
+        assert!(ClockParams::with_step_period(300, 30, 270).is_ok());
+        assert!(ClockParams::with_step_period(300, 30, 271).is_err());
+        assert!(ClockParams::with_step_period(300, 151, 0).is_err());
+        assert!(ClockParams::with_step_period(u64::MAX, u64::MAX / 2 + 1, 0).is_err());
     }
 
     proptest! {
         #[test]
-        fn next_duration_never_exceeds_max_minus_extension_when_late(max in 1u64..1_000_000, ext_frac in 0u64..=100, used in 0u64..1_000_000, depth in 0u8..20, split in 1u8..20) {
+        fn next_duration_never_exceeds_max_minus_extension_when_late(max in 1u64..1_000_000, ext_frac in 0u64..=100, used in 0u64..1_000_000, depth in 0u8..20, split in 2u8..18) {
             let ext = max * ext_frac / 200; // keep 2·CE ≤ MAX
             let p = ClockParams::new(max, ext).unwrap();
             let used = used % (max + 1);
-            match p.next_duration(used, depth, split) {
+            let d = GameDepth::new(20, split).unwrap();
+            match p.next_duration(used, depth, d) {
                 None => prop_assert_eq!(used, max),
                 Some(d) => {
                     // Whoever must answer the new claim always has at least CE left, and an
                     // extension never adds time that was not used.
                     prop_assert!(max - d >= ext);
                     prop_assert!(d <= used);
+                }
+            }
+        }
+
+        #[test]
+        fn later_rules_always_leave_the_extension_of_the_depth(max in 1u64..1_000_000, ext_frac in 0u64..=100, period_frac in 0u64..=100, used in 0u64..1_000_000, depth in 0u8..20, split in 2u8..18) {
+            let ext = max * ext_frac / 200;
+            let period = (max - ext) * period_frac / 100;
+            let p = ClockParams::with_step_period(max, ext, period).unwrap();
+            let used = used % (max + 1);
+            let d = GameDepth::new(20, split).unwrap();
+            let want = if depth + 1 == 20 { ext + period } else if depth + 1 == split { 2 * ext } else { ext };
+            match p.next_duration(used, depth, d) {
+                None => prop_assert_eq!(used, max),
+                Some(n) => {
+                    prop_assert!(max - n >= want);
+                    prop_assert!(n <= used);
+                    // Only set back when less than the extension remained.
+                    prop_assert!(n == used || max - used < want);
                 }
             }
         }

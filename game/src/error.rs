@@ -105,6 +105,9 @@ pub enum GameError {
     /// A VM status byte outside 0..=3.
     #[error("unknown VM status byte {0}")]
     UnknownVmStatus(u8),
+    /// A bond distribution mode byte outside 0..=2.
+    #[error("unknown bond distribution mode {0}")]
+    UnknownBondMode(u8),
     /// A game status byte outside 0..=2.
     #[error("unknown game status {0}")]
     UnknownGameStatus(u8),

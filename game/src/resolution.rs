@@ -174,6 +174,31 @@ mod tests {
     }
 
     #[test]
+    fn both_modes_predicted_for_every_participant() {
+        // root(AA, 1000) ← 1 by B (50) ← 2 by AA (70); a second attack on the root by C (50),
+        // countered by AA (70).
+        let mut t = ClaimTree::new(root(1, 0)).unwrap();
+        push(&mut t, 0, true, 0xB, 50);
+        push(&mut t, 1, true, 0xAA, 70);
+        push(&mut t, 0, true, 0xC, 50);
+        push(&mut t, 3, true, 0xAA, 70);
+        let c = t.predicted_credits(None);
+        assert_eq!(c.of(addr(0xAA), crate::BondMode::Normal), U256::from(1_000 + 50 + 70 + 50 + 70));
+        assert_eq!(c.of(addr(0xB), crate::BondMode::Normal), U256::ZERO);
+        // Refund: everyone gets what they posted, the creator the root bond too.
+        assert_eq!(c.of(addr(0xAA), crate::BondMode::Refund), U256::from(1_000 + 70 + 70));
+        assert_eq!(c.of(addr(0xB), crate::BondMode::Refund), U256::from(50));
+        assert_eq!(c.of(addr(0xC), crate::BondMode::Refund), U256::from(50));
+        // Both modes pay out exactly what was deposited.
+        let total = |m: &std::collections::BTreeMap<Address, U256>| m.values().fold(U256::ZERO, |a, b| a + b);
+        assert_eq!(total(&c.normal), total(&c.refund));
+        // An L2-block-number challenger takes the root bond in normal mode, nothing in refund.
+        let c = t.predicted_credits(Some(addr(0xD)));
+        assert_eq!(c.of(addr(0xD), crate::BondMode::Normal), U256::from(1_000));
+        assert_eq!(c.of(addr(0xD), crate::BondMode::Refund), U256::ZERO);
+    }
+
+    #[test]
     fn uncountered_attack_wins_root_bond() {
         let mut t = ClaimTree::new(root(1, 0)).unwrap();
         push(&mut t, 0, true, 1, 50);

@@ -184,7 +184,8 @@ impl ClaimTree {
         Ok(clocks.expiry(self.parent_duration(claim), claim.clock.timestamp))
     }
 
-    /// The clock a move against `parent_index` mined at `now` would receive (`move`, 1.2.0).
+    /// The clock a move against `parent_index` mined at `now` would receive (`move`, under the
+    /// rules `clocks` carries).
     pub fn next_clock(
         &self,
         parent_index: usize,
@@ -197,7 +198,7 @@ impl ClaimTree {
         let next = depth.check_move(parent_index, parent.position, is_attack)?;
         let used = self.challenger_duration(parent_index, clocks, now)?;
         let duration = clocks
-            .next_duration(used, next.depth(), depth.split())
+            .next_duration(used, next.depth(), depth)
             .ok_or(GameError::ClockTimeExceeded { index: parent_index })?;
         Ok(Clock::new(duration, now))
     }

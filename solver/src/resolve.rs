@@ -95,6 +95,7 @@ mod tests {
             absolute_prestate: B256::ZERO,
             l1_head: B256::ZERO,
             l2_chain_id: 1,
+            line: riposte_game::Line::V1_2,
         }
     }
 

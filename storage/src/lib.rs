@@ -120,6 +120,14 @@ pub struct GameRecord {
     pub vm: Address,
     /// `weth()`.
     pub weth: Address,
+    /// `vm().oracle().challengePeriod()` for games with the 1.3+ step extension, else 0.
+    pub oracle_challenge_period: u64,
+    /// `anchorStateRegistry()`.
+    pub anchor_registry: Address,
+    /// `proposer()` of a permissioned game (zero otherwise).
+    pub proposer: Address,
+    /// `challenger()` of a permissioned game (zero otherwise).
+    pub challenger: Address,
 }
 
 /// A handle on the database; cheap to clone.
@@ -226,8 +234,9 @@ impl Store {
         sqlx::query(
             "INSERT INTO games (address, factory, game_index, game_type, created_at, version, root_claim, l1_head, \
              l2_block_number, starting_block, starting_root, max_depth, split_depth, max_clock_duration, \
-             clock_extension, status, absolute_prestate, l2_chain_id, vm, weth) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             clock_extension, status, absolute_prestate, l2_chain_id, vm, weth, oracle_challenge_period, \
+             anchor_registry, proposer, challenger) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (address) DO UPDATE SET status = excluded.status",
         )
         .bind(hex(g.address))
@@ -250,6 +259,10 @@ impl Store {
         .bind(to_i64(g.l2_chain_id, "l2_chain_id")?)
         .bind(hex(g.vm))
         .bind(hex(g.weth))
+        .bind(to_i64(g.oracle_challenge_period, "oracle_challenge_period")?)
+        .bind(hex(g.anchor_registry))
+        .bind(hex(g.proposer))
+        .bind(hex(g.challenger))
         .execute(&self.pool)
         .await
         .map_err(db(format!("writing game {}", g.address)))?;
@@ -419,5 +432,9 @@ fn read_game(row: &sqlx::sqlite::SqliteRow, address: Address) -> Result<GameReco
         l2_chain_id: r.int("l2_chain_id")?,
         vm: r.parse("vm")?,
         weth: r.parse("weth")?,
+        oracle_challenge_period: r.int("oracle_challenge_period")?,
+        anchor_registry: r.parse("anchor_registry")?,
+        proposer: r.parse("proposer")?,
+        challenger: r.parse("challenger")?,
     })
 }

@@ -27,6 +27,10 @@ fn game(address: u8) -> GameRecord {
         l2_chain_id: 901,
         vm: Address::repeat_byte(5),
         weth: Address::repeat_byte(6),
+        oracle_challenge_period: 86_400,
+        anchor_registry: Address::repeat_byte(7),
+        proposer: Address::ZERO,
+        challenger: Address::repeat_byte(8),
     }
 }
 

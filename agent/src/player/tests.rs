@@ -160,3 +160,27 @@ async fn a_claim_newer_than_the_head_is_answered_at_its_own_time() {
     assert_eq!(p.planned, 1, "{:?}", keys(&sink));
     assert!(keys(&sink)[0].starts_with("move:1:"));
 }
+
+#[tokio::test]
+async fn a_permissioned_game_is_played_only_with_one_of_its_roles() {
+    let s = setup().await;
+    let other = Address::repeat_byte(0x77);
+    let as_role = |proposer, challenger| GameRecord { proposer, challenger, ..record() };
+    // Our key is the challenger: the dishonest root is attacked.
+    let game = FakeGame::new(keccak256("a root that never was"));
+    let sink = CountingSink::default();
+    let g = as_role(other, ME);
+    s.store.upsert_game(&g).await.unwrap();
+    s.player().look(&g, &game, &s.trace, &sink, START + 10).await.unwrap();
+    assert_eq!(keys(&sink).len(), 1);
+    // Neither role: nothing is sent, and the reason names both roles.
+    let sink = CountingSink::default();
+    let g = as_role(other, other);
+    let p = s.player().look(&g, &game, &s.trace, &sink, START + 10).await.unwrap();
+    assert!(keys(&sink).is_empty());
+    assert_eq!(p.planned, 0);
+    let why = move_refusal(&g, Some(ME)).unwrap();
+    assert!(why.contains(&ME.to_string()) && why.contains(&other.to_string()), "{why}");
+    // A permissionless game refuses nobody.
+    assert_eq!(move_refusal(&record(), Some(ME)), None);
+}

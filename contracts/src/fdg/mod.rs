@@ -2,34 +2,64 @@
 //! family a game belongs to.
 //!
 //! A game's `version()` alone does not say which code it runs (a fork may report another
-//! line's version string), so [`detect`] also probes the getters that tell the families apart.
-//! Only the 1.2 family ([`v1_2`]) is implemented; other versions are refused by name.
+//! line's version string, a `PermissionedDisputeGame` 2.4.0 carries 2.4.2's code), so
+//! [`detect`] also probes the getters that tell the families apart. [`fault`] reads and plays
+//! `FaultDisputeGame` and `PermissionedDisputeGame` of every line from 1.2 to 2.x; any other
+//! version is refused by name.
 
-pub mod v1_2;
+pub mod fault;
 
 use std::sync::Arc;
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolCall;
-use riposte_game::{Claim, ClockParams, GameDepth, GameStatus, Position};
+use riposte_game::{
+    BondMode, Claim, ClockParams, Closing, CreditState, GameDepth, GameStatus, Line, Position, Standing,
+};
 use riposte_solver::Action;
 
 use crate::{BoxFuture, CallError, ContractError, EthCall, TxCall, call};
 
-/// The code lines of dispute games, as far as playing them differs.
+/// Which contract a game is, as far as playing it differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GameFamily {
-    /// `FaultDisputeGame` 1.2.x (npm `@eth-optimism/contracts-bedrock@0.17.3`): constructor
-    /// immutables, one-phase bonds, `l2BlockNumber`.
-    FaultV1_2,
+pub enum GameKind {
+    /// `FaultDisputeGame`: anyone may move.
+    Fault,
+    /// `PermissionedDisputeGame`: only its proposer and challenger may move and step.
+    Permissioned,
+}
+
+/// The code a game runs: its contract and its line of rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GameFamily {
+    /// The contract.
+    pub kind: GameKind,
+    /// The line whose rules apply.
+    pub line: Line,
+}
+
+impl GameFamily {
+    /// `FaultDisputeGame` 1.2 (npm `@eth-optimism/contracts-bedrock@0.17.3`).
+    pub const FAULT_V1_2: Self = Self { kind: GameKind::Fault, line: Line::V1_2 };
 }
 
 impl std::fmt::Display for GameFamily {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::FaultV1_2 => f.write_str("FaultDisputeGame 1.2"),
-        }
+        let name = match self.kind {
+            GameKind::Fault => "FaultDisputeGame",
+            GameKind::Permissioned => "PermissionedDisputeGame",
+        };
+        write!(f, "{name} {}", self.line)
     }
+}
+
+/// A permissioned game's roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Roles {
+    /// `proposer()`: created the game; may defend it.
+    pub proposer: Address,
+    /// `challenger()`: may challenge it.
+    pub challenger: Address,
 }
 
 /// A game's fixed facts, as its getters give them, checked against the rules its constructor
@@ -66,6 +96,10 @@ pub struct GameParams {
     pub weth: Address,
     /// `anchorStateRegistry()`.
     pub anchor_registry: Address,
+    /// `vm().oracle().challengePeriod()` where the line's clocks use it (1.3+), else 0.
+    pub oracle_challenge_period: u64,
+    /// A permissioned game's roles.
+    pub roles: Option<Roles>,
 }
 
 /// What riposte reads from and sends to one dispute game, whatever its version.
@@ -104,14 +138,38 @@ pub trait DisputeGame: Send + Sync {
     /// keyed by what it does so it is sent once.
     fn calls_for<'a>(&'a self, action: &'a Action) -> BoxFuture<'a, Result<Vec<TxCall>, ContractError>>;
 
-    /// `claimCredit(recipient)`.
+    /// `claimCredit(recipient)`: the withdrawal (the only call in 1.2/1.3 games, the second in
+    /// 1.4+).
     fn claim_credit(&self, recipient: Address) -> TxCall;
+
+    /// The first `claimCredit(recipient)` of a 1.4+ game, which closes the game if needed and
+    /// unlocks the credit in DelayedWETH; `None` for lines without it. Keyed apart from the
+    /// withdrawal so each is sent once.
+    fn unlock_credit(&self, recipient: Address) -> Option<TxCall>;
+
+    /// `closeGame()` of a 1.4+ game; `None` for lines without it.
+    fn close_game(&self) -> Option<TxCall>;
+
+    /// `bondDistributionMode()`, or [`BondMode::Legacy`].
+    fn bond_mode(&self) -> BoxFuture<'_, Result<BondMode, ContractError>>;
+
+    /// `who`'s credit in both modes, whether it is unlocked, and since when (DelayedWETH's
+    /// `withdrawals(game, who)`).
+    fn credit_state(&self, who: Address) -> BoxFuture<'_, Result<CreditState, ContractError>>;
+
+    /// What `closeGame()` depends on: resolution, the registry's finality delay and pause.
+    /// Lines without `closeGame` report a zero delay and no pause.
+    fn closing(&self) -> BoxFuture<'_, Result<Closing, ContractError>>;
+
+    /// What the registry says of the game's propriety (which mode closing it would choose).
+    /// Lines without modes report a proper game.
+    fn standing(&self) -> BoxFuture<'_, Result<Standing, ContractError>>;
 }
 
 /// The event topics that mean a game of any family riposte plays changed (a move, a
-/// resolution): one `eth_getLogs` filtered by them tells which games to look at.
+/// resolution, a close): one `eth_getLogs` filtered by them tells which games to look at.
 pub fn change_topics() -> Vec<B256> {
-    v1_2::change_topics()
+    fault::change_topics()
 }
 
 /// Whether a probe of a getter says the function does not exist (a revert without data, as a
@@ -128,41 +186,45 @@ async fn answers<C: SolCall>(eth: &dyn EthCall, game: Address, c: C) -> Result<b
 /// The family of the game at `game`: its `version()` must name a line riposte plays, and the
 /// getters that tell the lines apart must answer as that line's do.
 pub async fn detect(eth: &dyn EthCall, game: Address) -> Result<GameFamily, ContractError> {
-    let version = call(eth, game, v1_2::FaultDisputeGame::versionCall {}).await?;
-    let mut parts = version.split(['.', '-']);
-    match (parts.next(), parts.next()) {
-        (Some("1"), Some("2")) => {
-            // Later lines added these getters; a game that answers one is not 1.2 code.
-            for (probe, answered) in [
-                ("bondDistributionMode()", answers(eth, game, v1_2::Probe::bondDistributionModeCall {}).await?),
-                ("l2SequenceNumber()", answers(eth, game, v1_2::Probe::l2SequenceNumberCall {}).await?),
-            ] {
-                if answered {
-                    return Err(ContractError::Unsupported {
-                        game,
-                        reason: format!(
-                            "reports version {version:?} but answers {probe}, which FaultDisputeGame 1.2 does not have"
-                        ),
-                    });
-                }
-            }
-            Ok(GameFamily::FaultV1_2)
-        }
-        _ => Err(ContractError::Unsupported {
+    let version = call(eth, game, fault::FaultDisputeGame::versionCall {}).await?;
+    let Some(line) = Line::of_version(&version) else {
+        return Err(ContractError::Unsupported {
             game,
             reason: format!(
-                "FaultDisputeGame version {version:?} is not supported (riposte plays 1.2.x; 1.3+ changes local data, \
-                 clock extensions and the bond flow)"
+                "FaultDisputeGame version {version:?} is not supported (riposte plays 1.2.x to 2.x; older games \
+                 have another move and resolution interface)"
             ),
-        }),
+        });
+    };
+    let has_modes = answers(eth, game, fault::Later::bondDistributionModeCall {}).await?;
+    if has_modes != line.has_two_phase_bonds() {
+        let (has, lacks) = if has_modes { ("answers", "does not have") } else { ("does not answer", "has") };
+        return Err(ContractError::Unsupported {
+            game,
+            reason: format!(
+                "reports version {version:?} but {has} bondDistributionMode(), which FaultDisputeGame {line} {lacks}"
+            ),
+        });
     }
+    if !line.has_two_phase_bonds() && answers(eth, game, fault::Later::l2SequenceNumberCall {}).await? {
+        return Err(ContractError::Unsupported {
+            game,
+            reason: format!(
+                "reports version {version:?} but answers l2SequenceNumber(), which FaultDisputeGame {line} does not have"
+            ),
+        });
+    }
+    let kind = if answers(eth, game, fault::Permissioned::proposerCall {}).await? {
+        GameKind::Permissioned
+    } else {
+        GameKind::Fault
+    };
+    Ok(GameFamily { kind, line })
 }
 
 /// The game at `game` as `family`.
 pub fn open(family: GameFamily, eth: Arc<dyn EthCall>, game: Address) -> Arc<dyn DisputeGame> {
-    match family {
-        GameFamily::FaultV1_2 => Arc::new(v1_2::Game::new(eth, game)),
-    }
+    Arc::new(fault::Game::new(eth, game, family))
 }
 
 /// Detects the game's family, then opens it.
@@ -174,7 +236,7 @@ pub async fn detect_and_open(eth: Arc<dyn EthCall>, game: Address) -> Result<Arc
 /// The game read through the getters every `FaultDisputeGame` version keeps with the same
 /// selectors, whatever its version: to look at a game (list it, draw its tree), never to act.
 pub fn open_for_reading(eth: Arc<dyn EthCall>, game: Address) -> Arc<dyn DisputeGame> {
-    Arc::new(v1_2::Game::new(eth, game))
+    Arc::new(fault::Game::new(eth, game, GameFamily::FAULT_V1_2))
 }
 
 #[cfg(test)]

@@ -11,8 +11,16 @@ use alloy_sol_types::{SolCall, SolValue};
 use riposte_game::{GameStatus, Position};
 use riposte_solver::{Action, PreimageLoad};
 
-use super::{v1_2::FaultDisputeGame as Fdg, *};
-use crate::{ActionKind, BoxFuture, CallError, EthCall, Revert, vm::BigStepper};
+use super::{fault::FaultDisputeGame as Fdg, *};
+use crate::{
+    ActionKind, BoxFuture, CallError, EthCall, Revert,
+    asr::{AnchorStateRegistry3 as Asr, Portal2},
+    fdg::fault::{Later, Permissioned},
+    oracle::PreimageOracle,
+    vm::BigStepper,
+    weth::DelayedWETH,
+};
+use riposte_game::{BondMode, CloseBlocked, Line};
 
 /// Answers `eth_call`s from a table; anything else reverts without data, as a contract without
 /// the function does. Counts the calls it serves.
@@ -71,7 +79,7 @@ fn game_1_2(version: &str, max_depth: u64, split_depth: u64) -> FakeChain {
 async fn a_1_2_game_is_detected_and_its_parameters_read() {
     let eth = Arc::new(game_1_2("1.2.1-beta.3", 8, 4));
     let game = detect_and_open(eth.clone(), GAME).await.unwrap();
-    assert_eq!(game.family(), GameFamily::FaultV1_2);
+    assert_eq!(game.family(), GameFamily::FAULT_V1_2);
     let p = game.parameters().await.unwrap();
     assert_eq!((p.version.as_str(), p.game_type, p.l2_block_number), ("1.2.1-beta.3", 255, 20));
     assert_eq!((p.depth.max(), p.depth.split()), (8, 4));
@@ -82,7 +90,7 @@ async fn a_1_2_game_is_detected_and_its_parameters_read() {
 
 #[tokio::test]
 async fn other_versions_are_refused_by_name() {
-    for v in ["1.3.1-beta.5", "2.4.0", ""] {
+    for v in ["1.1.1", "0.18.1", "3.0.0", ""] {
         let eth = game_1_2(v, 8, 4);
         let err = detect(&eth, GAME).await.unwrap_err().to_string();
         assert!(err.contains(&format!("{v:?}")) && err.contains("not supported"), "{err}");
@@ -92,17 +100,17 @@ async fn other_versions_are_refused_by_name() {
 #[tokio::test]
 async fn a_game_that_reports_1_2_but_answers_a_later_getter_is_refused() {
     let mut eth = game_1_2("1.2.0", 8, 4);
-    eth.answer(GAME, v1_2::Probe::bondDistributionModeCall {}, U256::ZERO);
+    eth.answer(GAME, fault::Later::bondDistributionModeCall {}, U256::ZERO);
     let err = detect(&eth, GAME).await.unwrap_err().to_string();
     assert!(err.contains("bondDistributionMode()") && err.contains("1.2.0"), "{err}");
 }
 
 #[tokio::test]
 async fn parameters_that_break_the_constructor_rules_are_named() {
-    let game = open(GameFamily::FaultV1_2, Arc::new(game_1_2("1.2.0", 8, 8)), GAME);
+    let game = open(GameFamily::FAULT_V1_2, Arc::new(game_1_2("1.2.0", 8, 8)), GAME);
     let err = game.parameters().await.unwrap_err().to_string();
     assert!(err.contains("splitDepth") && err.contains(&GAME.to_string()), "{err}");
-    let game = open(GameFamily::FaultV1_2, Arc::new(game_1_2("1.2.0", 300, 4)), GAME);
+    let game = open(GameFamily::FAULT_V1_2, Arc::new(game_1_2("1.2.0", 300, 4)), GAME);
     let err = game.parameters().await.unwrap_err().to_string();
     assert!(err.contains("maxGameDepth 300"), "{err}");
 }
@@ -132,7 +140,7 @@ async fn claims_with_impossible_positions_are_refused() {
         ))
         .into(),
     );
-    let game = open(GameFamily::FaultV1_2, Arc::new(eth), GAME);
+    let game = open(GameFamily::FAULT_V1_2, Arc::new(eth), GAME);
     let err = game.claims(vec![0]).await.unwrap_err().to_string();
     assert!(err.contains("position") && err.contains("claim 0"), "{err}");
 }
@@ -140,7 +148,7 @@ async fn claims_with_impossible_positions_are_refused() {
 #[tokio::test]
 async fn actions_become_calls_keyed_by_their_effect() {
     let eth = Arc::new(game_1_2("1.2.0", 8, 4));
-    let game = open(GameFamily::FaultV1_2, eth.clone(), GAME);
+    let game = open(GameFamily::FAULT_V1_2, eth.clone(), GAME);
     let position = Position::from_gindex(2).unwrap();
     let (parent_value, value) = (B256::repeat_byte(7), B256::repeat_byte(8));
     let mv = Action::Move {
@@ -218,4 +226,133 @@ async fn actions_become_calls_keyed_by_their_effect() {
     let who = Address::repeat_byte(0xee);
     let c = game.claim_credit(who);
     assert_eq!((c.kind, c.key), (ActionKind::ClaimCredit, format!("claim-credit:{GAME}:{who}")));
+}
+
+const WETH: Address = Address::repeat_byte(0x33);
+const REGISTRY: Address = Address::repeat_byte(0x44);
+const ME: Address = Address::repeat_byte(0xee);
+
+/// A 2.x game (FDG 2.4.2's getters) with an ASR 3.x registry: resolved at 1000, delay 100.
+fn game_2(version: &str, permissioned: bool) -> FakeChain {
+    let mut f = game_1_2(version, 73, 30);
+    f.answer(GAME, Fdg::maxClockDurationCall {}, 302_400u64);
+    f.answer(GAME, Fdg::clockExtensionCall {}, 10_800u64);
+    f.answer(GAME, Later::bondDistributionModeCall {}, U256::ZERO);
+    f.answer(GAME, Later::l2SequenceNumberCall {}, U256::from(20));
+    f.answer(ORACLE, PreimageOracle::challengePeriodCall {}, U256::from(86_400));
+    if permissioned {
+        f.answer(GAME, Permissioned::proposerCall {}, Address::repeat_byte(0x51));
+        f.answer(GAME, Permissioned::challengerCall {}, Address::repeat_byte(0x52));
+    }
+    f.answer(GAME, Fdg::statusCall {}, U256::from(2));
+    f.answer(GAME, Fdg::resolvedAtCall {}, 1_000u64);
+    f.answer(REGISTRY, Asr::disputeGameFinalityDelaySecondsCall {}, U256::from(100));
+    f.answer(REGISTRY, Asr::pausedCall {}, false);
+    f.answer(REGISTRY, Asr::isGameRegisteredCall { _game: GAME }, true);
+    f.answer(REGISTRY, Asr::isGameBlacklistedCall { _game: GAME }, false);
+    f.answer(REGISTRY, Asr::isGameRetiredCall { _game: GAME }, false);
+    f.answer(GAME, Later::normalModeCreditCall(ME), U256::from(7));
+    f.answer(GAME, Later::refundModeCreditCall(ME), U256::from(3));
+    f.answer(GAME, Later::hasUnlockedCreditCall(ME), false);
+    f.answer(WETH, DelayedWETH::withdrawalsCall { owner: GAME, guy: ME }, (U256::ZERO, U256::ZERO));
+    f
+}
+
+#[tokio::test]
+async fn a_1_3_game_has_the_step_extension_of_its_oracle() {
+    let mut eth = game_1_2("1.3.1-beta.5", 8, 4);
+    eth.answer(ORACLE, PreimageOracle::challengePeriodCall {}, U256::from(60));
+    let eth = Arc::new(eth);
+    let game = detect_and_open(eth, GAME).await.unwrap();
+    assert_eq!(game.family(), GameFamily { kind: GameKind::Fault, line: Line::V1_3 });
+    let p = game.parameters().await.unwrap();
+    assert_eq!((p.clocks.step_period(), p.oracle_challenge_period, p.roles), (Some(60), 60, None));
+    assert_eq!(game.bond_mode().await.unwrap(), BondMode::Legacy);
+    assert!(game.unlock_credit(ME).is_none() && game.close_game().is_none());
+}
+
+#[tokio::test]
+async fn a_2_x_permissioned_game_is_detected_with_its_roles() {
+    // A PermissionedDisputeGame may report 2.4.0 while running 2.4.2's code.
+    let game = detect_and_open(Arc::new(game_2("2.4.0", true)), GAME).await.unwrap();
+    assert_eq!(game.family(), GameFamily { kind: GameKind::Permissioned, line: Line::V2 });
+    assert_eq!(game.family().to_string(), "PermissionedDisputeGame 2.x");
+    let p = game.parameters().await.unwrap();
+    let roles = p.roles.unwrap();
+    assert_eq!((roles.proposer, roles.challenger), (Address::repeat_byte(0x51), Address::repeat_byte(0x52)));
+    assert_eq!((p.depth.max(), p.depth.split(), p.clocks.step_period()), (73, 30, Some(86_400)));
+    let plain = detect_and_open(Arc::new(game_2("2.4.2", false)), GAME).await.unwrap();
+    assert_eq!(plain.family(), GameFamily { kind: GameKind::Fault, line: Line::V2 });
+}
+
+#[tokio::test]
+async fn a_version_that_lies_about_its_bond_modes_is_refused() {
+    let mut eth = game_2("1.3.0", false);
+    eth.answers.remove(&(GAME, Later::l2SequenceNumberCall {}.abi_encode().into()));
+    let err = detect(&eth, GAME).await.unwrap_err().to_string();
+    assert!(err.contains("\"1.3.0\"") && err.contains("answers bondDistributionMode()"), "{err}");
+    let mut eth = game_2("2.4.2", false);
+    eth.answers.remove(&(GAME, Later::bondDistributionModeCall {}.abi_encode().into()));
+    let err = detect(&eth, GAME).await.unwrap_err().to_string();
+    assert!(err.contains("does not answer bondDistributionMode()") && err.contains("2.x has"), "{err}");
+}
+
+#[tokio::test]
+async fn a_proposal_beyond_u64_names_no_block() {
+    let mut eth = game_2("2.3.0", false);
+    eth.answer(GAME, Fdg::l2BlockNumberCall {}, U256::from(u64::MAX) + U256::from(1));
+    let game = open(GameFamily { kind: GameKind::Fault, line: Line::V2 }, Arc::new(eth), GAME);
+    let err = game.parameters().await.unwrap_err().to_string();
+    assert!(err.contains("l2BlockNumber") && err.contains("names no L2 block"), "{err}");
+}
+
+#[tokio::test]
+async fn two_phase_bonds_are_read_with_the_registry_s_finality() {
+    let eth = Arc::new(game_2("2.4.2", false));
+    let game = open(GameFamily { kind: GameKind::Fault, line: Line::V2 }, eth.clone(), GAME);
+    assert_eq!(game.bond_mode().await.unwrap(), BondMode::Undecided);
+    let s = game.credit_state(ME).await.unwrap();
+    assert_eq!((s.normal, s.refund, s.unlocked, s.unlocked_at), (U256::from(7), U256::from(3), false, 0));
+    let c = game.closing().await.unwrap();
+    assert_eq!((c.status, c.resolved_at, c.finality_delay, c.paused), (GameStatus::DefenderWins, 1_000, 100, false));
+    assert_eq!(c.check(BondMode::Undecided, 1_100), Err(CloseBlocked::NotFinalized { at: 1_101 }));
+    assert!(game.standing().await.unwrap().is_proper());
+    // The delay is read once.
+    let n = eth.served();
+    game.closing().await.unwrap();
+    assert_eq!(eth.served() - n, 3);
+    let unlock = game.unlock_credit(ME).unwrap();
+    let claim = game.claim_credit(ME);
+    assert_eq!(unlock.calldata, claim.calldata);
+    assert_ne!(unlock.key, claim.key);
+    assert_eq!(unlock.kind, ActionKind::UnlockCredit);
+    let close = game.close_game().unwrap();
+    assert_eq!((close.kind, close.key), (ActionKind::CloseGame, format!("close:{GAME}")));
+    assert_eq!(close.calldata, Bytes::from(Later::closeGameCall {}.abi_encode()));
+}
+
+#[tokio::test]
+async fn a_2_2_registry_defers_the_delay_to_its_portal_and_cannot_pause() {
+    const PORTAL: Address = Address::repeat_byte(0x55);
+    let mut eth = game_2("1.4.1", false);
+    eth.answers.remove(&(GAME, Later::l2SequenceNumberCall {}.abi_encode().into()));
+    eth.answers.remove(&(REGISTRY, Asr::disputeGameFinalityDelaySecondsCall {}.abi_encode().into()));
+    eth.answers.remove(&(REGISTRY, Asr::pausedCall {}.abi_encode().into()));
+    eth.answer(REGISTRY, Asr::portalCall {}, PORTAL);
+    eth.answer(PORTAL, Portal2::disputeGameFinalityDelaySecondsCall {}, U256::from(250));
+    let game = detect_and_open(Arc::new(eth), GAME).await.unwrap();
+    assert_eq!(game.family().line, Line::V1_4);
+    let c = game.closing().await.unwrap();
+    assert_eq!((c.finality_delay, c.paused), (250, false));
+}
+
+#[tokio::test]
+async fn legacy_credit_is_the_credit_mapping() {
+    let mut eth = game_1_2("1.2.0", 8, 4);
+    eth.answer(GAME, Fdg::creditCall(ME), U256::from(9));
+    eth.answer(WETH, DelayedWETH::withdrawalsCall { owner: GAME, guy: ME }, (U256::from(9), U256::from(500)));
+    let game = open(GameFamily::FAULT_V1_2, Arc::new(eth), GAME);
+    let s = game.credit_state(ME).await.unwrap();
+    assert_eq!((s.normal, s.refund, s.unlocked_at), (U256::from(9), U256::ZERO, 500));
+    assert!(game.standing().await.unwrap().is_proper());
 }

@@ -7,7 +7,7 @@ use riposte_game::{Claim, ClaimTree, ClockParams, GameDepth, GameStatus, Positio
 
 use crate::chain::TxOutcome;
 use crate::{Devnet, DevnetError, Result};
-use riposte_contracts::fdg::v1_2::FaultDisputeGame as Fdg;
+use riposte_contracts::fdg::fault::FaultDisputeGame as Fdg;
 use riposte_contracts::vm::BigStepper as IBigStepper;
 
 const LABEL: &str = "FaultDisputeGame";
@@ -88,7 +88,7 @@ impl<'a> FaultGame<'a> {
     /// `claimData(index)`.
     pub async fn claim(&self, index: usize) -> Result<Claim> {
         let c = self.devnet.l1().call(LABEL, self.address, &Fdg::claimDataCall(U256::from(index))).await?;
-        riposte_contracts::fdg::v1_2::claim_of(self.address, index as u64, c)
+        riposte_contracts::fdg::fault::claim_of(self.address, index as u64, c)
             .map_err(|e| DevnetError::Decode { what: format!("claimData({index})"), reason: e.to_string() })
     }
 

@@ -9,7 +9,7 @@ use crate::options::{ALPHABET_GAME_TYPE, CANNON_GAME_TYPE};
 use crate::{Deployment, Devnet, Result, alphabet};
 use riposte_contracts::asr::AnchorStateRegistry as IAnchorStateRegistry;
 use riposte_contracts::dgf::DisputeGameFactory as IDisputeGameFactory;
-use riposte_contracts::fdg::v1_2::FaultDisputeGame as IFaultDisputeGame;
+use riposte_contracts::fdg::fault::FaultDisputeGame as IFaultDisputeGame;
 use riposte_contracts::oracle::PreimageOracle as IPreimageOracle;
 use riposte_contracts::proxy::SuperchainConfig as ISuperchainConfig;
 use riposte_contracts::vm::Mips as IMips;

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use alloy::primitives::{Address, U256};
-use riposte_contracts::fdg::v1_2::FaultDisputeGame as IFaultDisputeGame;
+use riposte_contracts::fdg::fault::FaultDisputeGame as IFaultDisputeGame;
 use riposte_devnet::{Devnet, DevnetOptions};
 use riposte_game::{Position, required_bond};
 

@@ -33,6 +33,7 @@ fn view(tree: ClaimTree) -> GameView {
         absolute_prestate: alphabet::absolute_prestate(),
         l1_head: B256::ZERO,
         l2_chain_id: 901,
+        line: riposte_game::Line::V1_2,
     }
 }
 

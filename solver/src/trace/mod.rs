@@ -8,7 +8,7 @@
 use std::future::Future;
 
 use alloy_primitives::{B256, Bytes};
-use riposte_game::{ClaimTree, ClockParams, ExecOutputs, GameDepth, Position};
+use riposte_game::{ClaimTree, ClockParams, ExecOutputs, GameDepth, Line, Position};
 
 use crate::TraceError;
 
@@ -39,6 +39,8 @@ pub struct GameView {
     pub l1_head: B256,
     /// `l2ChainId()`.
     pub l2_chain_id: u64,
+    /// The contract line whose rules apply (local data differs between lines).
+    pub line: Line,
 }
 
 impl GameView {
@@ -61,8 +63,9 @@ impl GameView {
                 self.depth.unclamped_output_block(pos, self.starting_block)?
             }
         };
-        // What `addLocalData` ident 4 gives the VM in 1.2.0: not clamped to the proposal.
-        let disputed_block = self.depth.unclamped_output_block(outputs.disputed_position, self.starting_block)?;
+        // What `addLocalData` ident 4 gives the VM: clamped to the proposal from 1.3 on.
+        let bisected = self.depth.unclamped_output_block(outputs.disputed_position, self.starting_block)?;
+        let disputed_block = riposte_game::rules::disputed_l2_block(self.line, bisected, self.l2_block_number);
         Ok(ExecSubgame {
             local_context: outputs.local_context(),
             outputs,

@@ -1,4 +1,7 @@
-//! `FaultDisputeGame` 1.2.x (npm `@eth-optimism/contracts-bedrock@0.17.3`).
+//! `FaultDisputeGame` and `PermissionedDisputeGame` 1.2 to 2.x: the functions a challenger uses
+//! keep their selectors across the lines, so one reader serves them all; what a line adds (the
+//! bond distribution mode, `closeGame`, a permissioned game's roles) is read where the line has
+//! it.
 
 #![allow(missing_docs)]
 
@@ -6,16 +9,24 @@ use std::sync::Arc;
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent, sol};
-use riposte_game::{Claim, Clock, ClockParams, GameDepth, GameStatus, Position};
+use riposte_game::{
+    BondMode, Claim, Clock, ClockParams, Closing, CreditState, GameStatus, Line, Position, Standing, rules,
+};
 use riposte_solver::{Action, PreimageLoad};
 
-use super::{DisputeGame, GameFamily, GameParams};
+use super::{DisputeGame, GameFamily, GameKind, GameParams, Roles};
 use crate::{
-    ActionKind, BoxFuture, ContractError, EthCall, TxCall, call, call::decode_return, call_many, oracle, vm::BigStepper,
+    ActionKind, BoxFuture, CallError, ContractError, EthCall, TxCall,
+    asr::{AnchorStateRegistry3 as Asr, Portal2},
+    call,
+    call::decode_return,
+    call_many, oracle,
+    vm::BigStepper,
+    weth::DelayedWETH,
 };
 
 sol! {
-    /// `FaultDisputeGame` 1.2.0.
+    /// `FaultDisputeGame` 1.2.0, whose functions every later line keeps; errors of every line.
     #[sol(all_derives)]
     interface FaultDisputeGame {
         event Move(uint256 indexed parentIndex, bytes32 indexed claim, address indexed claimant);
@@ -102,29 +113,240 @@ sol! {
         error UnexpectedString();
         /// Raised from assembly in `initialize`; absent from the ABI.
         error BadExtraData();
+        // 1.3 and later.
+        error InvalidChallengePeriod();
+        // 1.4 and later.
+        error GameNotFinalized();
+        error GameNotResolved();
+        error InvalidBondDistributionMode();
+        // 2.x.
+        error GamePaused();
+        error UnknownChainId();
+        // PermissionedDisputeGame: the sender is neither proposer nor challenger.
+        error BadAuth();
     }
 
-    /// Getters of later lines, probed to tell a 1.2 game from a newer one.
-    interface Probe {
+    /// What 1.4 and later add (1.5: `l2SequenceNumber`; 2.3: `rootClaimByChainId`).
+    #[sol(all_derives)]
+    interface Later {
+        event GameClosed(uint8 bondDistributionMode);
         function bondDistributionMode() external view returns (uint8);
+        function normalModeCredit(address) external view returns (uint256);
+        function refundModeCredit(address) external view returns (uint256);
+        function hasUnlockedCredit(address) external view returns (bool);
+        function wasRespectedGameTypeWhenCreated() external view returns (bool);
+        function closeGame() external;
         function l2SequenceNumber() external view returns (uint256);
+        function rootClaimByChainId(uint256 _chainId) external view returns (bytes32);
+    }
+
+    /// `PermissionedDisputeGame`'s roles: only they may move and step.
+    #[sol(all_derives)]
+    interface Permissioned {
+        function proposer() external view returns (address);
+        function challenger() external view returns (address);
     }
 }
 
 use FaultDisputeGame as Fdg;
 
-/// A 1.2 game read through an [`EthCall`].
+use std::sync::OnceLock;
+
+/// A game of `family` read through an [`EthCall`].
 pub struct Game {
     eth: Arc<dyn EthCall>,
     address: Address,
+    family: GameFamily,
     /// The PreimageOracle of the game's VM, read on first need.
-    oracle: std::sync::OnceLock<Address>,
+    oracle: OnceLock<Address>,
+    /// `weth()`, read on first need.
+    weth: OnceLock<Address>,
+    /// `anchorStateRegistry()`, read on first need.
+    registry: OnceLock<Address>,
+    /// The registry's finality delay, read on first need.
+    finality_delay: OnceLock<u64>,
+}
+
+/// `c` on `to`, or `None` where the contract has no such function (a revert without data).
+async fn maybe<C: SolCall>(eth: &dyn EthCall, to: Address, c: C) -> Result<Option<C::Return>, ContractError> {
+    match call(eth, to, c).await {
+        Ok(v) => Ok(Some(v)),
+        Err(ContractError::Call { source: CallError::Reverted(r), .. }) if r.data.is_empty() => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 impl Game {
-    /// The game at `address`.
-    pub fn new(eth: Arc<dyn EthCall>, address: Address) -> Self {
-        Self { eth, address, oracle: std::sync::OnceLock::new() }
+    /// The game at `address`, played as `family`.
+    pub fn new(eth: Arc<dyn EthCall>, address: Address, family: GameFamily) -> Self {
+        Self {
+            eth,
+            address,
+            family,
+            oracle: OnceLock::new(),
+            weth: OnceLock::new(),
+            registry: OnceLock::new(),
+            finality_delay: OnceLock::new(),
+        }
+    }
+
+    fn line(&self) -> Line {
+        self.family.line
+    }
+
+    /// Several calls of mixed return types to the game in one batch.
+    async fn batch(
+        &self,
+        what: &str,
+        data: Vec<alloy_primitives::Bytes>,
+    ) -> Result<Vec<alloy_primitives::Bytes>, ContractError> {
+        let n = data.len();
+        let what = || format!("{what} of game {}", self.address);
+        let answers = self
+            .eth
+            .call_many(self.address, data)
+            .await
+            .map_err(|source| ContractError::Call { what: what(), source })?;
+        if answers.len() != n {
+            return Err(ContractError::Decode {
+                what: what(),
+                reason: format!("{} answers to {n} calls", answers.len()),
+            });
+        }
+        Ok(answers)
+    }
+
+    async fn read_weth(&self) -> Result<Address, ContractError> {
+        if let Some(a) = self.weth.get() {
+            return Ok(*a);
+        }
+        let a = self.get(Fdg::wethCall {}).await?;
+        let _ = self.weth.set(a);
+        Ok(a)
+    }
+
+    async fn read_registry(&self) -> Result<Address, ContractError> {
+        if let Some(a) = self.registry.get() {
+            return Ok(*a);
+        }
+        let a = self.get(Fdg::anchorStateRegistryCall {}).await?;
+        let _ = self.registry.set(a);
+        Ok(a)
+    }
+
+    /// The registry's `disputeGameFinalityDelaySeconds` (3.x), or its portal's (2.2).
+    async fn read_finality_delay(&self) -> Result<u64, ContractError> {
+        if let Some(d) = self.finality_delay.get() {
+            return Ok(*d);
+        }
+        let registry = self.read_registry().await?;
+        let eth = self.eth.as_ref();
+        let delay = match maybe(eth, registry, Asr::disputeGameFinalityDelaySecondsCall {}).await? {
+            Some(d) => d,
+            None => {
+                let portal = call(eth, registry, Asr::portalCall {}).await?;
+                call(eth, portal, Portal2::disputeGameFinalityDelaySecondsCall {}).await?
+            }
+        };
+        let delay = u64::try_from(delay).map_err(|_| ContractError::Decode {
+            what: format!("disputeGameFinalityDelaySeconds() of the registry {registry}"),
+            reason: format!("{delay} seconds does not fit 64 bits"),
+        })?;
+        let _ = self.finality_delay.set(delay);
+        Ok(delay)
+    }
+
+    /// The registry's `paused()` (3.x); registries without it cannot be paused.
+    async fn read_paused(&self) -> Result<bool, ContractError> {
+        let registry = self.read_registry().await?;
+        Ok(maybe(self.eth.as_ref(), registry, Asr::pausedCall {}).await?.unwrap_or(false))
+    }
+
+    async fn read_bond_mode(&self) -> Result<BondMode, ContractError> {
+        if !self.line().has_two_phase_bonds() {
+            return Ok(BondMode::Legacy);
+        }
+        let m = self.get(Later::bondDistributionModeCall {}).await?;
+        BondMode::from_u8(m).map_err(|_| self.invalid("bondDistributionMode", m, "is no BondDistributionMode"))
+    }
+
+    async fn read_credit_state(&self, who: Address) -> Result<CreditState, ContractError> {
+        let mut state = CreditState::default();
+        if self.line().has_two_phase_bonds() {
+            let a = self
+                .batch(
+                    "the credit",
+                    vec![
+                        Later::normalModeCreditCall(who).abi_encode().into(),
+                        Later::refundModeCreditCall(who).abi_encode().into(),
+                        Later::hasUnlockedCreditCall(who).abi_encode().into(),
+                    ],
+                )
+                .await?;
+            state.normal = decode::<Later::normalModeCreditCall>(self.address, a.first())?;
+            state.refund = decode::<Later::refundModeCreditCall>(self.address, a.get(1))?;
+            state.unlocked = decode::<Later::hasUnlockedCreditCall>(self.address, a.get(2))?;
+        } else {
+            state.normal = self.get(Fdg::creditCall(who)).await?;
+        }
+        let weth = self.read_weth().await?;
+        let w = call(self.eth.as_ref(), weth, DelayedWETH::withdrawalsCall { owner: self.address, guy: who }).await?;
+        state.unlocked_at = u64::try_from(w.timestamp).map_err(|_| ContractError::Decode {
+            what: format!("withdrawals({}, {who}) on DelayedWETH {weth}", self.address),
+            reason: format!("timestamp {} does not fit 64 bits", w.timestamp),
+        })?;
+        Ok(state)
+    }
+
+    async fn read_closing(&self) -> Result<Closing, ContractError> {
+        let a = self
+            .batch(
+                "the resolution",
+                vec![Fdg::statusCall {}.abi_encode().into(), Fdg::resolvedAtCall {}.abi_encode().into()],
+            )
+            .await?;
+        let status = decode::<Fdg::statusCall>(self.address, a.first())?;
+        let status = GameStatus::from_u8(status).map_err(|_| self.invalid("status", status, "is no GameStatus"))?;
+        let resolved_at = decode::<Fdg::resolvedAtCall>(self.address, a.get(1))?;
+        if !self.line().has_two_phase_bonds() {
+            return Ok(Closing { status, resolved_at, finality_delay: 0, paused: false });
+        }
+        Ok(Closing {
+            status,
+            resolved_at,
+            finality_delay: self.read_finality_delay().await?,
+            paused: self.read_paused().await?,
+        })
+    }
+
+    async fn read_standing(&self) -> Result<Standing, ContractError> {
+        if !self.line().has_two_phase_bonds() {
+            return Ok(Standing { registered: true, ..Standing::default() });
+        }
+        let registry = self.read_registry().await?;
+        let g = self.address;
+        let what = || format!("the standing of game {g} in the registry {registry}");
+        let a = self
+            .eth
+            .call_many(
+                registry,
+                vec![
+                    Asr::isGameRegisteredCall { _game: g }.abi_encode().into(),
+                    Asr::isGameBlacklistedCall { _game: g }.abi_encode().into(),
+                    Asr::isGameRetiredCall { _game: g }.abi_encode().into(),
+                ],
+            )
+            .await
+            .map_err(|source| ContractError::Call { what: what(), source })?;
+        if a.len() != 3 {
+            return Err(ContractError::Decode { what: what(), reason: format!("{} answers to 3 calls", a.len()) });
+        }
+        Ok(Standing {
+            registered: decode::<Asr::isGameRegisteredCall>(registry, a.first())?,
+            blacklisted: decode::<Asr::isGameBlacklistedCall>(registry, a.get(1))?,
+            retired: decode::<Asr::isGameRetiredCall>(registry, a.get(2))?,
+            paused: self.read_paused().await?,
+        })
     }
 
     async fn get<C: SolCall>(&self, c: C) -> Result<C::Return, ContractError> {
@@ -141,7 +363,7 @@ impl Game {
 
     async fn read_parameters(&self) -> Result<GameParams, ContractError> {
         // Every getter in one batch: one round trip (and one retry) instead of seventeen.
-        let data = vec![
+        let mut data: Vec<alloy_primitives::Bytes> = vec![
             Fdg::versionCall {}.abi_encode().into(),
             Fdg::gameTypeCall {}.abi_encode().into(),
             Fdg::rootClaimCall {}.abi_encode().into(),
@@ -160,19 +382,12 @@ impl Game {
             Fdg::wethCall {}.abi_encode().into(),
             Fdg::anchorStateRegistryCall {}.abi_encode().into(),
         ];
-        let n = data.len();
-        let what = || format!("the parameters of game {}", self.address);
-        let answers = self
-            .eth
-            .call_many(self.address, data)
-            .await
-            .map_err(|source| ContractError::Call { what: what(), source })?;
-        if answers.len() != n {
-            return Err(ContractError::Decode {
-                what: what(),
-                reason: format!("{} answers to {n} calls", answers.len()),
-            });
+        let permissioned = self.family.kind == GameKind::Permissioned;
+        if permissioned {
+            data.push(Permissioned::proposerCall {}.abi_encode().into());
+            data.push(Permissioned::challengerCall {}.abi_encode().into());
         }
+        let answers = self.batch("the parameters", data).await?;
         let mut it = answers.iter();
         let version = decode::<Fdg::versionCall>(self.address, it.next())?;
         let game_type = decode::<Fdg::gameTypeCall>(self.address, it.next())?;
@@ -191,19 +406,48 @@ impl Game {
         let vm = decode::<Fdg::vmCall>(self.address, it.next())?;
         let weth = decode::<Fdg::wethCall>(self.address, it.next())?;
         let anchor_registry = decode::<Fdg::anchorStateRegistryCall>(self.address, it.next())?;
+        let roles = if permissioned {
+            let proposer = decode::<Permissioned::proposerCall>(self.address, it.next())?;
+            let challenger = decode::<Permissioned::challengerCall>(self.address, it.next())?;
+            Some(Roles { proposer, challenger })
+        } else {
+            None
+        };
+        let _ = self.weth.set(weth);
+        let _ = self.registry.set(anchor_registry);
+        let line = self.line();
         let max = u8::try_from(max_depth).map_err(|_| self.invalid("maxGameDepth", max_depth, "is above 125"))?;
         let split = u8::try_from(split_depth).map_err(|_| self.invalid("splitDepth", split_depth, "is above 125"))?;
-        let depth = GameDepth::new(max, split)
-            .map_err(|_| self.invalid("splitDepth", split, "is not below maxGameDepth as the constructor requires"))?;
-        let clocks = ClockParams::new(max_clock, extension)
-            .map_err(|_| self.invalid("clockExtension", extension, "is more than maxClockDuration allows"))?;
+        let depth = rules::depth_of(line, max, split)
+            .map_err(|_| self.invalid("splitDepth", split, "breaks the depth rules of the game's constructor"))?;
+        let (clocks, oracle_challenge_period) = if line.has_step_extension() {
+            let oracle = self.read_oracle().await?;
+            let period = call(self.eth.as_ref(), oracle, oracle::PreimageOracle::challengePeriodCall {}).await?;
+            let period = u64::try_from(period)
+                .map_err(|_| self.invalid("vm().oracle().challengePeriod", period, "does not fit 64 bits"))?;
+            let clocks = ClockParams::with_step_period(max_clock, extension, period).map_err(|_| {
+                self.invalid(
+                    "clockExtension",
+                    extension,
+                    "with the oracle's challenge period is more than maxClockDuration allows",
+                )
+            })?;
+            (clocks, period)
+        } else {
+            let clocks = ClockParams::new(max_clock, extension)
+                .map_err(|_| self.invalid("clockExtension", extension, "is more than maxClockDuration allows"))?;
+            (clocks, 0)
+        };
+        let l2_block_number = rules::proposal_number(l2_block).ok_or_else(|| {
+            self.invalid("l2BlockNumber", l2_block, "is above 2^64 - 1: the proposal names no L2 block")
+        })?;
         let status = GameStatus::from_u8(status).map_err(|_| self.invalid("status", status, "is no GameStatus"))?;
         Ok(GameParams {
             version,
             game_type,
             root_claim,
             l1_head,
-            l2_block_number: self.u64_of("l2BlockNumber", l2_block)?,
+            l2_block_number,
             starting_block: self.u64_of("startingBlockNumber", starting_block)?,
             starting_root,
             depth,
@@ -214,6 +458,8 @@ impl Game {
             vm,
             weth,
             anchor_registry,
+            oracle_challenge_period,
+            roles,
         })
     }
 
@@ -325,7 +571,7 @@ impl DisputeGame for Game {
     }
 
     fn family(&self) -> GameFamily {
-        GameFamily::FaultV1_2
+        self.family
     }
 
     fn parameters(&self) -> BoxFuture<'_, Result<GameParams, ContractError>> {
@@ -385,6 +631,42 @@ impl DisputeGame for Game {
             calldata: Fdg::claimCreditCall { _recipient: recipient }.abi_encode().into(),
             value: U256::ZERO,
         }
+    }
+
+    fn unlock_credit(&self, recipient: Address) -> Option<TxCall> {
+        self.line().has_two_phase_bonds().then(|| TxCall {
+            kind: ActionKind::UnlockCredit,
+            key: format!("unlock-credit:{}:{recipient}", self.address),
+            target: self.address,
+            calldata: Fdg::claimCreditCall { _recipient: recipient }.abi_encode().into(),
+            value: U256::ZERO,
+        })
+    }
+
+    fn close_game(&self) -> Option<TxCall> {
+        self.line().has_two_phase_bonds().then(|| TxCall {
+            kind: ActionKind::CloseGame,
+            key: format!("close:{}", self.address),
+            target: self.address,
+            calldata: Later::closeGameCall {}.abi_encode().into(),
+            value: U256::ZERO,
+        })
+    }
+
+    fn bond_mode(&self) -> BoxFuture<'_, Result<BondMode, ContractError>> {
+        Box::pin(self.read_bond_mode())
+    }
+
+    fn credit_state(&self, who: Address) -> BoxFuture<'_, Result<CreditState, ContractError>> {
+        Box::pin(self.read_credit_state(who))
+    }
+
+    fn closing(&self) -> BoxFuture<'_, Result<Closing, ContractError>> {
+        Box::pin(self.read_closing())
+    }
+
+    fn standing(&self) -> BoxFuture<'_, Result<Standing, ContractError>> {
+        Box::pin(self.read_standing())
     }
 }
 
