@@ -465,9 +465,6 @@ impl Config {
         if self.trace_type.is_empty() {
             return Err(AgentError::Config("trace-type is empty".into()));
         }
-        if self.trace_type.contains(&TraceType::Cannon) && self.cannon_elf.is_none() {
-            return Err(AgentError::Config("trace-type cannon needs cannon-elf, the fault-proof program riposte's MIPS VM runs (op-program prestates are not reproduced yet)".into()));
-        }
         if self.max_concurrency == 0 {
             return Err(AgentError::Config("max-concurrency must be at least 1".into()));
         }
@@ -602,9 +599,10 @@ mod tests {
         let err = ConfigFlags { l1_eth_rpc: Some("ws//nope".into()), ..flags() }.load_with_env(no_env()).unwrap_err();
         assert!(err.to_string().contains("l1-eth-rpc"), "{err}");
 
-        let err =
-            ConfigFlags { trace_type: Some(vec![TraceType::Cannon]), ..flags() }.load_with_env(no_env()).unwrap_err();
-        assert!(err.to_string().contains("cannon"), "{err}");
+        // A trace type riposte cannot compute yet is no reason to refuse the file: its games
+        // are skipped by name.
+        let c = ConfigFlags { trace_type: Some(vec![TraceType::Cannon]), ..flags() }.load_with_env(no_env()).unwrap();
+        assert_eq!(c.trace_type, vec![TraceType::Cannon]);
 
         let missing = ConfigFlags { l2_eth_rpc: None, ..flags() }.load_with_env(no_env()).unwrap_err();
         assert!(missing.to_string().contains("l2-eth-rpc"), "{missing}");
@@ -633,15 +631,19 @@ mod tests {
     }
 
     #[test]
-    fn shipped_configs_load_or_are_refused_by_name() {
+    fn shipped_configs_load() {
         let f = ConfigFlags { config: Some(repo_config("devnet.toml")), ..ConfigFlags::default() };
         let c = f.load_with_env(no_env()).unwrap();
         assert_eq!(c.game_factory_address, "0xa513E6E4b8f2a923D98304ec87F64353C4D5C853".parse::<Address>().unwrap());
         assert!(c.metrics.enabled);
-        for net in ["sepolia.toml", "mainnet.toml"] {
+        for (net, factory) in [
+            ("sepolia.toml", "0x05F9613aDB30026FFd634f38e5C4dFd30a197Fa1"),
+            ("mainnet.toml", "0xe5965Ab5962eDc7477C8520243A95517CD252fA9"),
+            ("v7-output-roots.example.toml", "0x1111111111111111111111111111111111111111"),
+        ] {
             let f = ConfigFlags { config: Some(repo_config(net)), ..ConfigFlags::default() };
-            let err = f.load_with_env(no_env()).unwrap_err().to_string();
-            assert!(err.contains("trace-type cannon needs cannon-elf"), "{net}: {err}");
+            let c = f.load_with_env(no_env()).unwrap_or_else(|e| panic!("{net}: {e}"));
+            assert_eq!(c.game_factory_address, factory.parse::<Address>().unwrap(), "{net}");
         }
     }
 }

@@ -91,6 +91,10 @@ impl Indexer<'_> {
             found = dgf.games_at(&idx).await?;
         }
         for fg in found {
+            if self.scope.allowlist.is_empty() && !self.scope.game_types.contains(&fg.game_type) {
+                tracing::info!(game = %fg.address, index = fg.index, game_type = fg.game_type, "not tracking game: its type has no trace-type configured (riposte plays types {:?})", self.scope.game_types);
+                continue;
+            }
             if !self.scope.wanted(fg.game_type, fg.address) || self.store.game(fg.address).await?.is_some() {
                 continue;
             }
@@ -99,6 +103,9 @@ impl Indexer<'_> {
                 Ok::<_, crate::error::AgentError>(sync::record_of(game.parameters().await?, &fg, self.factory))
             };
             match read.await.with_context(|| format!("game {}", fg.address)) {
+                Ok(record) if prestate_of(record.game_type).is_none() => {
+                    tracing::warn!(game = %fg.address, game_type = record.game_type, version = %record.version, "not tracking game: riposte has no trace for its type with this configuration");
+                }
                 Ok(record) if prestate_of(record.game_type) != Some(record.absolute_prestate) => {
                     tracing::error!(game = %fg.address, game_type = record.game_type, prestate = %record.absolute_prestate, "game's absolute prestate is not the one riposte's trace for its type starts from; skipping game");
                 }

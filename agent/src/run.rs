@@ -79,6 +79,8 @@ pub struct Agent {
     scheduler: Mutex<Scheduler>,
     /// The Cannon program's trace, when `cannon-elf` is set.
     cannon: Option<Arc<CannonVm>>,
+    /// Games riposte cannot play (their version or their type), each named once.
+    skipped: Mutex<std::collections::HashSet<Address>>,
 }
 
 fn game_span(g: &GameRecord) -> tracing::Span {
@@ -184,6 +186,7 @@ impl Agent {
             me,
             cannon,
             scheduler: Mutex::new(Scheduler::new()),
+            skipped: Mutex::new(std::collections::HashSet::new()),
         })
     }
 
@@ -432,8 +435,18 @@ impl Agent {
         if self.cfg.selective_claim_resolution && self.bonds.is_settled(g.address) {
             return Ok(Progress::default());
         }
-        let game = self.games.open(g.address).await?;
-        let trace = GameTrace::of(g.game_type, &self.outputs, self.cannon.as_ref())?;
+        // A game of a version or type riposte cannot play is skipped by name, game by game: its
+        // neighbours are played.
+        let opened = self.games.open(g.address).await;
+        let trace = GameTrace::of(g.game_type, &self.outputs, self.cannon.as_ref());
+        let (game, trace) = match (opened, trace) {
+            (Ok(game), Ok(trace)) => (game, trace),
+            (Err(e), _) if !matches!(e.kind(), crate::error::ErrorKind::Temporary) => {
+                return Ok(self.skip(g, &e.to_string()));
+            }
+            (Err(e), _) => return Err(e),
+            (Ok(_), Err(e)) => return Ok(self.skip(g, &e.to_string())),
+        };
         let selective = self.cfg.selective_claim_resolution.then_some(self.bonds.claimants());
         let player = Player { store: &self.store, metrics: &self.metrics, me: self.me, selective };
         let mut p = player.look(g, game.as_ref(), &trace, self.sink().as_ref(), now).await?;
@@ -441,6 +454,14 @@ impl Agent {
             p.confirmed += self.claim_credits(g, now).await?;
         }
         Ok(p)
+    }
+
+    /// Leaves a game riposte cannot play, naming why the first time.
+    fn skip(&self, g: &GameRecord, why: &str) -> Progress {
+        if self.skipped.lock().is_ok_and(|mut s| s.insert(g.address)) {
+            tracing::warn!(game = %g.address, game_type = g.game_type, version = %g.version, "not playing this game: {why}");
+        }
+        Progress::default()
     }
 
     /// Claims the credit of every claimant in a game once DelayedWETH allows it (never in

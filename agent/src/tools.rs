@@ -57,7 +57,12 @@ impl Agent {
         let fg = fg.unwrap_or(FactoryGame { index: 0, game_type: 0, created_at: 0, address });
         let game = match purpose {
             Purpose::Play => self.game(address).await?,
-            Purpose::Inspect => riposte_contracts::fdg::open_for_reading(self.eth().clone(), address),
+            // Read as the family it is where riposte knows it (clocks differ between lines), else
+            // through the getters every version keeps.
+            Purpose::Inspect => match self.game(address).await {
+                Ok(g) => g,
+                Err(_) => riposte_contracts::fdg::open_for_reading(self.eth().clone(), address),
+            },
         };
         let params = game.parameters().await.with_context(|| format!("reading the parameters of game {address}"))?;
         let record = sync::record_of(params, &fg, self.config().game_factory_address);
@@ -187,7 +192,49 @@ pub async fn show(agent: &Agent, game: Address) -> Result<()> {
         }
     };
     print!("{}", format::render_tree(&g.view.tree, g.view.depth, g.view.clocks, now, &honest, &name));
+    if let Ok(dg) = agent.game(game).await {
+        print!("{}", credits(agent, &g, dg.as_ref(), &name).await?);
+    }
     Ok(())
+}
+
+/// The bond section of `show`: the mode, and per participant the credit predicted from the
+/// claims in both modes and what the contract holds (with the unlock time).
+async fn credits(
+    agent: &Agent,
+    g: &LiveGame,
+    dg: &dyn riposte_contracts::DisputeGame,
+    name: &dyn Fn(Address) -> String,
+) -> Result<String> {
+    use std::fmt::Write;
+    let mode = dg.bond_mode().await?;
+    let predicted = g.view.tree.predicted_credits(None);
+    let eth = agent.eth().as_ref();
+    let delay = riposte_contracts::call(eth, g.record.weth, riposte_contracts::weth::DelayedWETH::delayCall {})
+        .await
+        .map_or_else(|e| format!("unknown ({e})"), |d| format!("{d}s"));
+    let mut out = format!("bonds: mode {}, DelayedWETH delay {delay}\n", mode.name());
+    let mut who: Vec<Address> = predicted.normal.keys().chain(predicted.refund.keys()).copied().collect();
+    who.sort();
+    who.dedup();
+    for a in who {
+        let s = dg.credit_state(a).await?;
+        let held = match mode {
+            riposte_game::BondMode::Refund => s.refund,
+            _ => s.normal,
+        };
+        let unlock =
+            if s.unlocked_at == 0 { "not unlocked".to_string() } else { format!("unlocked at {}", s.unlocked_at) };
+        let _ = writeln!(
+            out,
+            "  {:<42}  predicted normal {:>12}  refund {:>12}  on chain {:>12}  {unlock}",
+            name(a),
+            format::eth(predicted.of(a, riposte_game::BondMode::Normal)),
+            format::eth(predicted.of(a, riposte_game::BondMode::Refund)),
+            format::eth(held),
+        );
+    }
+    Ok(out)
 }
 
 /// What `riposte move` does.
