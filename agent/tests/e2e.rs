@@ -213,7 +213,9 @@ impl Harness {
                 // the disputed block is loaded as local data.
                 if g.depth.exec_trace_index(c.position).unwrap() == 0 {
                     let i = tree.claims().iter().position(|x| x == c).unwrap();
-                    let block = alphabet::disputed_block(&tree, i, g.depth, g.starting_block, g.starting_root).unwrap();
+                    let block =
+                        alphabet::disputed_block(&tree, i, g.depth, g.starting_block, g.starting_root, g.clamp())
+                            .unwrap();
                     if c.value != alphabet::claim(block, 0) {
                         n += 1;
                     }

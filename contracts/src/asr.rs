@@ -29,6 +29,7 @@ sol! {
     }
 
     /// `Types.Proposal` (2.x/3.x).
+    #[sol(all_derives)]
     struct Proposal {
         bytes32 root;
         uint256 l2SequenceNumber;

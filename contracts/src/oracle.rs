@@ -33,6 +33,8 @@ sol! {
         error StatesNotContiguous();
         error TreeSizeOverflow();
         error WrongStartingBlock();
+        // 1.1.x.
+        error AlreadyInitialized();
     }
 }
 

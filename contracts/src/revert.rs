@@ -5,7 +5,7 @@ use std::fmt;
 use alloy_primitives::{Bytes, hex};
 use alloy_sol_types::{Panic, Revert as ErrorString, SolError};
 
-use crate::{asr, dgf, fdg, oracle, vm};
+use crate::{asr, dgf, fdg, oracle, proxy, vm};
 
 /// A revert: its raw data and, when known, the error it encodes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +69,9 @@ fn signature_of(selector: [u8; 4]) -> Option<&'static str> {
         .or_else(|| vm::AlphabetVm::AlphabetVmErrors::signature_by_selector(selector))
         .or_else(|| asr::AnchorStateRegistry3::AnchorStateRegistry3Errors::signature_by_selector(selector))
         .or_else(|| asr::ProxyAdminOwned::ProxyAdminOwnedErrors::signature_by_selector(selector))
+        .or_else(|| proxy::SuperchainConfig2::SuperchainConfig2Errors::signature_by_selector(selector))
+        .or_else(|| proxy::SystemConfig::SystemConfigErrors::signature_by_selector(selector))
+        .or_else(|| vm::Mips64::Mips64Errors::signature_by_selector(selector))
 }
 
 #[cfg(test)]

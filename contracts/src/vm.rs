@@ -1,4 +1,4 @@
-//! The step VMs behind games: `MIPS` 1.0.1 and our `AlphabetVM`, both `IBigStepper`.
+//! The step VMs behind games: `MIPS` 1.0.1, `MIPS64` 1.10 and our `AlphabetVM`, all `IBigStepper`.
 
 #![allow(missing_docs)]
 
@@ -23,5 +23,18 @@ sol! {
     #[sol(all_derives)]
     interface Mips {
         function version() external view returns (string);
+    }
+
+    /// `MIPS64` 1.10: state version 8 only.
+    #[sol(all_derives)]
+    interface Mips64 {
+        function version() external view returns (string);
+        function stateVersion() external view returns (uint256);
+        error InvalidExitedValue();
+        error InvalidMemoryProof();
+        error InvalidPC();
+        error InvalidRMWInstruction();
+        error InvalidSecondMemoryProof();
+        error UnsupportedStateVersion();
     }
 }

@@ -87,9 +87,15 @@ impl<'a> Adversary<'a> {
             let value = match (reply.truthful, position.depth() > g.depth.split()) {
                 (false, below) => garbage(g.address(), i, below),
                 (true, false) => g.honest_output(position).await?,
-                (true, true) => {
-                    alphabet::honest_exec_claim(&tree, i, reply.attack, g.depth, g.starting_block, g.starting_root)?
-                }
+                (true, true) => alphabet::honest_exec_claim(
+                    &tree,
+                    i,
+                    reply.attack,
+                    g.depth,
+                    g.starting_block,
+                    g.starting_root,
+                    g.clamp(),
+                )?,
             };
             if reply.attack {
                 g.attack(self.who, i, value).await?;

@@ -54,16 +54,19 @@ pub fn step_data(disputed_block: u64, i: u64) -> Bytes {
 }
 
 /// The L2 block the execution subgame holding claim `index` disputes, as `addLocalData`
-/// ident 4 computes it: `startingBlock + traceIndex(disputedPos, split) + 1`.
+/// ident 4 computes it: `startingBlock + traceIndex(disputedPos, split) + 1`, at most
+/// `clamp_to` (the proposal's block, from 1.3 on; [`crate::FaultGame::clamp`]).
 pub fn disputed_block(
     tree: &ClaimTree,
     index: usize,
     depth: GameDepth,
     starting_block: u64,
     anchor_root: B256,
+    clamp_to: Option<u64>,
 ) -> Result<u64> {
     let outputs = tree.exec_outputs(index, depth.split(), anchor_root)?;
-    Ok(depth.unclamped_output_block(outputs.disputed_position, starting_block)?)
+    let block = depth.unclamped_output_block(outputs.disputed_position, starting_block)?;
+    Ok(clamp_to.map_or(block, |c| block.min(c)))
 }
 
 /// The honest alphabet claim for a move against claim `parent_index` that lands below the
@@ -76,6 +79,7 @@ pub fn honest_exec_claim(
     depth: GameDepth,
     starting_block: u64,
     anchor_root: B256,
+    clamp_to: Option<u64>,
 ) -> Result<B256> {
     let parent = tree.get(parent_index)?;
     let position: Position = depth.check_move(parent_index, parent.position, is_attack)?;
@@ -89,7 +93,7 @@ pub fn honest_exec_claim(
         value: B256::ZERO,
         clock: Default::default(),
     })?;
-    let block = disputed_block(&with_move, index, depth, starting_block, anchor_root)?;
+    let block = disputed_block(&with_move, index, depth, starting_block, anchor_root, clamp_to)?;
     let i = u64::try_from(depth.exec_trace_index(position)?).unwrap_or(u64::MAX);
     Ok(claim(block, i))
 }

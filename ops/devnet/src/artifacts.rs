@@ -11,6 +11,40 @@ use crate::{DevnetError, Result};
 /// Environment variable that overrides where ops/devnet is (default: this crate's directory).
 pub const DEVNET_DIR_ENV: &str = "RIPOSTE_DEVNET_DIR";
 
+/// Environment variable naming a directory of forge build artifacts of an OP contracts
+/// release (`<Name>.sol/<Name>.json`, as contracts-bedrock's `forge-artifacts/`) to deploy
+/// instead of the npm package's.
+pub const OP_ARTIFACTS_ENV: &str = "RIPOSTE_OP_ARTIFACTS";
+
+/// How a release's contracts are deployed, told from the `FaultDisputeGame` constructor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Stack {
+    /// FDG 1.x with constructor immutables (npm contracts-bedrock 0.17.3): proxies owned by
+    /// the deployer, an anchor per game type.
+    Bedrock,
+    /// FDG 2.x (op-contracts v4+): `ProxyAdmin`-owned proxies, SystemConfig, ASR 3.x with a
+    /// finality delay, and per-type `gameArgs` in the factory.
+    V2,
+}
+
+impl Stack {
+    /// The stack of a `FaultDisputeGame` artifact: 2.x takes one tuple of four values.
+    pub(crate) fn of_game(fdg: &Artifact, path: &Path) -> Result<Self> {
+        let inputs = fdg.abi.constructor.as_ref().map_or(0, |c| c.inputs.len());
+        let tuple = fdg.abi.constructor.as_ref().and_then(|c| c.inputs.first()).is_some_and(|i| i.ty == "tuple");
+        match (inputs, tuple) {
+            (1, true) => Ok(Self::V2),
+            (n, false) if n >= 9 => Ok(Self::Bedrock),
+            _ => Err(DevnetError::Artifact {
+                path: path.to_owned(),
+                reason: format!(
+                    "a FaultDisputeGame constructor of {inputs} inputs is neither 1.x's immutables nor 2.x's parameter tuple"
+                ),
+            }),
+        }
+    }
+}
+
 /// The ops/devnet directory: `$RIPOSTE_DEVNET_DIR`, or this crate's manifest directory.
 pub fn devnet_dir() -> PathBuf {
     std::env::var_os(DEVNET_DIR_ENV).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
@@ -27,7 +61,19 @@ pub(crate) struct Paths {
 impl Paths {
     pub(crate) fn locate(dir: &Path) -> Result<Self> {
         let anvil = dir.join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-        let forge_artifacts = dir.join("node_modules/@eth-optimism/contracts-bedrock/forge-artifacts");
+        let forge_artifacts = match std::env::var_os(OP_ARTIFACTS_ENV) {
+            Some(d) if !d.is_empty() => {
+                let d = PathBuf::from(d);
+                if !d.join("FaultDisputeGame.sol/FaultDisputeGame.json").exists() {
+                    return Err(DevnetError::SetupMissing {
+                        what: "FaultDisputeGame.sol/FaultDisputeGame.json in $RIPOSTE_OP_ARTIFACTS",
+                        path: d,
+                    });
+                }
+                d
+            }
+            _ => dir.join("node_modules/@eth-optimism/contracts-bedrock/forge-artifacts"),
+        };
         let build = dir.join("build");
         let need = |what: &'static str, path: &Path| {
             if path.exists() { Ok(()) } else { Err(DevnetError::SetupMissing { what, path: path.to_owned() }) }
@@ -75,9 +121,19 @@ fn load(path: &Path) -> Result<Artifact> {
     Ok(Artifact { abi: raw.abi, bytecode })
 }
 
+/// What only a 2.x stack deploys.
+#[derive(Debug, Clone)]
+pub(crate) struct V2Artifacts {
+    pub(crate) proxy_admin: Artifact,
+    pub(crate) system_config: Artifact,
+    pub(crate) permissioned_game: Artifact,
+}
+
 /// Every artifact the devnet deploys, and the error table built from their ABIs.
 #[derive(Debug, Clone)]
 pub(crate) struct Artifacts {
+    pub(crate) stack: Stack,
+    pub(crate) v2: Option<V2Artifacts>,
     pub(crate) proxy: Artifact,
     pub(crate) superchain_config: Artifact,
     pub(crate) delayed_weth: Artifact,
@@ -92,8 +148,8 @@ pub(crate) struct Artifacts {
 impl Artifacts {
     /// Every artifact, for checks over all of them.
     #[cfg(test)]
-    pub(crate) fn all(&self) -> [&Artifact; 9] {
-        [
+    pub(crate) fn all(&self) -> Vec<&Artifact> {
+        let mut all = vec![
             &self.proxy,
             &self.superchain_config,
             &self.delayed_weth,
@@ -103,23 +159,34 @@ impl Artifacts {
             &self.mips,
             &self.fault_dispute_game,
             &self.alphabet_vm,
-        ]
+        ];
+        if let Some(v2) = &self.v2 {
+            all.extend([&v2.proxy_admin, &v2.system_config, &v2.permissioned_game]);
+        }
+        all
     }
 
     /// Loads (in parallel) every artifact the devnet needs.
     pub(crate) fn load(paths: &Paths) -> Result<Self> {
         let forge = |name: &str| paths.forge_artifacts.join(format!("{name}.sol/{name}.json"));
-        let files = [
+        let fdg_path = forge("FaultDisputeGame");
+        let stack = Stack::of_game(&load(&fdg_path)?, &fdg_path)?;
+        // The 2.x releases ship only the 64-bit MIPS.
+        let mips = if stack == Stack::V2 { "MIPS64" } else { "MIPS" };
+        let mut files = vec![
             forge("Proxy"),
             forge("SuperchainConfig"),
             forge("DelayedWETH"),
             forge("DisputeGameFactory"),
             forge("AnchorStateRegistry"),
             forge("PreimageOracle"),
-            forge("MIPS"),
-            forge("FaultDisputeGame"),
+            forge(mips),
+            fdg_path,
             paths.build.join("AlphabetVM.json"),
         ];
+        if stack == Stack::V2 {
+            files.extend([forge("ProxyAdmin"), forge("SystemConfig"), forge("PermissionedDisputeGame")]);
+        }
         // Large JSON files: parse them on both cores.
         let loaded: Vec<Result<Artifact>> = std::thread::scope(|s| {
             let (odd, even): (Vec<_>, Vec<_>) = files.iter().enumerate().partition(|(i, _)| i % 2 == 1);
@@ -145,7 +212,13 @@ impl Artifacts {
         let mips = next()?;
         let fault_dispute_game = next()?;
         let alphabet_vm = next()?;
+        let v2 = match stack {
+            Stack::V2 => Some(V2Artifacts { proxy_admin: next()?, system_config: next()?, permissioned_game: next()? }),
+            Stack::Bedrock => None,
+        };
         Ok(Self {
+            stack,
+            v2,
             proxy,
             superchain_config,
             delayed_weth,

@@ -1,27 +1,51 @@
-//! The L1 deployment, as proven step by step with cast: OP's proxies initialised through
-//! `upgradeToAndCall`, the oracle and VMs, two `FaultDisputeGame` implementations, registered
-//! in the factory. Every transaction is planned with its nonce up front (addresses are
-//! `CREATE` addresses of the deployer) and sent back to back; receipts are awaited at the end.
+//! The L1 deployment, as proven step by step with cast. Every transaction is planned with its
+//! nonce up front (addresses are `CREATE` addresses of the deployer) and sent back to back;
+//! receipts are awaited at the end.
+//!
+//! - [`Stack::Bedrock`] (npm contracts-bedrock 0.17.3): proxies owned by the deployer and
+//!   initialised through `upgradeToAndCall`, the oracle and VMs, two `FaultDisputeGame` 1.2
+//!   implementations with their immutables, registered in the factory.
+//! - [`Stack::V2`] (op-contracts v4+, e.g. v7.0.0): as a real chain has it, proxies owned by a
+//!   `ProxyAdmin` and initialised through `ProxyAdmin.upgradeAndCall`, a `SystemConfig` (whose
+//!   pause the registry and DelayedWETH follow), ASR 3.x with its finality delay and one anchor,
+//!   `MIPS64`, and `FaultDisputeGame` / `PermissionedDisputeGame` 2.x implementations whose
+//!   components are the factory's per-type `gameArgs`.
 
 use alloy::primitives::{Address, B256, Bytes, TxKind, U256};
 use alloy::sol_types::{SolCall, SolValue};
 use serde::Serialize;
 
-use crate::artifacts::{Artifact, Artifacts};
+use crate::artifacts::{Artifact, Artifacts, Stack, V2Artifacts};
 use crate::chain::{Chain, PlannedTx};
-use crate::options::{ALPHABET_GAME_TYPE, CANNON_GAME_TYPE, DevnetOptions, GameParams};
+use crate::options::{ALPHABET_GAME_TYPE, CANNON_GAME_TYPE, DevnetOptions, GameParams, PERMISSIONED_GAME_TYPE};
 use crate::{DevnetError, Result, alphabet};
 use riposte_contracts::asr::AnchorStateRegistry as IAnchorStateRegistry;
 use riposte_contracts::asr::OutputRoot;
 use riposte_contracts::asr::StartingAnchorRoot;
+use riposte_contracts::asr::{AnchorStateRegistry3 as IAsr3, Proposal};
 use riposte_contracts::dgf::DisputeGameFactory as IDisputeGameFactory;
+use riposte_contracts::dgf::{DisputeGameFactoryArgs as IDisputeGameFactoryArgs, GameArgs};
 use riposte_contracts::proxy::Proxy as IProxy;
 use riposte_contracts::proxy::SuperchainConfig as ISuperchainConfig;
-use riposte_contracts::weth::DelayedWETH as IDelayedWETH;
+use riposte_contracts::proxy::{
+    ProxyAdmin as IProxyAdmin, ResourceConfig, SuperchainConfig2 as ISuperchainConfig2, SystemAddresses,
+    SystemConfig as ISystemConfig,
+};
+use riposte_contracts::weth::{DelayedWETH as IDelayedWETH, DelayedWETH15 as IDelayedWETH15};
 
 /// Addresses of everything deployed on L1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Deployment {
+    /// How the release was deployed.
+    pub stack: Stack,
+    /// `ProxyAdmin` (2.x stacks; zero otherwise).
+    pub proxy_admin: Address,
+    /// `SystemConfig` proxy (2.x stacks; zero otherwise).
+    pub system_config: Address,
+    /// `PermissionedDisputeGame` implementation of type 1 (2.x stacks; zero otherwise).
+    pub permissioned_game_impl: Address,
+    /// The permissioned game's proposer and challenger (dev accounts 1 and 2; zero otherwise).
+    pub permissioned_roles: (Address, Address),
     /// Deployer, proxy admin, owner of every contract and guardian (dev account 0).
     pub owner: Address,
     /// `SuperchainConfig` proxy (not paused).
@@ -42,7 +66,7 @@ pub struct Deployment {
     pub anchor_state_registry_impl: Address,
     /// `PreimageOracle`.
     pub preimage_oracle: Address,
-    /// `MIPS`.
+    /// `MIPS` (1.x stacks) or `MIPS64` (2.x stacks).
     pub mips: Address,
     /// Our `AlphabetVM`.
     pub alphabet_vm: Address,
@@ -74,6 +98,41 @@ impl Plan {
 
     fn call<C: SolCall>(&mut self, what: &str, to: Address, call: C) -> Address {
         self.push(format!("{what}({to}).{}", C::SIGNATURE), TxKind::Call(to), call.abi_encode().into(), 1_000_000)
+    }
+
+    /// A proxy owned by `admin` (a `ProxyAdmin`), pointed at `implementation` and initialised
+    /// with `init` through `ProxyAdmin.upgradeAndCall`.
+    fn admin_proxied(
+        &mut self,
+        name: &str,
+        proxy: &Artifact,
+        admin: Address,
+        implementation: Address,
+        init: Vec<u8>,
+    ) -> Address {
+        let address = self.create(&format!("Proxy for {name}"), proxy, admin.abi_encode(), 1_000_000);
+        let call =
+            IProxyAdmin::upgradeAndCallCall { _proxy: address, _implementation: implementation, _data: init.into() };
+        self.call(&format!("{name} via ProxyAdmin"), admin, call);
+        address
+    }
+
+    /// Sends every planned transaction back to back, then waits for every receipt.
+    async fn send(&self, l1: &Chain) -> Result<()> {
+        let mut hashes = Vec::with_capacity(self.txs.len());
+        for tx in &self.txs {
+            hashes.push(l1.submit(tx).await?);
+        }
+        for (tx, hash) in self.txs.iter().zip(hashes) {
+            let outcome = l1.confirm(tx, hash).await?;
+            if tx.to == TxKind::Create && outcome.contract_address.is_none() {
+                return Err(DevnetError::Decode {
+                    what: tx.what.clone(),
+                    reason: "no contract address in receipt".into(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// A proxy owned by the deployer, pointed at `implementation` and initialised with `init`.
@@ -109,9 +168,23 @@ fn game_args(
         .abi_encode_params()
 }
 
-/// Deploys everything from `owner` with the anchors of both game types at `anchor`
-/// (output root, L2 block).
+/// Deploys everything from `owner` with the anchor of the game types at `anchor`
+/// (output root, L2 block), as the release's stack is deployed.
 pub(crate) async fn deploy(
+    l1: &Chain,
+    arts: &Artifacts,
+    opts: &DevnetOptions,
+    owner: Address,
+    roles: (Address, Address),
+    anchor: (B256, u64),
+) -> Result<Deployment> {
+    match (&arts.v2, arts.stack) {
+        (Some(v2), Stack::V2) => deploy_v2(l1, arts, v2, opts, owner, roles, anchor).await,
+        _ => deploy_bedrock(l1, arts, opts, owner, anchor).await,
+    }
+}
+
+async fn deploy_bedrock(
     l1: &Chain,
     arts: &Artifacts,
     opts: &DevnetOptions,
@@ -167,18 +240,163 @@ pub(crate) async fn deploy(
         p.call("DisputeGameFactory", dispute_game_factory, bond);
     }
 
-    let mut hashes = Vec::with_capacity(plan.txs.len());
-    for tx in &plan.txs {
-        hashes.push(l1.submit(tx).await?);
-    }
-    for (tx, hash) in plan.txs.iter().zip(hashes) {
-        let outcome = l1.confirm(tx, hash).await?;
-        if tx.to == TxKind::Create && outcome.contract_address.is_none() {
-            return Err(DevnetError::Decode { what: tx.what.clone(), reason: "no contract address in receipt".into() });
-        }
-    }
+    plan.send(l1).await?;
 
     Ok(Deployment {
+        stack: Stack::Bedrock,
+        proxy_admin: Address::ZERO,
+        system_config: Address::ZERO,
+        permissioned_game_impl: Address::ZERO,
+        permissioned_roles: (Address::ZERO, Address::ZERO),
+        owner,
+        superchain_config,
+        superchain_config_impl,
+        delayed_weth,
+        delayed_weth_impl,
+        dispute_game_factory,
+        dispute_game_factory_impl,
+        anchor_state_registry,
+        anchor_state_registry_impl,
+        preimage_oracle,
+        mips,
+        alphabet_vm,
+        alphabet_game_impl,
+        cannon_game_impl,
+    })
+}
+
+/// `SystemConfig`'s default resource config (`Constants.DEFAULT_RESOURCE_CONFIG`).
+fn default_resource_config() -> ResourceConfig {
+    ResourceConfig {
+        maxResourceLimit: 20_000_000,
+        elasticityMultiplier: 10,
+        baseFeeMaxChangeDenominator: 8,
+        minimumBaseFee: 1_000_000_000,
+        systemTxMaxGas: 1_000_000,
+        maximumBaseFee: u128::MAX,
+    }
+}
+
+/// The 2.x stack (op-contracts v4+; sequence proven with cast against v7.0.0's artifacts).
+async fn deploy_v2(
+    l1: &Chain,
+    arts: &Artifacts,
+    v2: &V2Artifacts,
+    opts: &DevnetOptions,
+    owner: Address,
+    roles: (Address, Address),
+    anchor: (B256, u64),
+) -> Result<Deployment> {
+    let next_nonce = l1.nonce(owner).await?;
+    let mut plan = Plan { txs: Vec::new(), owner, next_nonce };
+    let p = &mut plan;
+
+    let admin = p.create("ProxyAdmin", &v2.proxy_admin, owner.abi_encode(), 2_000_000);
+
+    let superchain_config_impl = p.create("SuperchainConfig", &arts.superchain_config, Vec::new(), 1_500_000);
+    let init = ISuperchainConfig2::initializeCall { _guardian: owner }.abi_encode();
+    let superchain_config = p.admin_proxied("SuperchainConfig", &arts.proxy, admin, superchain_config_impl, init);
+
+    let system_config_impl = p.create("SystemConfig", &v2.system_config, Vec::new(), 4_000_000);
+    let init = ISystemConfig::initializeCall {
+        _owner: owner,
+        _basefeeScalar: 0,
+        _blobbasefeeScalar: 0,
+        _batcherHash: B256::left_padding_from(owner.as_slice()),
+        _gasLimit: 30_000_000,
+        _unsafeBlockSigner: Address::ZERO,
+        _config: default_resource_config(),
+        _batchInbox: Address::ZERO,
+        _addresses: SystemAddresses {
+            l1CrossDomainMessenger: Address::ZERO,
+            l1ERC721Bridge: Address::ZERO,
+            l1StandardBridge: Address::ZERO,
+            optimismPortal: Address::ZERO,
+            optimismMintableERC20Factory: Address::ZERO,
+            delayedWETH: Address::ZERO,
+            opcm: Address::ZERO,
+        },
+        _l2ChainId: U256::from(opts.l2_chain_id),
+        _superchainConfig: superchain_config,
+    }
+    .abi_encode();
+    let system_config = p.admin_proxied("SystemConfig", &arts.proxy, admin, system_config_impl, init);
+
+    let delay = U256::from(opts.weth_delay).abi_encode();
+    let delayed_weth_impl = p.create("DelayedWETH", &arts.delayed_weth, delay, 2_000_000);
+    let init = IDelayedWETH15::initializeCall { _systemConfig: system_config }.abi_encode();
+    let delayed_weth = p.admin_proxied("DelayedWETH", &arts.proxy, admin, delayed_weth_impl, init);
+
+    let dispute_game_factory_impl = p.create("DisputeGameFactory", &arts.factory, Vec::new(), 2_500_000);
+    let init = IDisputeGameFactory::initializeCall { _owner: owner }.abi_encode();
+    let dispute_game_factory =
+        p.admin_proxied("DisputeGameFactory", &arts.proxy, admin, dispute_game_factory_impl, init);
+
+    let finality = U256::from(opts.finality_delay).abi_encode();
+    let anchor_state_registry_impl = p.create("AnchorStateRegistry", &arts.anchor_state_registry, finality, 2_500_000);
+    let init = IAsr3::initializeCall {
+        _systemConfig: system_config,
+        _disputeGameFactory: dispute_game_factory,
+        _startingAnchorRoot: Proposal { root: anchor.0, l2SequenceNumber: U256::from(anchor.1) },
+        _startingRespectedGameType: ALPHABET_GAME_TYPE,
+    }
+    .abi_encode();
+    let anchor_state_registry =
+        p.admin_proxied("AnchorStateRegistry", &arts.proxy, admin, anchor_state_registry_impl, init);
+
+    let args =
+        (U256::from(opts.oracle_min_proposal_size), U256::from(opts.oracle_challenge_period)).abi_encode_params();
+    let preimage_oracle = p.create("PreimageOracle", &arts.preimage_oracle, args, 5_000_000);
+    // MIPS64 1.10 accepts only state version 8.
+    let args = (preimage_oracle, U256::from(8)).abi_encode_params();
+    let mips = p.create("MIPS64", &arts.mips, args, 6_500_000);
+    let args = (alphabet::absolute_prestate(), preimage_oracle).abi_encode_params();
+    let alphabet_vm = p.create("AlphabetVM", &arts.alphabet_vm, args, 1_000_000);
+
+    // 2.x constructors take only the depths and clocks; everything else is gameArgs.
+    let constructor = |g: &GameParams| {
+        (U256::from(g.max_depth), U256::from(g.split_depth), g.clock_extension, g.max_clock_duration)
+            .abi_encode_params()
+    };
+    let alphabet_game_impl =
+        p.create("FaultDisputeGame (type 255)", &arts.fault_dispute_game, constructor(&opts.alphabet), 7_000_000);
+    let permissioned_game_impl =
+        p.create("PermissionedDisputeGame (type 1)", &v2.permissioned_game, constructor(&opts.alphabet), 7_000_000);
+    let cannon_game_impl =
+        p.create("FaultDisputeGame (type 0)", &arts.fault_dispute_game, constructor(&opts.cannon), 7_000_000);
+
+    let l2_chain_id = U256::from(opts.l2_chain_id);
+    let args = |prestate: B256, vm: Address, roles: Option<(Address, Address)>| {
+        GameArgs {
+            absolute_prestate: prestate,
+            vm,
+            anchor_registry: anchor_state_registry,
+            weth: delayed_weth,
+            l2_chain_id,
+            roles,
+        }
+        .encode()
+    };
+    let alphabet_prestate = alphabet::absolute_prestate();
+    for (game_type, implementation, args) in [
+        (ALPHABET_GAME_TYPE, alphabet_game_impl, args(alphabet_prestate, alphabet_vm, None)),
+        (PERMISSIONED_GAME_TYPE, permissioned_game_impl, args(alphabet_prestate, alphabet_vm, Some(roles))),
+        (CANNON_GAME_TYPE, cannon_game_impl, args(opts.cannon_absolute_prestate, mips, None)),
+    ] {
+        let set =
+            IDisputeGameFactoryArgs::setImplementationCall { _gameType: game_type, _impl: implementation, _args: args };
+        p.call("DisputeGameFactory", dispute_game_factory, set);
+        let bond = IDisputeGameFactory::setInitBondCall { _gameType: game_type, _initBond: opts.init_bond };
+        p.call("DisputeGameFactory", dispute_game_factory, bond);
+    }
+    plan.send(l1).await?;
+
+    Ok(Deployment {
+        stack: Stack::V2,
+        proxy_admin: admin,
+        system_config,
+        permissioned_game_impl,
+        permissioned_roles: roles,
         owner,
         superchain_config,
         superchain_config_impl,

@@ -131,7 +131,14 @@ impl Devnet {
         }
         let (anchor_root, _) = output_root_of(&l2, options.anchor_block).await?;
         let owner = accounts[0].address;
-        let deployment = deploy(&l1, &arts, &options, owner, (anchor_root, options.anchor_block)).await?;
+        let roles = (accounts[1].address, accounts[2].address);
+        let deployment = deploy(&l1, &arts, &options, owner, roles, (anchor_root, options.anchor_block)).await?;
+        if deployment.stack == crate::Stack::V2 {
+            // ASR 3.x's initialize sets the retirement time to that block's timestamp: a game
+            // created in the same second would be retired (closed into refund mode).
+            let _: serde_json::Value = l1.rpc("evm_increaseTime", (U256::from(1),)).await?;
+            let _: serde_json::Value = l1.rpc("evm_mine", ()).await?;
+        }
 
         Ok(Self {
             l1,

@@ -1,13 +1,14 @@
-//! A handle on one deployed `FaultDisputeGame` 1.2.0: its immutables, its claims as
+//! A handle on one deployed `FaultDisputeGame` (1.2 or 2.x): its fixed facts, its claims as
 //! [`riposte_game::Claim`]s, and a wrapper per call the tests make.
 
 use alloy::eips::BlockId;
 use alloy::primitives::{Address, B256, Bytes, U256};
-use riposte_game::{Claim, ClaimTree, ClockParams, GameDepth, GameStatus, Position};
+use riposte_game::{BondMode, Claim, ClaimTree, ClockParams, GameDepth, GameStatus, Line, Position};
 
 use crate::chain::TxOutcome;
 use crate::{Devnet, DevnetError, Result};
-use riposte_contracts::fdg::fault::FaultDisputeGame as Fdg;
+use riposte_contracts::fdg::fault::{FaultDisputeGame as Fdg, Later};
+use riposte_contracts::oracle::PreimageOracle as IPreimageOracle;
 use riposte_contracts::vm::BigStepper as IBigStepper;
 
 const LABEL: &str = "FaultDisputeGame";
@@ -31,6 +32,8 @@ pub struct FaultGame<'a> {
     pub l2_block: u64,
     /// `rootClaim()`.
     pub root_claim: B256,
+    /// The line of rules its `version()` names.
+    pub line: Line,
 }
 
 fn to_u64(what: &str, v: U256) -> Result<u64> {
@@ -53,12 +56,24 @@ impl<'a> FaultGame<'a> {
         let starting_root = l1.call(LABEL, address, &Fdg::startingRootHashCall {}).await?;
         let l2_block = l1.call(LABEL, address, &Fdg::l2BlockNumberCall {}).await?;
         let root_claim = l1.call(LABEL, address, &Fdg::rootClaimCall {}).await?;
+        let version = l1.call(LABEL, address, &Fdg::versionCall {}).await?;
+        let line = Line::of_version(&version)
+            .ok_or_else(|| DevnetError::Decode { what: "version()".into(), reason: format!("{version:?}") })?;
+        let clocks = if line.has_step_extension() {
+            let vm = l1.call(LABEL, address, &Fdg::vmCall {}).await?;
+            let oracle = l1.call("VM", vm, &IBigStepper::oracleCall {}).await?;
+            let period = l1.call("PreimageOracle", oracle, &IPreimageOracle::challengePeriodCall {}).await?;
+            ClockParams::with_step_period(max_clock, ext, to_u64("challengePeriod", period)?)?
+        } else {
+            ClockParams::new(max_clock, ext)?
+        };
         Ok(Self {
             devnet,
             address,
             game_type,
+            line,
             depth: GameDepth::new(max, split)?,
-            clocks: ClockParams::new(max_clock, ext)?,
+            clocks,
             starting_block: to_u64("startingBlockNumber", starting_block)?,
             starting_root,
             l2_block: to_u64("l2BlockNumber", l2_block)?,
@@ -77,6 +92,25 @@ impl<'a> FaultGame<'a> {
     /// The game's address.
     pub fn address(&self) -> Address {
         self.address
+    }
+
+    /// The block the disputed L2 block number is clamped to in local data (1.3+), if any.
+    pub fn clamp(&self) -> Option<u64> {
+        self.line.clamps_disputed_block().then_some(self.l2_block)
+    }
+
+    /// `bondDistributionMode()` (1.4+), or legacy.
+    pub async fn bond_mode(&self) -> Result<BondMode> {
+        if !self.line.has_two_phase_bonds() {
+            return Ok(BondMode::Legacy);
+        }
+        let m = self.devnet.l1().call(LABEL, self.address, &Later::bondDistributionModeCall {}).await?;
+        Ok(BondMode::from_u8(m)?)
+    }
+
+    /// `closeGame()` (1.4+) sent by `from`.
+    pub async fn close_game(&self, from: Address) -> Result<TxOutcome> {
+        self.devnet.l1().send(LABEL, from, self.address, &Later::closeGameCall {}, U256::ZERO).await
     }
 
     /// `claimDataLen()`.

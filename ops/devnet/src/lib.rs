@@ -25,13 +25,13 @@ mod info;
 mod options;
 mod output;
 
-pub use artifacts::{Artifact, DEVNET_DIR_ENV, devnet_dir};
+pub use artifacts::{Artifact, DEVNET_DIR_ENV, OP_ARTIFACTS_ENV, Stack, devnet_dir};
 pub use chain::{Chain, TxOutcome};
 pub use deploy::Deployment;
 pub use devnet::{DevAccount, Devnet};
 pub use error::{DevnetError, Result};
 pub use game::FaultGame;
 pub use info::{AccountInfo, ChainInfo, DevnetInfo, GameTypeInfo};
-pub use options::{ALPHABET_GAME_TYPE, CANNON_GAME_TYPE, DevnetOptions, GameParams};
+pub use options::{ALPHABET_GAME_TYPE, CANNON_GAME_TYPE, DevnetOptions, GameParams, PERMISSIONED_GAME_TYPE};
 pub use output::{L2_TO_L1_MESSAGE_PASSER, verify_account_proof};
 pub use riposte_contracts::Revert;

@@ -13,6 +13,9 @@ use crate::Result;
 pub const ALPHABET_GAME_TYPE: u32 = 255;
 /// Game type of the Cannon game (`MIPS`).
 pub const CANNON_GAME_TYPE: u32 = 0;
+/// Game type of the permissioned alphabet game a 2.x stack also deploys
+/// (`PermissionedDisputeGame`; proposer dev account 1, challenger dev account 2).
+pub const PERMISSIONED_GAME_TYPE: u32 = 1;
 
 /// The immutables of one `FaultDisputeGame` implementation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,6 +72,8 @@ pub struct DevnetOptions {
     pub oracle_min_proposal_size: u64,
     /// `PreimageOracle` `challengePeriod`, seconds.
     pub oracle_challenge_period: u64,
+    /// `AnchorStateRegistry` 3.x `disputeGameFinalityDelaySeconds` (2.x stacks only).
+    pub finality_delay: u64,
     /// How long an anvil may take to answer.
     pub ready_timeout: Duration,
     /// Where ops/devnet is; `None` means [`crate::devnet_dir`] (`$RIPOSTE_DEVNET_DIR` or this crate).
@@ -91,6 +96,7 @@ impl Default for DevnetOptions {
             init_bond: U256::from(80_000_000_000_000_000u64),
             oracle_min_proposal_size: 126_000,
             oracle_challenge_period: 120,
+            finality_delay: 10,
             ready_timeout: Duration::from_secs(10),
             devnet_dir: None,
         }
@@ -98,10 +104,10 @@ impl Default for DevnetOptions {
 }
 
 impl DevnetOptions {
-    /// The parameters of `game_type` (255 or 0).
+    /// The parameters of `game_type` (255 or 0; 1 on 2.x stacks).
     pub fn game(&self, game_type: u32) -> Option<GameParams> {
         match game_type {
-            ALPHABET_GAME_TYPE => Some(self.alphabet),
+            ALPHABET_GAME_TYPE | PERMISSIONED_GAME_TYPE => Some(self.alphabet),
             CANNON_GAME_TYPE => Some(self.cannon),
             _ => None,
         }

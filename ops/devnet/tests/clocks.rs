@@ -79,15 +79,17 @@ async fn challenger_durations_and_new_clocks_match_the_contract_including_extens
     let (c2, clock) = move_at(&devnet, &game, prop, c1, true, value(2), t2).await;
     assert_eq!(clock.duration, max - ext);
     // t2+160: 100+160 = 260 used, the new claim at split−1 = 3: 40 s left is between CE and
-    // 2·CE, and 1.2.0 extends only below CE: unchanged.
+    // 2·CE; 1.2.0 extends only below CE (unchanged), 1.3+ keeps 2·CE free.
+    let later = game.line.has_step_extension();
     let (c3, clock) = move_at(&devnet, &game, chal, c2, true, value(3), t2 + 160).await;
-    assert_eq!(clock.duration, 260);
+    assert_eq!(clock.duration, if later { max - 2 * ext } else { 260 });
     // t2+161: against c3 (whose parent used 270): 271 used, new claim at depth 4: MAX−CE.
     let (_, clock) = move_at(&devnet, &game, prop, c3, true, value(4), t2 + 161).await;
     assert_eq!(clock.duration, max - ext);
-    // t2+170: exactly MAX−CE used at split−1: not above the threshold, unchanged.
+    // t2+170: exactly MAX−CE used at split−1: not above 1.2's threshold, unchanged; 1.3+
+    // sets it back to MAX−2·CE.
     let (_, clock) = move_at(&devnet, &game, chal, c2, true, value(5), t2 + 170).await;
-    assert_eq!(clock.duration, max - ext);
+    assert_eq!(clock.duration, if later { max - 2 * ext } else { max - ext });
     // t2+175: 275 used, the new claim at split−1: set back to MAX−2·CE.
     let (_, clock) = move_at(&devnet, &game, chal, c2, false, value(6), t2 + 175).await;
     assert_eq!(clock.duration, max - 2 * ext);

@@ -13,7 +13,7 @@
 
 use alloy::primitives::{Address, B256, Bytes, U256, keccak256};
 use riposte_devnet::{ALPHABET_GAME_TYPE, Devnet, DevnetOptions, FaultGame, alphabet};
-use riposte_game::{ClaimTree, GameStatus, Resolution, VmStatus, resolvable_claims};
+use riposte_game::{BondMode, ClaimTree, GameStatus, Resolution, VmStatus, resolvable_claims};
 
 /// Local data ident of the disputed L2 block number.
 const DISPUTED_L2_BLOCK: u64 = 4;
@@ -54,7 +54,8 @@ impl<'a> Script<'a> {
         if g.depth.is_output_position(position) {
             g.honest_output(position).await.unwrap()
         } else {
-            alphabet::honest_exec_claim(&tree, parent, is_attack, g.depth, g.starting_block, g.starting_root).unwrap()
+            alphabet::honest_exec_claim(&tree, parent, is_attack, g.depth, g.starting_block, g.starting_root, g.clamp())
+                .unwrap()
         }
     }
 
@@ -110,11 +111,16 @@ impl<'a> Script<'a> {
         }
         let total: u128 = claims.iter().map(|c| c.bond).sum();
         assert_eq!(predicted.credits.values().copied().sum::<U256>(), U256::from(total), "every bond is paid once");
+        let two_phase = game.line.has_two_phase_bonds();
         for who in [devnet.account(0), self.proposer, self.challenger] {
             let credit = game.credit(who).await.unwrap();
             assert_eq!(credit, predicted.credit(who), "credit of {who}");
+            // 1.2 unlocks at resolution; 1.4+ only once the game is closed and claimed.
             let (locked, _) = devnet.weth_withdrawal(game.address(), who).await.unwrap();
-            assert_eq!(locked, credit, "DelayedWETH unlocked for {who}");
+            assert_eq!(locked, if two_phase { U256::ZERO } else { credit }, "DelayedWETH unlocked for {who}");
+        }
+        if two_phase {
+            assert_eq!(game.bond_mode().await.unwrap(), BondMode::Undecided);
         }
         predicted
     }
@@ -123,6 +129,19 @@ impl<'a> Script<'a> {
     /// exactly the predicted credit less the fee of the claim.
     async fn claim_credits_as_predicted(&self, predicted: &Resolution) {
         let (devnet, game) = (self.devnet, &self.game);
+        if game.line.has_two_phase_bonds() {
+            // Not before the registry's finality delay has passed (strictly).
+            let err = game.claim_credit(self.challenger, self.challenger).await.unwrap_err();
+            assert_eq!(err.revert_name(), Some("GameNotFinalized"), "{err}");
+            devnet.increase_time(devnet.options().finality_delay + 1).await.unwrap();
+            // The first claimCredit closes the game and unlocks, even a zero credit.
+            for who in [devnet.account(0), self.proposer, self.challenger] {
+                game.claim_credit(who, who).await.unwrap();
+                let (locked, _) = devnet.weth_withdrawal(game.address(), who).await.unwrap();
+                assert_eq!(locked, predicted.credit(who), "DelayedWETH unlocked for {who}");
+            }
+            assert_eq!(game.bond_mode().await.unwrap(), BondMode::Normal);
+        }
         devnet.increase_time(devnet.options().weth_delay + 1).await.unwrap();
         for who in [devnet.account(0), self.proposer, self.challenger] {
             let credit = predicted.credit(who);
@@ -159,8 +178,15 @@ async fn dishonest_root_is_countered_down_to_an_attack_step_from_the_absolute_pr
     let tree = s.tree().await;
     assert_eq!(tree.get(leaf).unwrap().position.gindex(), 256);
     // The subgame disputes the output of anchor + 1, and the leaf is its trace index 0.
-    let block =
-        alphabet::disputed_block(&tree, leaf, s.game.depth, s.game.starting_block, s.game.starting_root).unwrap();
+    let block = alphabet::disputed_block(
+        &tree,
+        leaf,
+        s.game.depth,
+        s.game.starting_block,
+        s.game.starting_root,
+        s.game.clamp(),
+    )
+    .unwrap();
     assert_eq!(block, s.game.starting_block + 1);
 
     // The model's step: from the absolute prestate, countering if the VM disagrees.
@@ -190,9 +216,12 @@ async fn dishonest_root_is_countered_down_to_an_attack_step_from_the_absolute_pr
     // The anchor only moves for a defender win.
     assert_eq!(devnet.anchor_of(ALPHABET_GAME_TYPE).await.unwrap(), devnet.anchor());
 
-    // Before the delay, DelayedWETH refuses; then every credit is paid exactly.
-    let err = s.game.claim_credit(c, c).await.unwrap_err();
-    assert_eq!(err.revert().unwrap().reason.as_deref(), Some("DelayedWETH: withdrawal delay not met"), "{err}");
+    // Before the delay, DelayedWETH refuses (1.4+: the game refuses before finality); then
+    // every credit is paid exactly.
+    if !s.game.line.has_two_phase_bonds() {
+        let err = s.game.claim_credit(c, c).await.unwrap_err();
+        assert_eq!(err.revert().unwrap().reason.as_deref(), Some("DelayedWETH: withdrawal delay not met"), "{err}");
+    }
     s.claim_credits_as_predicted(&predicted).await;
 }
 
@@ -212,8 +241,15 @@ async fn honest_root_survives_garbage_whose_step_is_rejected_as_valid_and_moves_
     }
     let leaf = parent;
     let tree = s.tree().await;
-    let block =
-        alphabet::disputed_block(&tree, leaf, s.game.depth, s.game.starting_block, s.game.starting_root).unwrap();
+    let block = alphabet::disputed_block(
+        &tree,
+        leaf,
+        s.game.depth,
+        s.game.starting_block,
+        s.game.starting_root,
+        s.game.clamp(),
+    )
+    .unwrap();
     assert_eq!(tree.get(leaf).unwrap().value, alphabet::claim(block, 0));
 
     // Neither step counters the honest leaf: the VM agrees with it.
@@ -229,9 +265,14 @@ async fn honest_root_survives_garbage_whose_step_is_rejected_as_valid_and_moves_
     let predicted = s.resolve_as_predicted().await;
     assert_eq!(predicted.status, GameStatus::DefenderWins);
     assert!(predicted.credit(c).is_zero(), "the dishonest challenger loses every bond");
-    // A defender win on a newer block moves the type-255 anchor to the game's root.
-    assert_eq!(devnet.anchor_of(ALPHABET_GAME_TYPE).await.unwrap(), (s.game.root_claim, s.game.l2_block));
+    // A defender win on a newer block moves the type-255 anchor to the game's root: at
+    // resolution in 1.2, when the game is closed (by the first claimCredit) in 1.4+.
+    let moved = (s.game.root_claim, s.game.l2_block);
+    if !s.game.line.has_two_phase_bonds() {
+        assert_eq!(devnet.anchor_of(ALPHABET_GAME_TYPE).await.unwrap(), moved);
+    }
     s.claim_credits_as_predicted(&predicted).await;
+    assert_eq!(devnet.anchor_of(ALPHABET_GAME_TYPE).await.unwrap(), moved);
 }
 
 /// Plays the common opening of the defend scenarios against a dishonest root: the proposer
@@ -262,7 +303,9 @@ async fn defends_at_the_output_and_execution_levels_end_in_a_defend_step() {
     let leaf = s.play_honest(p, c7, true).await; // g324
     let tree = s.tree().await;
     let depth = s.game.depth;
-    let block = alphabet::disputed_block(&tree, leaf, depth, s.game.starting_block, s.game.starting_root).unwrap();
+    let block =
+        alphabet::disputed_block(&tree, leaf, depth, s.game.starting_block, s.game.starting_root, s.game.clamp())
+            .unwrap();
     assert_eq!(block, s.game.starting_block + 5, "g20 disputes trace index 4 of the top game");
     let i = u64::try_from(depth.exec_trace_index(tree.get(leaf).unwrap().position).unwrap()).unwrap();
     assert_eq!(i, 4);
@@ -292,7 +335,9 @@ async fn an_attack_step_from_another_claims_state_counters_a_wrong_leaf() {
     let leaf = s.play(p, c7, true, garbage(8)).await; // g324, wrong
     let tree = s.tree().await;
     let depth = s.game.depth;
-    let block = alphabet::disputed_block(&tree, leaf, depth, s.game.starting_block, s.game.starting_root).unwrap();
+    let block =
+        alphabet::disputed_block(&tree, leaf, depth, s.game.starting_block, s.game.starting_root, s.game.clamp())
+            .unwrap();
     // The pre-state is the proposer's own correct claim g80 (trace index 3), not the prestate.
     let states = tree.step_states(leaf, true, depth).unwrap();
     assert_eq!((states.pre, states.post, states.counter_if_differs), (Some(6), leaf, true));
