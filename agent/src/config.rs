@@ -129,6 +129,10 @@ pub enum TraceType {
     Alphabet,
     /// Output roots on top, riposte's MIPS VM running `cannon-elf` below (game type 0).
     Cannon,
+    /// `PermissionedDisputeGame` (game type 1), played with the trace whose absolute prestate
+    /// the game has (the configured Cannon program's, or the alphabet's on a devnet), and only
+    /// when riposte's key is the game's proposer or challenger.
+    Permissioned,
 }
 
 impl TraceType {
@@ -137,6 +141,7 @@ impl TraceType {
         match self {
             Self::Alphabet => 255,
             Self::Cannon => 0,
+            Self::Permissioned => 1,
         }
     }
 }
@@ -312,7 +317,8 @@ pub struct ConfigFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub game_factory_address: Option<Address>,
-    /// Trace types to play: alphabet (type 255), cannon (type 0, with --cannon-elf).
+    /// Trace types to play: alphabet (type 255), cannon (type 0, with --cannon-elf),
+    /// permissioned (type 1).
     #[arg(long, value_delimiter = ',')]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace_type: Option<Vec<TraceType>>,
@@ -389,8 +395,9 @@ fn parse_span_arg(s: &str) -> Result<Span, String> {
 impl ConfigFlags {
     /// The configuration from the file (if any), the environment and these flags.
     pub fn load(&self) -> Result<Config> {
-        // RIPOSTE_LOG (the log filter) and the test crash point are not configuration keys.
-        self.load_with_env(Env::prefixed("RIPOSTE_").ignore(&["log", "test_kill_at"]))
+        // RIPOSTE_LOG (the log filter), the test crash point and the devnet's own variables
+        // (where ops/devnet is, which OP release it deploys) are not configuration keys.
+        self.load_with_env(Env::prefixed("RIPOSTE_").ignore(&["log", "test_kill_at", "devnet_dir", "op_artifacts"]))
     }
 
     fn load_with_env(&self, env: Env) -> Result<Config> {

@@ -61,9 +61,9 @@ pub struct Indexer<'a> {
 
 impl Indexer<'_> {
     /// Reads the games created since the last scan (on the first scan: back to the window's
-    /// start) and stores those in scope. `prestate_of` gives the absolute prestate riposte's
+    /// start) and stores those in scope. `prestates_of` gives the absolute prestates riposte's
     /// trace for a game type starts from; a game with another one is skipped.
-    pub async fn scan(&self, now: u64, prestate_of: impl Fn(u32) -> Option<B256>) -> Result<()> {
+    pub async fn scan(&self, now: u64, prestates_of: impl Fn(u32) -> Vec<B256>) -> Result<()> {
         let dgf = Factory::new(self.games.eth().as_ref(), self.factory);
         let count = dgf.game_count().await?;
         let cursor = self.store.factory_cursor(self.factory).await?;
@@ -103,10 +103,10 @@ impl Indexer<'_> {
                 Ok::<_, crate::error::AgentError>(sync::record_of(game.parameters().await?, &fg, self.factory))
             };
             match read.await.with_context(|| format!("game {}", fg.address)) {
-                Ok(record) if prestate_of(record.game_type).is_none() => {
+                Ok(record) if prestates_of(record.game_type).is_empty() => {
                     tracing::warn!(game = %fg.address, game_type = record.game_type, version = %record.version, "not tracking game: riposte has no trace for its type with this configuration");
                 }
-                Ok(record) if prestate_of(record.game_type) != Some(record.absolute_prestate) => {
+                Ok(record) if !prestates_of(record.game_type).contains(&record.absolute_prestate) => {
                     tracing::error!(game = %fg.address, game_type = record.game_type, prestate = %record.absolute_prestate, "game's absolute prestate is not the one riposte's trace for its type starts from; skipping game");
                 }
                 Ok(record) => {

@@ -112,6 +112,9 @@ impl Player<'_> {
             .map(|i| i as u64)
             .collect();
         let mut claim_credit = false;
+        // A 1.4+ game pays nothing before it is resolved and finalised: selective resolution
+        // would strand our credit, so such games are resolved in full.
+        let selective = if line.has_two_phase_bonds() { None } else { self.selective };
         if !expired.is_empty() {
             let flags = game.resolved_subgames(expired.clone()).await?;
             let mut resolved = vec![false; view.tree.len()];
@@ -120,7 +123,7 @@ impl Player<'_> {
                     *r = f;
                 }
             }
-            let steps = plan_resolution(&view, &resolved, now, self.selective)?;
+            let steps = plan_resolution(&view, &resolved, now, selective)?;
             planned += steps.len();
             for action in &steps {
                 confirmed += sink.send(intents_for(g, game, action).await?).await?;
@@ -134,7 +137,7 @@ impl Player<'_> {
             }
             // With selective resolution nobody may ever call resolve(): once every clock has run
             // out and what pays us is resolved, the credit can be claimed from the game in progress.
-            claim_credit = self.selective.is_some() && steps.is_empty() && wake.is_none();
+            claim_credit = selective.is_some() && steps.is_empty() && wake.is_none();
         }
         // A game acted on is looked at again on the next cycle: to try again what did not land,
         // and to see that what landed is still there (a reorg may take it before we see its

@@ -215,15 +215,15 @@ impl Agent {
         &self.cfg
     }
 
-    /// The honest trace of a game of `game_type`.
-    pub fn trace_for(&self, game_type: u32) -> Result<GameTrace, riposte_solver::TraceError> {
-        GameTrace::of(game_type, &self.outputs, self.cannon.as_ref())
+    /// The honest trace of a game of `game_type` starting from `prestate`.
+    pub fn trace_for(&self, game_type: u32, prestate: B256) -> Result<GameTrace, riposte_solver::TraceError> {
+        GameTrace::of(game_type, prestate, &self.outputs, self.cannon.as_ref())
     }
 
     /// The honest trace to judge a game of `game_type` by: its own, or output roots alone when
     /// riposte has no execution trace for it (claims below the split are then not judged).
-    pub fn trace_for_inspection(&self, game_type: u32) -> GameTrace {
-        self.trace_for(game_type).unwrap_or_else(|_| GameTrace::outputs_only(&self.outputs))
+    pub fn trace_for_inspection(&self, game_type: u32, prestate: B256) -> GameTrace {
+        self.trace_for(game_type, prestate).unwrap_or_else(|_| GameTrace::outputs_only(&self.outputs))
     }
 
     /// The transaction sender, unless monitoring only.
@@ -253,15 +253,15 @@ impl Agent {
         }
     }
 
-    fn prestate_of(&self, game_type: u32) -> Option<B256> {
-        GameTrace::absolute_prestate(game_type, self.cannon.as_ref())
+    fn prestates_of(&self, game_type: u32) -> Vec<B256> {
+        GameTrace::absolute_prestates(game_type, self.cannon.as_ref())
     }
 
     /// Scans the factory and claims every credit DelayedWETH lets go in resolved games (read
     /// fresh, so games resolved by others count); returns the claimCredit transactions confirmed.
     pub async fn tick_credits_only(&self) -> Result<usize> {
         let now = riposte_chain::latest_head(&self.l1).await?.timestamp;
-        self.indexer().scan(now, |t| self.prestate_of(t)).await?;
+        self.indexer().scan(now, |t| self.prestates_of(t)).await?;
         let mut confirmed = 0;
         for g in self.store.games().await?.into_iter().filter(|g| self.scope.contains(g, now)) {
             let game = self.games.open(g.address).await?;
@@ -366,7 +366,7 @@ impl Agent {
     async fn select_due(&self, head: Head, busy: &HashSet<Address>) -> Result<Cycle> {
         let now = head.timestamp;
         self.metrics.l1_head(head.number);
-        self.indexer().scan(now, |t| self.prestate_of(t)).await.context("scanning the factory")?;
+        self.indexer().scan(now, |t| self.prestates_of(t)).await.context("scanning the factory")?;
         let games: Vec<GameRecord> =
             self.store.games().await?.into_iter().filter(|g| self.scope.contains(g, now)).collect();
         let (active, resolved): (Vec<GameRecord>, Vec<GameRecord>) =
@@ -438,7 +438,7 @@ impl Agent {
         // A game of a version or type riposte cannot play is skipped by name, game by game: its
         // neighbours are played.
         let opened = self.games.open(g.address).await;
-        let trace = GameTrace::of(g.game_type, &self.outputs, self.cannon.as_ref());
+        let trace = GameTrace::of(g.game_type, g.absolute_prestate, &self.outputs, self.cannon.as_ref());
         let (game, trace) = match (opened, trace) {
             (Ok(game), Ok(trace)) => (game, trace),
             (Err(e), _) if !matches!(e.kind(), crate::error::ErrorKind::Temporary) => {

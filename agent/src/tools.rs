@@ -88,7 +88,7 @@ impl Agent {
     /// Whether the honest trace agrees with each claim (`None` where it cannot say: below the
     /// split of a game type riposte has no execution trace for).
     pub async fn honesty(&self, game_type: u32, view: &GameView) -> Vec<Option<bool>> {
-        let trace = self.trace_for_inspection(game_type);
+        let trace = self.trace_for_inspection(game_type, view.absolute_prestate);
         let mut out = Vec::with_capacity(view.tree.len());
         for (i, c) in view.tree.claims().iter().enumerate() {
             out.push(trace.get(view, i, c.position).await.ok().map(|v| v == c.value));
@@ -142,7 +142,7 @@ async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
     let deadline = if !playable {
         format!("version {} is not played by riposte", g.record.version)
     } else if g.record.status == GameStatus::InProgress as u8 {
-        let plan = match agent.trace_for(g.record.game_type) {
+        let plan = match agent.trace_for(g.record.game_type, g.record.absolute_prestate) {
             Ok(trace) => plan_moves(&g.view, &trace, now).await.map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
@@ -258,7 +258,7 @@ pub async fn manual_move(
 ) -> Result<()> {
     let g = agent.live_game(game, None, Purpose::Play).await?;
     let c = *g.view.tree.get(parent)?;
-    let trace = agent.trace_for(g.record.game_type)?;
+    let trace = agent.trace_for(g.record.game_type, g.record.absolute_prestate)?;
     let deadline = g.view.tree.response_deadline(parent, g.view.clocks)?;
     let action = match kind {
         MoveKind::Attack | MoveKind::Defend => {

@@ -79,12 +79,27 @@ pub enum GameTrace {
 }
 
 impl GameTrace {
-    /// The trace for `game_type`, if riposte is set up to play it.
-    pub fn of(game_type: u32, outputs: &L2Outputs, cannon: Option<&Arc<CannonVm>>) -> Result<Self, TraceError> {
+    /// The trace for a game of `game_type` starting from `prestate`, if riposte is set up to
+    /// play it. A permissioned game (type 1) is played with the trace whose absolute prestate
+    /// it has: the alphabet's (the devnet) or the configured Cannon program's.
+    pub fn of(
+        game_type: u32,
+        prestate: B256,
+        outputs: &L2Outputs,
+        cannon: Option<&Arc<CannonVm>>,
+    ) -> Result<Self, TraceError> {
+        let alphabet = || Self::Alphabet(SplitTrace::new(outputs.clone(), AlphabetTrace));
+        let cannon_trace =
+            |vm: &Arc<CannonVm>| Self::Cannon(SplitTrace::new(outputs.clone(), BlockingVm(Arc::clone(vm))));
         match (game_type, cannon) {
-            (255, _) => Ok(Self::Alphabet(SplitTrace::new(outputs.clone(), AlphabetTrace))),
-            (0, Some(vm)) => Ok(Self::Cannon(SplitTrace::new(outputs.clone(), BlockingVm(Arc::clone(vm))))),
+            (255, _) => Ok(alphabet()),
+            (0, Some(vm)) => Ok(cannon_trace(vm)),
             (0, None) => Err(TraceError::Unsupported("game type 0 (Cannon) needs cannon-elf".into())),
+            (1, _) if prestate == riposte_solver::trace::alphabet::absolute_prestate() => Ok(alphabet()),
+            (1, Some(vm)) if prestate == vm.absolute_prestate() => Ok(cannon_trace(vm)),
+            (1, _) => Err(TraceError::Unsupported(format!(
+                "permissioned game with absolute prestate {prestate}: neither the alphabet's nor the configured cannon-elf's"
+            ))),
             (other, _) => Err(TraceError::Unsupported(format!("game type {other} has no trace in riposte"))),
         }
     }
@@ -94,12 +109,15 @@ impl GameTrace {
         Self::OutputsOnly(SplitTrace::new(outputs.clone(), NoExecTrace))
     }
 
-    /// The absolute prestate riposte's trace for `game_type` starts from.
-    pub fn absolute_prestate(game_type: u32, cannon: Option<&Arc<CannonVm>>) -> Option<B256> {
-        match (game_type, cannon) {
-            (255, _) => Some(riposte_solver::trace::alphabet::absolute_prestate()),
-            (0, Some(vm)) => Some(vm.absolute_prestate()),
-            _ => None,
+    /// The absolute prestates riposte's traces for `game_type` start from (none: no trace).
+    pub fn absolute_prestates(game_type: u32, cannon: Option<&Arc<CannonVm>>) -> Vec<B256> {
+        let alphabet = riposte_solver::trace::alphabet::absolute_prestate();
+        let program = cannon.map(|vm| vm.absolute_prestate());
+        match game_type {
+            255 => vec![alphabet],
+            0 => program.into_iter().collect(),
+            1 => std::iter::once(alphabet).chain(program).collect(),
+            _ => Vec::new(),
         }
     }
 }

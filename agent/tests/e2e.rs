@@ -21,7 +21,7 @@ use riposte_devnet::{
     alphabet,
     faulty::{FaultPlan, FaultyProxy},
 };
-use riposte_game::GameStatus;
+use riposte_game::{BondMode, GameStatus};
 
 const ALPHABET: u32 = 255;
 
@@ -146,17 +146,18 @@ impl Harness {
     /// adversary rounds while there is something to answer; when neither side moves for a
     /// while, time travels so clocks and the WETH delay run out.
     async fn play(&self, agent: &mut AgentProcess, adversaries: &[Adversary<'_>], limit: Duration) {
-        assert!(self.play_until(agent, adversaries, limit, false).await, "the games finished");
+        assert!(self.play_until(agent, adversaries, limit, false, false).await, "the games finished");
     }
 
-    /// Like `play`, but when `may_die` a dead agent ends the play early: returns whether the
-    /// games finished.
+    /// Like `play`, but when `may_die` a dead agent ends the play early, and when
+    /// `until_resolved` it ends once the games are resolved: returns whether the games finished.
     async fn play_until(
         &self,
         agent: &mut AgentProcess,
         adversaries: &[Adversary<'_>],
         limit: Duration,
         may_die: bool,
+        until_resolved: bool,
     ) -> bool {
         let started = Instant::now();
         let mut last_nonce = self.nonce(self.agent).await;
@@ -182,7 +183,7 @@ impl Harness {
             for a in adversaries {
                 let g = a.game();
                 done &= g.status().await.unwrap() != GameStatus::InProgress
-                    && g.credit(self.agent).await.unwrap().is_zero();
+                    && (until_resolved || g.credit(self.agent).await.unwrap().is_zero());
             }
             if done {
                 return true;
@@ -222,7 +223,9 @@ impl Harness {
                 }
             }
         }
-        n + tree.len() as u64 + 1 + u64::from(paid)
+        // Paid: one claimCredit, or two in 1.4+ games (unlock, then withdraw).
+        let claims = if g.line.has_two_phase_bonds() { 2 } else { 1 };
+        n + tree.len() as u64 + 1 + if paid { claims } else { 0 }
     }
 }
 
@@ -370,7 +373,7 @@ async fn survives_sigkill_at_every_point_without_sending_anything_twice() {
     let mut finished = false;
     for point in points {
         let mut agent = h.spawn_with_env(&[], Some(point));
-        finished = h.play_until(&mut agent, &adv, Duration::from_secs(60), true).await;
+        finished = h.play_until(&mut agent, &adv, Duration::from_secs(60), true, false).await;
         // The crash can come just after the chain shows the game finished: give it a moment.
         let deadline = Instant::now() + Duration::from_secs(2);
         while agent.child.try_wait().unwrap().is_none() && Instant::now() < deadline {
@@ -671,7 +674,9 @@ async fn selective_resolution_resolves_what_pays_and_claims_without_resolving_th
     let mut quiet = Instant::now();
     let mut last = 0;
     // Every subgame of this game pays the agent; it must resolve them all, never call
-    // resolve(), and still withdraw its credit.
+    // resolve(), and still withdraw its credit. A 1.4+ game pays only once resolved and
+    // finalised: there the agent resolves it in full, then claims in two phases.
+    let two_phase = g.line.has_two_phase_bonds();
     loop {
         assert!(started.elapsed() < Duration::from_secs(60), "credit never claimed; log:\n{}", h.log());
         assert!(agent.child.try_wait().unwrap().is_none(), "the agent exited; log:\n{}", h.log());
@@ -683,7 +688,8 @@ async fn selective_resolution_resolves_what_pays_and_claims_without_resolving_th
         }
         let flags = g.resolved_subgames().await.unwrap();
         let (locked, _) = h.devnet.weth_withdrawal(g.address(), h.agent).await.unwrap();
-        if flags.iter().all(|f| *f) && g.credit(h.agent).await.unwrap().is_zero() && locked.is_zero() {
+        let unlocked = !two_phase || !h.devnet.weth_withdrawal(g.address(), h.agent).await.unwrap().1.is_zero();
+        if flags.iter().all(|f| *f) && g.credit(h.agent).await.unwrap().is_zero() && locked.is_zero() && unlocked {
             break;
         }
         if quiet.elapsed() > h.quiet {
@@ -691,6 +697,11 @@ async fn selective_resolution_resolves_what_pays_and_claims_without_resolving_th
             quiet = Instant::now();
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if two_phase {
+        assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins);
+        assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "log:\n{}", h.log());
+        return;
     }
     assert_eq!(g.status().await.unwrap(), GameStatus::InProgress, "resolve() was never called");
     assert_eq!(
@@ -719,7 +730,13 @@ async fn claims_credit_for_additional_claimants_too() {
         assert!(waited.elapsed() < Duration::from_secs(20), "proposer's credit not claimed; log:\n{}", h.log());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await + 1, "one more claimCredit; log:\n{}", h.log());
+    let more = if g.line.has_two_phase_bonds() { 2 } else { 1 };
+    assert_eq!(
+        h.nonce(h.agent).await,
+        h.expected_txs(&g, true).await + more,
+        "the proposer's claimCredit; log:\n{}",
+        h.log()
+    );
 }
 
 /// On the devnet the L2 is an anvil, which serves no execution witness: `reexecute` is refused
@@ -768,6 +785,13 @@ async fn wins_a_cannon_game_with_its_own_mips_vm_stepping_on_mips_sol() {
     let h =
         Harness::with_options(DevnetOptions { cannon, cannon_absolute_prestate: prestate, ..DevnetOptions::default() })
             .await;
+    if h.devnet.deployment().stack == riposte_devnet::Stack::V2 {
+        eprintln!(
+            "wins_a_cannon_game_with_its_own_mips_vm_stepping_on_mips_sol: did not run: the release in \
+             $RIPOSTE_OP_ARTIFACTS steps on MIPS64 (state version 8) and riposte's VM is the 32-bit MIPS of 2024"
+        );
+        return;
+    }
     // Three dishonest games: garbage attacks all the way (the bisection ends at the first
     // instruction, stepped from the absolute prestate); garbage that defends at some execution
     // depths (it ends at instruction 162, stepped from a VM state); and defends steering to
@@ -846,4 +870,91 @@ async fn wins_a_cannon_game_with_its_own_mips_vm_stepping_on_mips_sol() {
     assert_eq!(loads.len(), 1, "local data 2 loaded once, before the read step");
     assert_eq!(loads[0].state, riposte_storage::IntentState::Confirmed, "{:?}", loads[0]);
     h.stop(agent);
+}
+
+/// Whether the devnet runs a release with two-phase bonds; prints why `test` did not run
+/// otherwise.
+fn needs_two_phase(h: &Harness, test: &str) -> bool {
+    if h.devnet.deployment().stack == riposte_devnet::Stack::V2 {
+        return true;
+    }
+    eprintln!(
+        "{test}: did not run: needs a 2.x contracts release (RIPOSTE_OP_ARTIFACTS=DIR of forge artifacts, e.g. \
+         op-contracts v7.0.0); the default npm 0.17.3 stack has FaultDisputeGame 1.2: one-phase bonds, no \
+         closeGame, no refund mode, no permissioned game deployed"
+    );
+    false
+}
+
+/// A game blacklisted between its resolution and its close goes into refund mode: the agent
+/// claims, in two phases, exactly what it deposited, not what it won.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_exactly_its_refund_in_a_blacklisted_game() {
+    let h = Harness::new().await;
+    if !needs_two_phase(&h, "claims_exactly_its_refund_in_a_blacklisted_game") {
+        return;
+    }
+    let g = h.dishonest_game(81).await;
+    let mut agent = h.spawn(&[]);
+    let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
+    assert!(h.play_until(&mut agent, &adv, Duration::from_secs(60), false, true).await);
+    // Resolved, not yet finalised (10 s of L1 time): the guardian blacklists it now.
+    h.devnet.blacklist(g.address()).await.unwrap();
+    let credits = g.tree().await.unwrap().predicted_credits(None);
+    let (refund, normal) = (credits.of(h.agent, BondMode::Refund), credits.of(h.agent, BondMode::Normal));
+    assert!(!refund.is_zero() && refund < normal, "refund {refund} is what it posted, less than the {normal} it won");
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(g.bond_mode().await.unwrap(), BondMode::Refund);
+    let log = h.log();
+    assert!(log.contains(&format!("credit claimed recipient={} credit={refund} ", h.agent)), "log:\n{log}");
+    assert!(log.contains("mode=\"REFUND\""), "log:\n{log}");
+    assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "log:\n{log}");
+}
+
+/// A game nobody of ours is owed anything in is closed once finalised, so the anchor moves on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closes_a_finalised_game_it_is_owed_nothing_in_so_the_anchor_moves() {
+    let h = Harness::new().await;
+    if !needs_two_phase(&h, "closes_a_finalised_game_it_is_owed_nothing_in_so_the_anchor_moves") {
+        return;
+    }
+    let g = h.honest_game().await;
+    let mut agent = h.spawn(&[]);
+    let started = Instant::now();
+    while g.bond_mode().await.unwrap() != BondMode::Normal {
+        assert!(started.elapsed() < Duration::from_secs(60), "never closed; log:\n{}", h.log());
+        assert!(agent.child.try_wait().unwrap().is_none(), "the agent exited; log:\n{}", h.log());
+        h.devnet.increase_time(61).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(g.status().await.unwrap(), GameStatus::DefenderWins);
+    assert_eq!(h.devnet.anchor_of(ALPHABET).await.unwrap(), (g.root_claim, g.l2_block), "the anchor moved");
+    // resolveClaim(0), resolve(), closeGame(): the agent had nothing to claim.
+    assert_eq!(h.nonce(h.agent).await, 3, "log:\n{}", h.log());
+    assert!(h.log().contains("game closed"), "log:\n{}", h.log());
+}
+
+/// The devnet's `PermissionedDisputeGame` has riposte's key as its challenger: a dishonest
+/// proposal is countered (anyone else's move is refused by the game) and the bonds claimed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plays_a_permissioned_game_as_its_challenger() {
+    let h = Harness::new().await;
+    if !needs_two_phase(&h, "plays_a_permissioned_game_as_its_challenger") {
+        return;
+    }
+    assert_eq!(h.devnet.deployment().permissioned_roles, (h.proposer, h.agent));
+    let root = keccak256("a wrong permissioned root");
+    let g = h
+        .devnet
+        .create_game_as(h.proposer, riposte_devnet::PERMISSIONED_GAME_TYPE, root, Harness::extra(h.l2_block()))
+        .await
+        .unwrap();
+    let err = g.attack(h.adversary, 0, garbage(g.address(), 0, false)).await.unwrap_err();
+    assert_eq!(err.revert_name(), Some("BadAuth"), "{err}");
+    let mut agent = h.spawn(&["--trace-type", "alphabet,permissioned"]);
+    let adv = [Adversary::new(g.clone(), h.proposer, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins);
+    assert!(credit_paid(&h, &g).await);
+    assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "log:\n{}", h.log());
 }

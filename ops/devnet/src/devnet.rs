@@ -20,8 +20,9 @@ use crate::game::FaultGame;
 use crate::options::DevnetOptions;
 use crate::output::{L2_TO_L1_MESSAGE_PASSER, verify_account_proof};
 use crate::{DevnetError, Result};
-use riposte_contracts::asr::AnchorStateRegistry as IAnchorStateRegistry;
+use riposte_contracts::asr::{AnchorStateRegistry as IAnchorStateRegistry, AnchorStateRegistry3 as IAsr3};
 use riposte_contracts::dgf::DisputeGameFactory as IDisputeGameFactory;
+use riposte_contracts::proxy::SuperchainConfig2 as ISuperchainConfig2;
 use riposte_contracts::weth::DelayedWETH as IDelayedWETH;
 
 /// The private keys of anvil's default accounts (mnemonic `test test … junk`); public knowledge.
@@ -300,6 +301,48 @@ impl Devnet {
     /// The L1 balance of `who`.
     pub async fn balance(&self, who: Address) -> Result<U256> {
         self.l1.balance(who).await
+    }
+
+    fn require_v2(&self, what: &str) -> Result<()> {
+        if self.deployment.stack == crate::Stack::V2 {
+            Ok(())
+        } else {
+            Err(DevnetError::Options(format!("{what} needs a 2.x contracts release (RIPOSTE_OP_ARTIFACTS)")))
+        }
+    }
+
+    /// `AnchorStateRegistry.blacklistDisputeGame(game)` from the guardian (2.x stacks): the
+    /// game is improper and closes into refund mode.
+    pub async fn blacklist(&self, game: Address) -> Result<TxOutcome> {
+        self.require_v2("blacklisting a game")?;
+        let call = IAsr3::blacklistDisputeGameCall { _disputeGame: game };
+        self.l1
+            .send("AnchorStateRegistry", self.account(0), self.deployment.anchor_state_registry, &call, U256::ZERO)
+            .await
+    }
+
+    /// `AnchorStateRegistry.updateRetirementTimestamp()` from the guardian (2.x stacks): every
+    /// game created so far is retired.
+    pub async fn retire_games(&self) -> Result<TxOutcome> {
+        self.require_v2("retiring games")?;
+        let call = IAsr3::updateRetirementTimestampCall {};
+        self.l1
+            .send("AnchorStateRegistry", self.account(0), self.deployment.anchor_state_registry, &call, U256::ZERO)
+            .await
+    }
+
+    /// `SuperchainConfig.pause(address(0))` (or `unpause`) from the guardian (2.x stacks): the
+    /// registry and DelayedWETH follow the pause.
+    pub async fn set_paused(&self, paused: bool) -> Result<TxOutcome> {
+        self.require_v2("pausing the system")?;
+        let (scc, guardian) = (self.deployment.superchain_config, self.account(0));
+        if paused {
+            let call = ISuperchainConfig2::pauseCall { _identifier: Address::ZERO };
+            self.l1.send("SuperchainConfig", guardian, scc, &call, U256::ZERO).await
+        } else {
+            let call = ISuperchainConfig2::unpauseCall { _identifier: Address::ZERO };
+            self.l1.send("SuperchainConfig", guardian, scc, &call, U256::ZERO).await
+        }
     }
 
     /// Sends plain value on L1 (a smoke test of the signing path).
