@@ -1,5 +1,7 @@
 //! Load: BENCH_GAMES dishonest games (default 200) played at once to the end, credits claimed.
-//! Prints the wall time, the agent's transactions and its peak memory.
+//! Prints the wall time, the agent's transactions and gas (in all and per game won) and its
+//! peak memory. `BENCH_MULTICALL=1` gives L1 a Multicall3 (our `Batcher` at its address), so
+//! each round of resolution is one transaction; without it, one per claim.
 //!
 //! `cargo bench -p riposte-agent --bench load`
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failure is the run failing
@@ -15,12 +17,14 @@ use riposte_game::GameStatus;
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let n: usize = std::env::var("BENCH_GAMES").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
-    let devnet = Devnet::start(DevnetOptions::default()).await.unwrap();
+    let multicall = std::env::var("BENCH_MULTICALL").is_ok_and(|v| v == "1");
+    let devnet = Devnet::start(DevnetOptions { multicall, ..DevnetOptions::default() }).await.unwrap();
     let acc = devnet.accounts();
     let agent = acc[2].address;
     let adversaries: Vec<Address> = acc[3..8].iter().map(|a| a.address).collect();
     let games = common::dishonest_games(&devnet, &adversaries, n, "load").await;
     let dir = tempfile::tempdir().unwrap();
+    let first_block = devnet.l1().latest().await.unwrap().0 + 1;
     let started = Instant::now();
     let mut child = common::spawn_agent(
         &devnet,
@@ -73,12 +77,31 @@ async fn main() {
         }
         w
     };
+    let elapsed = started.elapsed().as_secs_f64();
+    let rss = common::peak_rss_mib(pid);
+    // Gas of every agent transaction, from the receipts of the blocks the run mined.
+    let last_block = devnet.l1().latest().await.unwrap().0;
+    let (mut txs, mut gas) = (0u64, 0u64);
+    for b in first_block..=last_block {
+        let receipts = l1.get_block_receipts(b.into()).await.unwrap().unwrap_or_default();
+        for r in receipts.iter().filter(|r| r.from == agent) {
+            txs += 1;
+            gas += r.gas_used;
+        }
+    }
+    let per = |x: u64| x as f64 / won.max(1) as f64;
     println!(
-        "load: {n} games played at once: {won} won (CHALLENGER_WINS), credits claimed, {} agent transactions, \
-         {:.1} s, agent peak RSS {:.1} MiB",
-        l1.get_transaction_count(agent).await.unwrap(),
-        started.elapsed().as_secs_f64(),
-        common::peak_rss_mib(pid)
+        "load: {n} games played at once ({}): {won} won (CHALLENGER_WINS), credits claimed, {txs} agent \
+         transactions ({:.1} per game won), {:.2} Mgas ({:.0} gas per game won), {elapsed:.1} s, agent peak RSS \
+         {rss:.1} MiB",
+        if multicall {
+            "Multicall3 on L1: a round of resolution per transaction"
+        } else {
+            "no Multicall3: one transaction per resolveClaim"
+        },
+        per(txs),
+        gas as f64 / 1e6,
+        per(gas),
     );
     let _ = child.kill();
     let _ = child.wait();

@@ -20,7 +20,12 @@ pub struct Player<'a> {
     pub me: Option<Address>,
     /// Selective resolution: only subgames that pay these addresses.
     pub selective: Option<&'a [Address]>,
+    /// A Multicall3 (`aggregate3`) to send a round of resolution through in one transaction.
+    pub batcher: Option<Address>,
 }
+
+/// Resolution calls per batched transaction (about 90,000 to 130,000 gas each).
+const BATCH_MAX: usize = 64;
 
 /// The intent of one call, filed under `game`.
 pub fn intent_of(game: Address, c: riposte_contracts::TxCall) -> NewIntent {
@@ -125,8 +130,26 @@ impl Player<'_> {
             }
             let steps = plan_resolution(&view, &resolved, now, selective)?;
             planned += steps.len();
-            for action in &steps {
-                confirmed += sink.send(intents_for(g, game, action).await?).await?;
+            match self.batcher {
+                // Bottom-up in one transaction: every resolveClaim of the round, then resolve().
+                Some(batcher) if steps.len() > 1 => {
+                    let mut calls = Vec::with_capacity(steps.len());
+                    for action in &steps {
+                        calls.extend(game.calls_for(action).await?);
+                    }
+                    for chunk in calls.chunks(BATCH_MAX) {
+                        let call = match chunk {
+                            [one] => one.clone(),
+                            many => riposte_contracts::multicall::batch(batcher, many),
+                        };
+                        confirmed += sink.send(vec![intent_of(g.address, call)]).await?;
+                    }
+                }
+                _ => {
+                    for action in &steps {
+                        confirmed += sink.send(intents_for(g, game, action).await?).await?;
+                    }
+                }
             }
             if steps.contains(&Action::Resolve) {
                 let status = game.status().await? as u8;

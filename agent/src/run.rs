@@ -81,6 +81,8 @@ pub struct Agent {
     cannon: Option<Arc<CannonVm>>,
     /// Games riposte cannot play (their version or their type), each named once.
     skipped: Mutex<std::collections::HashSet<Address>>,
+    /// Multicall3, where the chain has it: each round of resolution goes in one transaction.
+    batcher: Option<Address>,
 }
 
 fn game_span(g: &GameRecord) -> tracing::Span {
@@ -172,6 +174,18 @@ impl Agent {
         let eth: Arc<dyn EthCall> = Arc::new(riposte_chain::Rpc(l1.clone()));
         // Selective resolution pays gas only for claims that pay us: no closing of others' games.
         let close_games = !cfg.selective_claim_resolution;
+        let multicall = riposte_contracts::multicall::MULTICALL3;
+        let batcher = match riposte_contracts::multicall::is_batcher(eth.as_ref(), multicall).await {
+            Ok(true) => {
+                tracing::info!(%multicall, "resolution is batched: one transaction per round through Multicall3");
+                Some(multicall)
+            }
+            Ok(false) => {
+                tracing::info!(%multicall, "no Multicall3 on L1: claims are resolved one transaction each");
+                None
+            }
+            Err(e) => return Err(AgentError::from(e)).context("probing Multicall3"),
+        };
         Ok(Self {
             outputs: L2Outputs::new(l2, check, sink),
             scope: Scope::of(&cfg),
@@ -187,6 +201,7 @@ impl Agent {
             cannon,
             scheduler: Mutex::new(Scheduler::new()),
             skipped: Mutex::new(std::collections::HashSet::new()),
+            batcher,
         })
     }
 
@@ -448,7 +463,8 @@ impl Agent {
             (Ok(_), Err(e)) => return Ok(self.skip(g, &e.to_string())),
         };
         let selective = self.cfg.selective_claim_resolution.then_some(self.bonds.claimants());
-        let player = Player { store: &self.store, metrics: &self.metrics, me: self.me, selective };
+        let player =
+            Player { store: &self.store, metrics: &self.metrics, me: self.me, selective, batcher: self.batcher };
         let mut p = player.look(g, game.as_ref(), &trace, self.sink().as_ref(), now).await?;
         if p.claim_credit {
             p.confirmed += self.claim_credits(g, now).await?;

@@ -958,3 +958,26 @@ async fn plays_a_permissioned_game_as_its_challenger() {
     assert!(credit_paid(&h, &g).await);
     assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "log:\n{}", h.log());
 }
+
+/// Where L1 has Multicall3 (here our `Batcher` at its address), each round of resolution is
+/// one transaction: every `resolveClaim` bottom-up, then `resolve()`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resolves_a_round_in_one_transaction_through_multicall3() {
+    let h = Harness::with_options(DevnetOptions { multicall: true, ..DevnetOptions::default() }).await;
+    let g = h.dishonest_game(91).await;
+    let mut agent = h.spawn(&[]);
+    let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins);
+    assert!(credit_paid(&h, &g).await);
+    assert!(g.resolved_subgames().await.unwrap().iter().all(|r| *r));
+    let log = h.log();
+    assert!(log.contains("resolution is batched"), "log:\n{log}");
+    // One by one it would take a resolveClaim per claim plus resolve().
+    let one_by_one = g.tree().await.unwrap().len() as u64 + 1;
+    let others = h.expected_txs(&g, true).await - one_by_one;
+    let resolution = h.nonce(h.agent).await - others;
+    eprintln!("resolution: {resolution} transactions instead of {one_by_one}");
+    assert!(resolution >= 1 && resolution < one_by_one / 2, "{resolution} resolution transactions; log:\n{log}");
+    assert!(log.contains("confirmed key=batch:"), "log:\n{log}");
+}

@@ -97,6 +97,8 @@ pub enum ActionKind {
     UnlockCredit,
     /// `closeGame()` (1.4+).
     CloseGame,
+    /// Several resolution calls in one `aggregate3`.
+    ResolveBatch,
     /// `DisputeGameFactory.create`.
     CreateGame,
 }
@@ -114,6 +116,7 @@ impl ActionKind {
             Self::ClaimCredit => "claim_credit",
             Self::UnlockCredit => "unlock_credit",
             Self::CloseGame => "close_game",
+            Self::ResolveBatch => "resolve_batch",
             Self::CreateGame => "create_game",
         }
     }

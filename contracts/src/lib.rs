@@ -6,6 +6,7 @@
 //! - [`fdg`]: `FaultDisputeGame` and `PermissionedDisputeGame` 1.2 to 2.x ([`fdg::fault`]), the [`DisputeGame`] seam
 //!   (parameters, claims by range, an [`riposte_solver::Action`] turned into calls), and
 //!   [`fdg::detect`], which tells a game's family from the getters it answers.
+//! - [`multicall`]: several calls in one transaction through Multicall3's `aggregate3`.
 //! - [`revert`]: revert data decoded to the contract's error names.
 //!
 //! Reads go through [`EthCall`], a one-method view of `eth_call` that `riposte-chain` implements
@@ -17,6 +18,7 @@ mod call;
 pub mod dgf;
 mod error;
 pub mod fdg;
+pub mod multicall;
 pub mod oracle;
 pub mod proxy;
 pub mod revert;

@@ -49,7 +49,7 @@ async fn setup() -> Setup {
 
 impl Setup {
     fn player(&self) -> Player<'_> {
-        Player { store: &self.store, metrics: &self.metrics, me: Some(ME), selective: None }
+        Player { store: &self.store, metrics: &self.metrics, me: Some(ME), selective: None, batcher: None }
     }
 }
 

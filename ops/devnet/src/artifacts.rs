@@ -82,6 +82,7 @@ impl Paths {
         need("the anvil binary", &anvil)?;
         need("the OP contract artifacts", &forge_artifacts)?;
         need("our compiled AlphabetVM", &build.join("AlphabetVM.json"))?;
+        need("our compiled Batcher", &build.join("Batcher.json"))?;
         Ok(Self { anvil, forge_artifacts, build })
     }
 }
@@ -143,6 +144,7 @@ pub(crate) struct Artifacts {
     pub(crate) mips: Artifact,
     pub(crate) fault_dispute_game: Artifact,
     pub(crate) alphabet_vm: Artifact,
+    pub(crate) batcher: Artifact,
 }
 
 impl Artifacts {
@@ -159,6 +161,7 @@ impl Artifacts {
             &self.mips,
             &self.fault_dispute_game,
             &self.alphabet_vm,
+            &self.batcher,
         ];
         if let Some(v2) = &self.v2 {
             all.extend([&v2.proxy_admin, &v2.system_config, &v2.permissioned_game]);
@@ -183,6 +186,7 @@ impl Artifacts {
             forge(mips),
             fdg_path,
             paths.build.join("AlphabetVM.json"),
+            paths.build.join("Batcher.json"),
         ];
         if stack == Stack::V2 {
             files.extend([forge("ProxyAdmin"), forge("SystemConfig"), forge("PermissionedDisputeGame")]);
@@ -212,6 +216,7 @@ impl Artifacts {
         let mips = next()?;
         let fault_dispute_game = next()?;
         let alphabet_vm = next()?;
+        let batcher = next()?;
         let v2 = match stack {
             Stack::V2 => Some(V2Artifacts { proxy_admin: next()?, system_config: next()?, permissioned_game: next()? }),
             Stack::Bedrock => None,
@@ -228,6 +233,7 @@ impl Artifacts {
             mips,
             fault_dispute_game,
             alphabet_vm,
+            batcher,
         })
     }
 }

@@ -134,6 +134,9 @@ impl Devnet {
         let owner = accounts[0].address;
         let roles = (accounts[1].address, accounts[2].address);
         let deployment = deploy(&l1, &arts, &options, owner, roles, (anchor_root, options.anchor_block)).await?;
+        if options.multicall {
+            install_batcher(&l1, &arts, owner).await?;
+        }
         if deployment.stack == crate::Stack::V2 {
             // ASR 3.x's initialize sets the retirement time to that block's timestamp: a game
             // created in the same second would be retired (closed into refund mode).
@@ -351,6 +354,27 @@ impl Devnet {
             .send_input(format!("transfer to {to}"), from, alloy::primitives::TxKind::Call(to), Bytes::new(), value)
             .await
     }
+}
+
+/// Deploys our `Batcher` and copies its code to Multicall3's address.
+async fn install_batcher(l1: &Chain, arts: &Artifacts, owner: Address) -> Result<()> {
+    let out = l1
+        .send_input(
+            "deploy Batcher".into(),
+            owner,
+            alloy::primitives::TxKind::Create,
+            arts.batcher.bytecode.clone(),
+            U256::ZERO,
+        )
+        .await?;
+    let deployed = out
+        .contract_address
+        .ok_or_else(|| DevnetError::Decode { what: "deploy Batcher".into(), reason: "no contract address".into() })?;
+    let code =
+        l1.provider().get_code_at(deployed).await.map_err(|e| l1.rpc_error(format!("eth_getCode({deployed})"), e))?;
+    let multicall = riposte_contracts::multicall::MULTICALL3;
+    let _: serde_json::Value = l1.rpc("anvil_setCode", (multicall, code)).await?;
+    Ok(())
 }
 
 /// The verified output root of `block` on `l2`.

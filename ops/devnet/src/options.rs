@@ -74,6 +74,9 @@ pub struct DevnetOptions {
     pub oracle_challenge_period: u64,
     /// `AnchorStateRegistry` 3.x `disputeGameFinalityDelaySeconds` (2.x stacks only).
     pub finality_delay: u64,
+    /// Put our `Batcher` (Multicall3's `aggregate3`) at Multicall3's address, as chains with
+    /// Multicall3 have it; off, L1 has no batcher and riposte resolves claim by claim.
+    pub multicall: bool,
     /// How long an anvil may take to answer.
     pub ready_timeout: Duration,
     /// Where ops/devnet is; `None` means [`crate::devnet_dir`] (`$RIPOSTE_DEVNET_DIR` or this crate).
@@ -97,6 +100,7 @@ impl Default for DevnetOptions {
             oracle_min_proposal_size: 126_000,
             oracle_challenge_period: 120,
             finality_delay: 10,
+            multicall: false,
             ready_timeout: Duration::from_secs(10),
             devnet_dir: None,
         }
