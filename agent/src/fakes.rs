@@ -178,6 +178,13 @@ impl DisputeGame for FakeGame {
         let key = format!("unlock-credit:{recipient}");
         Some(TxCall { kind, key, target: GAME, calldata: Default::default(), value: U256::ZERO })
     }
+    fn l2_block_challenged(&self) -> BoxFuture<'_, Result<bool, ContractError>> {
+        ready(Ok(false))
+    }
+    fn challenge_root_l2_block(&self, _: &riposte_game::OutputRootProof, _: alloy::primitives::Bytes) -> TxCall {
+        let (kind, key) = (ActionKind::ChallengeRootL2Block, "l2-block-challenge".to_string());
+        TxCall { kind, key, target: GAME, calldata: Default::default(), value: U256::ZERO }
+    }
     fn close_game(&self) -> Option<TxCall> {
         let (kind, key) = (ActionKind::CloseGame, "close".to_string());
         Some(TxCall { kind, key, target: GAME, calldata: Default::default(), value: U256::ZERO })

@@ -5,7 +5,7 @@ use crate::error::{Context, Result};
 use alloy::primitives::Address;
 use riposte_contracts::DisputeGame;
 use riposte_game::ClaimTree;
-use riposte_solver::{Action, TraceAccessor, plan_moves, plan_resolution, trace::GameView};
+use riposte_solver::{Action, Plan, TraceAccessor, plan_moves, plan_resolution, trace::GameView};
 use riposte_storage::{GameRecord, NewIntent, Store};
 
 use crate::{metrics::Metrics, scheduler::Progress, sink::ActionSink, sync};
@@ -22,6 +22,9 @@ pub struct Player<'a> {
     pub selective: Option<&'a [Address]>,
     /// A Multicall3 (`aggregate3`) to send a round of resolution through in one transaction.
     pub batcher: Option<Address>,
+    /// The root was shown to claim the wrong L2 block (`challengeRootL2Block`): its block has
+    /// no honest output to bisect over, and the root is countered already; only resolve.
+    pub root_challenged: bool,
 }
 
 /// Resolution calls per batched transaction (about 90,000 to 130,000 gas each).
@@ -89,7 +92,7 @@ impl Player<'_> {
         let locked = self
             .me
             .map_or(0, |me| view.tree.claims().iter().filter(|c| c.claimant == me).map(|c| c.bond).sum::<u128>());
-        let plan = plan_moves(&view, trace, now).await?;
+        let plan = if self.root_challenged { Plan::default() } else { plan_moves(&view, trace, now).await? };
         for s in &plan.skipped {
             tracing::warn!(?s, "honest counter cannot be made");
         }

@@ -83,6 +83,8 @@ pub struct Agent {
     skipped: Mutex<std::collections::HashSet<Address>>,
     /// Multicall3, where the chain has it: each round of resolution goes in one transaction.
     batcher: Option<Address>,
+    /// Games whose claimed L2 block the L2 node has: no block-number challenge to look for.
+    block_ok: Mutex<std::collections::HashSet<Address>>,
 }
 
 fn game_span(g: &GameRecord) -> tracing::Span {
@@ -202,6 +204,7 @@ impl Agent {
             scheduler: Mutex::new(Scheduler::new()),
             skipped: Mutex::new(std::collections::HashSet::new()),
             batcher,
+            block_ok: Mutex::new(std::collections::HashSet::new()),
         })
     }
 
@@ -462,14 +465,59 @@ impl Agent {
             (Err(e), _) => return Err(e),
             (Ok(_), Err(e)) => return Ok(self.skip(g, &e.to_string())),
         };
+        let (challenges, root_challenged) = self.challenge_root_block(g, game.as_ref()).await?;
         let selective = self.cfg.selective_claim_resolution.then_some(self.bonds.claimants());
-        let player =
-            Player { store: &self.store, metrics: &self.metrics, me: self.me, selective, batcher: self.batcher };
+        let player = Player {
+            store: &self.store,
+            metrics: &self.metrics,
+            me: self.me,
+            selective,
+            batcher: self.batcher,
+            root_challenged,
+        };
         let mut p = player.look(g, game.as_ref(), &trace, self.sink().as_ref(), now).await?;
+        p.planned += challenges;
+        p.confirmed += challenges;
         if p.claim_credit {
             p.confirmed += self.claim_credits(g, now).await?;
         }
         Ok(p)
+    }
+
+    /// The L2-block-number challenge (op-challenger's root pre-check): a root that claims a
+    /// block beyond the L2 safe head but carries the safe head's own output root is countered
+    /// by `challengeRootL2Block` with that block's header, which shows the number is wrong.
+    /// Returns the transactions confirmed and whether the root is so challenged.
+    async fn challenge_root_block(&self, g: &GameRecord, game: &dyn DisputeGame) -> Result<(usize, bool)> {
+        if g.status != riposte_game::GameStatus::InProgress as u8
+            || self.block_ok.lock().is_ok_and(|s| s.contains(&g.address))
+        {
+            return Ok((0, false));
+        }
+        let safe = self.outputs.safe_head().await?;
+        if g.l2_block_number <= safe {
+            // The claimed block exists: its honest output is bisected over as usual.
+            if let Ok(mut s) = self.block_ok.lock() {
+                s.insert(g.address);
+            }
+            return Ok((0, false));
+        }
+        if game.l2_block_challenged().await? {
+            return Ok((0, true));
+        }
+        let safe_output = riposte_solver::trace::OutputTrace::output_at(&self.outputs, safe).await?;
+        if safe_output != g.root_claim {
+            return Ok((0, false));
+        }
+        let (proof, header) = self.outputs.output_preimage(safe).await?;
+        tracing::warn!(
+            claimed = g.l2_block_number,
+            safe_head = safe,
+            "the root claims an L2 block beyond the safe head with the safe head's output root: challenging its block number"
+        );
+        let call = game.challenge_root_l2_block(&proof, header);
+        let n = self.sink().send(vec![crate::player::intent_of(g.address, call)]).await?;
+        Ok((n, n > 0 || game.l2_block_challenged().await?))
     }
 
     /// Leaves a game riposte cannot play, naming why the first time.

@@ -981,3 +981,33 @@ async fn resolves_a_round_in_one_transaction_through_multicall3() {
     assert!(resolution >= 1 && resolution < one_by_one / 2, "{resolution} resolution transactions; log:\n{log}");
     assert!(log.contains("confirmed key=batch:"), "log:\n{log}");
 }
+
+/// A root that claims a block beyond the L2 safe head but carries the safe head's output root
+/// is countered with `challengeRootL2Block` (the safe block's header shows the number is not
+/// the claimed one): the agent takes the root's bond without a single move.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn challenges_the_block_number_of_a_root_beyond_the_safe_head() {
+    let h = Harness::new().await;
+    // The devnet's L2 is an anvil, whose safe head is 32 blocks below its latest.
+    let l2 = h.devnet.l2().provider();
+    let safe = l2.get_block_by_number(alloy::eips::BlockNumberOrTag::Safe).await.unwrap().unwrap().header.number;
+    assert!(safe > h.devnet.anchor().1, "the anchor is below the safe head");
+    let (root, _) = h.devnet.output_root(safe).await.unwrap();
+    let g = h.devnet.create_game_as(h.adversary, ALPHABET, root, Harness::extra(safe + 136)).await.unwrap();
+    let mut agent = h.spawn(&[]);
+    let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins);
+    let l1 = h.devnet.l1();
+    let fdg = riposte_contracts::fdg::fault::FaultDisputeGame::l2BlockNumberChallengerCall {};
+    assert_eq!(l1.call("FaultDisputeGame", g.address(), &fdg).await.unwrap(), h.agent, "log:\n{}", h.log());
+    let tree = g.tree().await.unwrap();
+    assert_eq!(tree.len(), 1, "no move was made");
+    assert_eq!(tree.resolve(Some(h.agent)).credit(h.agent), U256::from(tree.root().bond));
+    let (locked, _) = h.devnet.weth_withdrawal(g.address(), h.agent).await.unwrap();
+    assert!(g.credit(h.agent).await.unwrap().is_zero() && locked.is_zero(), "the root bond was withdrawn");
+    // The challenge, resolveClaim(0), resolve(), then claimCredit (two calls in 1.4+).
+    let claims = if g.line.has_two_phase_bonds() { 2 } else { 1 };
+    assert_eq!(h.nonce(h.agent).await, 3 + claims, "log:\n{}", h.log());
+    assert!(h.log().contains("challenging its block number"), "log:\n{}", h.log());
+}

@@ -8,15 +8,16 @@ use std::{
 
 use alloy::{
     eips::BlockNumberOrTag,
-    primitives::B256,
+    primitives::{B256, Bytes},
     providers::{DynProvider, Provider},
 };
 use riposte_core::{RollupConfig, exec::Verdict, l1::AlloyRpc, l2::check_node_block};
+use riposte_game::OutputRootProof;
 use riposte_solver::{
     TraceError,
     trace::{
         OutputTrace,
-        output::{AccountProof, L2_TO_L1_MESSAGE_PASSER, verified_output_root},
+        output::{AccountProof, L2_TO_L1_MESSAGE_PASSER, verified_output_root, verify_account_proof},
     },
 };
 use serde::Deserialize;
@@ -133,6 +134,62 @@ impl L2Outputs {
                 )))
             }
         }
+    }
+
+    /// The newest L2 block the node calls safe (`eth_getBlockByNumber("safe")`).
+    pub async fn safe_head(&self) -> Result<u64, TraceError> {
+        let b = self
+            .l2
+            .get_block_by_number(BlockNumberOrTag::Safe)
+            .await
+            .map_err(|e| source("the L2 safe head".into(), e))?
+            .ok_or_else(|| {
+                let e = ChainError::Malformed { what: "eth_getBlockByNumber(safe)".into(), reason: "no block".into() };
+                source("the L2 safe head".into(), e)
+            })?;
+        Ok(b.header.number)
+    }
+
+    /// What `challengeRootL2Block` takes for `block`: the preimage of its output root (checked
+    /// against the node's state root) and its RLP-encoded header (checked to hash to the block).
+    pub async fn output_preimage(&self, block: u64) -> Result<(OutputRootProof, Bytes), TraceError> {
+        let what = || format!("the output root preimage of L2 block {block}");
+        let b = self
+            .l2
+            .get_block_by_number(BlockNumberOrTag::Number(block))
+            .await
+            .map_err(|e| source(what(), e))?
+            .ok_or_else(|| {
+                let e = ChainError::Rpc {
+                    what: format!("eth_getBlockByNumber({block})"),
+                    reason: "the L2 node does not have the block yet".into(),
+                    temporary: true,
+                };
+                source(what(), e)
+            })?;
+        let header = &b.header;
+        let rlp = Bytes::from(alloy::rlp::encode(&header.inner));
+        if alloy::primitives::keccak256(&rlp) != header.hash {
+            let e = ChainError::Malformed {
+                what: format!("eth_getBlockByNumber({block})"),
+                reason: format!("the header's fields do not hash to its hash {}", header.hash),
+            };
+            return Err(source(what(), e));
+        }
+        let proof = self
+            .l2
+            .get_proof(L2_TO_L1_MESSAGE_PASSER, vec![])
+            .block_id(block.into())
+            .await
+            .map_err(|e| source(format!("eth_getProof of the message passer at L2 block {block}"), e))?;
+        let storage_root = verify_account_proof(header.state_root, &account_proof(&proof))?;
+        let preimage = OutputRootProof {
+            version: B256::ZERO,
+            state_root: header.state_root,
+            message_passer_storage_root: storage_root,
+            latest_blockhash: header.hash,
+        };
+        Ok((preimage, rlp))
     }
 
     async fn compute(&self, block: u64) -> Result<B256, TraceError> {

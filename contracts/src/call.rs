@@ -99,6 +99,8 @@ pub enum ActionKind {
     CloseGame,
     /// Several resolution calls in one `aggregate3`.
     ResolveBatch,
+    /// `challengeRootL2Block`.
+    ChallengeRootL2Block,
     /// `DisputeGameFactory.create`.
     CreateGame,
 }
@@ -117,6 +119,7 @@ impl ActionKind {
             Self::UnlockCredit => "unlock_credit",
             Self::CloseGame => "close_game",
             Self::ResolveBatch => "resolve_batch",
+            Self::ChallengeRootL2Block => "challenge_root_l2_block",
             Self::CreateGame => "create_game",
         }
     }

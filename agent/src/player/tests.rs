@@ -49,7 +49,14 @@ async fn setup() -> Setup {
 
 impl Setup {
     fn player(&self) -> Player<'_> {
-        Player { store: &self.store, metrics: &self.metrics, me: Some(ME), selective: None, batcher: None }
+        Player {
+            store: &self.store,
+            metrics: &self.metrics,
+            me: Some(ME),
+            selective: None,
+            batcher: None,
+            root_challenged: false,
+        }
     }
 }
 

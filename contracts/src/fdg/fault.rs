@@ -26,6 +26,15 @@ use crate::{
 };
 
 sol! {
+    #![sol(all_derives)]
+    /// `Types.OutputRootProof`: the preimage of a version-0 output root.
+    struct OutputRootProofAbi {
+        bytes32 version;
+        bytes32 stateRoot;
+        bytes32 messagePasserStorageRoot;
+        bytes32 latestBlockhash;
+    }
+
     /// `FaultDisputeGame` 1.2.0, whose functions every later line keeps; errors of every line.
     #[sol(all_derives)]
     interface FaultDisputeGame {
@@ -75,6 +84,7 @@ sol! {
         function resolveClaim(uint256 _claimIndex, uint256 _numToResolve) external;
         function resolve() external returns (uint8 status_);
         function claimCredit(address _recipient) external;
+        function challengeRootL2Block(OutputRootProofAbi _outputRootProof, bytes _headerRLP) external;
 
         error AlreadyInitialized();
         error AnchorRootNotFound();
@@ -641,6 +651,30 @@ impl DisputeGame for Game {
             calldata: Fdg::claimCreditCall { _recipient: recipient }.abi_encode().into(),
             value: U256::ZERO,
         })
+    }
+
+    fn l2_block_challenged(&self) -> BoxFuture<'_, Result<bool, ContractError>> {
+        Box::pin(self.get(Fdg::l2BlockNumberChallengedCall {}))
+    }
+
+    fn challenge_root_l2_block(
+        &self,
+        proof: &riposte_game::OutputRootProof,
+        header_rlp: alloy_primitives::Bytes,
+    ) -> TxCall {
+        let p = OutputRootProofAbi {
+            version: proof.version,
+            stateRoot: proof.state_root,
+            messagePasserStorageRoot: proof.message_passer_storage_root,
+            latestBlockhash: proof.latest_blockhash,
+        };
+        TxCall {
+            kind: ActionKind::ChallengeRootL2Block,
+            key: format!("l2-block-challenge:{}", self.address),
+            target: self.address,
+            calldata: Fdg::challengeRootL2BlockCall { _outputRootProof: p, _headerRLP: header_rlp }.abi_encode().into(),
+            value: U256::ZERO,
+        }
     }
 
     fn close_game(&self) -> Option<TxCall> {

@@ -150,6 +150,17 @@ pub trait DisputeGame: Send + Sync {
     /// `closeGame()` of a 1.4+ game; `None` for lines without it.
     fn close_game(&self) -> Option<TxCall>;
 
+    /// `l2BlockNumberChallenged()`: the root was shown to claim the wrong L2 block.
+    fn l2_block_challenged(&self) -> BoxFuture<'_, Result<bool, ContractError>>;
+
+    /// `challengeRootL2Block(proof, headerRLP)`: the root's output root is `proof`'s, of the
+    /// block whose header is `header_rlp`, whose number is not the claimed one. Sent once per game.
+    fn challenge_root_l2_block(
+        &self,
+        proof: &riposte_game::OutputRootProof,
+        header_rlp: alloy_primitives::Bytes,
+    ) -> TxCall;
+
     /// `bondDistributionMode()`, or [`BondMode::Legacy`].
     fn bond_mode(&self) -> BoxFuture<'_, Result<BondMode, ContractError>>;
 
