@@ -15,6 +15,7 @@ use crate::TraceError;
 pub mod alphabet;
 pub mod output;
 mod split;
+pub mod super_root;
 
 pub use split::SplitTrace;
 

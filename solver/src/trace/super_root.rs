@@ -1,0 +1,303 @@
+//! Super roots, the claims of `SuperFaultDisputeGame` (type 9) at and above its split depth.
+//!
+//! - [`SuperRoot`]: the SuperV1 preimage `0x01 ‖ timestamp (u64 BE) ‖ (chainId (u256 BE) ‖
+//!   outputRoot)*` in ascending chain-id order, and its keccak hash (the claim). A game's
+//!   `extraData` is this preimage and its `rootClaim` the hash.
+//! - [`TransitionState`]: one of the 127 intermediate states between super roots one second
+//!   apart: `0xff ‖ rlp([superV1, [[blockHash, outputRoot]...], step])`.
+//! - [`trace_point`]: which of them the top game's trace index stands for, 128 per second of L2
+//!   time, repeating the proposal's super root from its timestamp on.
+//! - [`invalid`]: the claim for a state that was not safely derivable from L1 by the game's L1
+//!   head (`keccak256("invalid")`).
+//!
+//! No I/O: the honest values come from sources behind traits elsewhere.
+
+use alloy_primitives::{B256, U256, keccak256};
+use alloy_rlp::{Encodable, Header};
+
+/// The version byte of a SuperV1 preimage.
+pub const SUPER_ROOT_VERSION: u8 = 1;
+/// The version byte of an encoded transition state.
+pub const TRANSITION_STATE_VERSION: u8 = 0xff;
+/// Trace leaves per second of L2 time: the super root, then 127 transition steps.
+pub const STEPS_PER_TIMESTAMP: u64 = 128;
+/// The last transition step before the next super root.
+pub const MAX_TRANSITION_STEPS: u64 = STEPS_PER_TIMESTAMP - 1;
+
+/// `keccak256("invalid")`: the claim of a state that cannot be derived from L1 by the L1 head.
+pub fn invalid() -> B256 {
+    keccak256(b"invalid")
+}
+
+/// Why bytes are not a SuperV1 preimage.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SuperRootError {
+    /// Not `9 + 64·k` bytes with `k ≥ 1`.
+    #[error("a super root preimage of {0} bytes (9 + 64 per chain, at least one chain)")]
+    Length(usize),
+    /// The first byte is not 1.
+    #[error("super root version {0} (only 1 is known)")]
+    Version(u8),
+    /// Chain ids not strictly ascending: no honest super root is encoded so.
+    #[error("chain ids out of order or repeated at entry {0}")]
+    Order(usize),
+}
+
+/// One chain's entry in a super root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainOutput {
+    /// The chain id.
+    pub chain_id: U256,
+    /// Its output root at the super root's timestamp.
+    pub output_root: B256,
+}
+
+/// A SuperV1 super root: the output roots of every chain of a dependency set at one L2 time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuperRoot {
+    /// The L2 timestamp.
+    pub timestamp: u64,
+    /// The chains, in ascending chain-id order.
+    pub chains: Vec<ChainOutput>,
+}
+
+impl SuperRoot {
+    /// The super root of one chain.
+    pub fn single(timestamp: u64, chain_id: u64, output_root: B256) -> Self {
+        Self { timestamp, chains: vec![ChainOutput { chain_id: U256::from(chain_id), output_root }] }
+    }
+
+    /// The SuperV1 preimage.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(9 + 64 * self.chains.len());
+        out.push(SUPER_ROOT_VERSION);
+        out.extend_from_slice(&self.timestamp.to_be_bytes());
+        for c in &self.chains {
+            out.extend_from_slice(&c.chain_id.to_be_bytes::<32>());
+            out.extend_from_slice(c.output_root.as_slice());
+        }
+        out
+    }
+
+    /// The claim: keccak256 of the preimage.
+    pub fn hash(&self) -> B256 {
+        keccak256(self.encode())
+    }
+
+    /// Decodes a SuperV1 preimage (a game's `extraData`), refusing any other shape.
+    pub fn decode(bytes: &[u8]) -> Result<Self, SuperRootError> {
+        let n = bytes.len();
+        if n < 73 || (n - 9) % 64 != 0 {
+            return Err(SuperRootError::Length(n));
+        }
+        if bytes[0] != SUPER_ROOT_VERSION {
+            return Err(SuperRootError::Version(bytes[0]));
+        }
+        let mut ts = [0u8; 8];
+        ts.copy_from_slice(&bytes[1..9]);
+        let chains: Vec<ChainOutput> = bytes[9..]
+            .chunks_exact(64)
+            .map(|c| ChainOutput { chain_id: U256::from_be_slice(&c[..32]), output_root: B256::from_slice(&c[32..]) })
+            .collect();
+        if let Some(i) = chains.windows(2).position(|w| w[0].chain_id >= w[1].chain_id) {
+            return Err(SuperRootError::Order(i + 1));
+        }
+        Ok(Self { timestamp: u64::from_be_bytes(ts), chains })
+    }
+}
+
+/// A block a transition state has derived for one chain, pending consolidation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingBlock {
+    /// The block's hash.
+    pub block_hash: B256,
+    /// Its output root.
+    pub output_root: B256,
+}
+
+/// An intermediate state of the transition from one super root to the next second's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionState {
+    /// The SuperV1 preimage the transition starts from.
+    pub super_root: Vec<u8>,
+    /// The blocks derived so far, in chain-id order.
+    pub pending: Vec<PendingBlock>,
+    /// The step, 1 to 127.
+    pub step: u64,
+}
+
+impl TransitionState {
+    /// `0xff ‖ rlp([superRoot, [[blockHash, outputRoot], …], step])`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut pending = Vec::new();
+        for p in &self.pending {
+            let mut pair = Vec::with_capacity(66);
+            p.block_hash.encode(&mut pair);
+            p.output_root.encode(&mut pair);
+            Header { list: true, payload_length: pair.len() }.encode(&mut pending);
+            pending.extend_from_slice(&pair);
+        }
+        let mut payload = Vec::new();
+        self.super_root.as_slice().encode(&mut payload);
+        Header { list: true, payload_length: pending.len() }.encode(&mut payload);
+        payload.extend_from_slice(&pending);
+        self.step.encode(&mut payload);
+        let mut out = vec![TRANSITION_STATE_VERSION];
+        Header { list: true, payload_length: payload.len() }.encode(&mut out);
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// The claim: keccak256 of the encoding.
+    pub fn hash(&self) -> B256 {
+        keccak256(self.encode())
+    }
+}
+
+/// What a top-game trace index stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TracePoint {
+    /// The super root at this timestamp.
+    Super {
+        /// L2 timestamp.
+        timestamp: u64,
+    },
+    /// Transition step `step` (1 to 127) from the super root at `timestamp` towards the next
+    /// second's.
+    Transition {
+        /// L2 timestamp of the super root the transition starts from.
+        timestamp: u64,
+        /// The step.
+        step: u64,
+    },
+}
+
+/// The point trace index `index` of the top game stands for, from the anchor's timestamp
+/// `prestate` (`startingSequenceNumber`) to the proposal's `proposal` (`l2SequenceNumber`):
+/// `k = index + 1` steps after the anchor, `prestate + k / 128` seconds and `k mod 128` steps;
+/// from the proposal's timestamp on, the proposal's super root repeats.
+pub fn trace_point(index: u128, prestate: u64, proposal: u64) -> TracePoint {
+    let k = index.saturating_add(1);
+    let seconds = k / u128::from(STEPS_PER_TIMESTAMP);
+    let step = (k % u128::from(STEPS_PER_TIMESTAMP)) as u64;
+    let t = u128::from(prestate).saturating_add(seconds);
+    if t >= u128::from(proposal) {
+        return TracePoint::Super { timestamp: proposal };
+    }
+    // t < proposal ≤ u64::MAX.
+    let timestamp = t as u64;
+    if step == 0 { TracePoint::Super { timestamp } } else { TracePoint::Transition { timestamp, step } }
+}
+
+/// The L2 block a chain has at timestamp `t`: the last one with a timestamp at or before `t`
+/// (`genesis_number + (t − genesis_time) / block_time`), or `None` before genesis or with a
+/// block time of 0.
+pub fn block_at(genesis_number: u64, genesis_time: u64, block_time: u64, t: u64) -> Option<u64> {
+    let since = t.checked_sub(genesis_time)?;
+    genesis_number.checked_add(since.checked_div(block_time)?)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use alloy_primitives::{b256, hex};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    // Vectors of ../design super-roots.md §3.1 and §3.4, computed there with another keccak and
+    // encoder; matching them is the second, independent computation.
+    #[test]
+    fn super_root_and_transition_vectors() {
+        let sr = SuperRoot::single(1_788_842_855, 10, B256::repeat_byte(0x11));
+        let enc = sr.encode();
+        assert_eq!(enc.len(), 73);
+        assert_eq!(hex::encode(&enc[..9]), "01000000006a9f9367");
+        assert_eq!(sr.hash(), b256!("c6abf0dfd646d76134b8a70a4c11f88217bb8b00d6b4ee0797175a4f4da6fe0c"));
+        assert_eq!(invalid(), b256!("ffd7db0f9d5cdeb49c4c9eba649d4dc6d852d64671e65488e57f58584992ac68"));
+        let ts = |step| TransitionState {
+            super_root: enc.clone(),
+            pending: vec![PendingBlock { block_hash: B256::repeat_byte(0x22), output_root: B256::repeat_byte(0x33) }],
+            step,
+        };
+        let one = ts(1).encode();
+        assert_eq!(one.len(), 149);
+        assert_eq!(hex::encode(&one[..5]), "fff892b849");
+        assert_eq!(hex::encode(&one[78..82]), "f844f842");
+        assert_eq!(ts(1).hash(), b256!("654a6443536a9e91078801c717dfdce09a76bef73e77fa091e7baf732171763f"));
+        assert_eq!(ts(127).hash(), b256!("7b66dc652906c52b7248ab79178c95f9452fba7c3243fbdacd4ca1d79a643670"));
+    }
+
+    #[test]
+    fn preimages_of_other_shapes_are_refused() {
+        let sr = SuperRoot::single(5, 10, B256::repeat_byte(1));
+        assert_eq!(SuperRoot::decode(&sr.encode()).unwrap(), sr);
+        assert_eq!(SuperRoot::decode(&[1; 72]), Err(SuperRootError::Length(72)));
+        assert_eq!(SuperRoot::decode(&[1; 74]), Err(SuperRootError::Length(74)));
+        let mut v2 = sr.encode();
+        v2[0] = 2;
+        assert_eq!(SuperRoot::decode(&v2), Err(SuperRootError::Version(2)));
+        let two = SuperRoot {
+            timestamp: 5,
+            chains: vec![
+                ChainOutput { chain_id: U256::from(10), output_root: B256::ZERO },
+                ChainOutput { chain_id: U256::from(10), output_root: B256::ZERO },
+            ],
+        };
+        assert_eq!(SuperRoot::decode(&two.encode()), Err(SuperRootError::Order(1)));
+    }
+
+    #[test]
+    fn trace_points_of_the_first_seconds_and_the_extension() {
+        let (p, q) = (1_000, 1_003);
+        assert_eq!(trace_point(0, p, q), TracePoint::Transition { timestamp: p, step: 1 });
+        assert_eq!(trace_point(126, p, q), TracePoint::Transition { timestamp: p, step: 127 });
+        assert_eq!(trace_point(127, p, q), TracePoint::Super { timestamp: p + 1 });
+        assert_eq!(trace_point(128, p, q), TracePoint::Transition { timestamp: p + 1, step: 1 });
+        // At and after the proposal's timestamp, its super root.
+        assert_eq!(trace_point(3 * 128 - 1, p, q), TracePoint::Super { timestamp: q });
+        assert_eq!(trace_point(3 * 128, p, q), TracePoint::Super { timestamp: q });
+        assert_eq!(trace_point(u128::MAX, p, q), TracePoint::Super { timestamp: q });
+    }
+
+    #[test]
+    fn blocks_at_timestamps_of_op_mainnet_and_sepolia() {
+        // The U20 anchors (super-roots.md §1.2): OP Mainnet's Bedrock genesis block 105235063 at
+        // 1686068903, OP Sepolia's genesis 0 at 1691802540, 2 s blocks.
+        assert_eq!(block_at(105_235_063, 1_686_068_903, 2, 1_788_842_855), Some(156_622_039));
+        assert_eq!(block_at(0, 1_691_802_540, 2, 1_788_848_992), Some(48_523_226));
+        // Off the block grid: the block one second earlier.
+        assert_eq!(block_at(0, 100, 2, 103), Some(1));
+        assert_eq!(block_at(0, 100, 2, 99), None);
+        assert_eq!(block_at(0, 100, 0, 103), None);
+    }
+
+    proptest! {
+        #[test]
+        fn the_trace_advances_one_step_at_a_time_up_to_the_proposal(i in 0u128..1_000_000, p in 0u64..1_000_000, len in 1u64..10_000) {
+            let q = p + len;
+            let (a, b) = (trace_point(i, p, q), trace_point(i + 1, p, q));
+            let key = |t: TracePoint| match t {
+                TracePoint::Super { timestamp } => (timestamp, 0),
+                TracePoint::Transition { timestamp, step } => (timestamp, step),
+            };
+            let (ka, kb) = (key(a), key(b));
+            if ka == (q, 0) {
+                prop_assert_eq!(kb, (q, 0));
+            } else if ka.1 == MAX_TRANSITION_STEPS {
+                prop_assert_eq!(kb, (ka.0 + 1, 0));
+            } else {
+                prop_assert_eq!(kb, (ka.0, ka.1 + 1));
+            }
+            prop_assert!(ka.0 >= p && ka.0 <= q);
+        }
+
+        #[test]
+        fn super_roots_round_trip(ts in any::<u64>(), ids in proptest::collection::btree_set(any::<u64>(), 1..5)) {
+            let chains = ids.iter().map(|&id| ChainOutput { chain_id: U256::from(id), output_root: keccak256(id.to_be_bytes()) }).collect();
+            let sr = SuperRoot { timestamp: ts, chains };
+            prop_assert_eq!(SuperRoot::decode(&sr.encode()).unwrap(), sr);
+        }
+    }
+}
