@@ -87,7 +87,7 @@ impl SuperRoot {
     /// Decodes a SuperV1 preimage (a game's `extraData`), refusing any other shape.
     pub fn decode(bytes: &[u8]) -> Result<Self, SuperRootError> {
         let n = bytes.len();
-        if n < 73 || (n - 9) % 64 != 0 {
+        if n < 73 || !(n - 9).is_multiple_of(64) {
             return Err(SuperRootError::Length(n));
         }
         if bytes[0] != SUPER_ROOT_VERSION {
