@@ -38,6 +38,8 @@ pub struct LiveGame {
     pub record: GameRecord,
     /// Its claims and rules.
     pub view: GameView,
+    /// Its root is a super root (claims are super roots and transition states, not judged yet).
+    pub super_root: bool,
 }
 
 impl Agent {
@@ -82,12 +84,17 @@ impl Agent {
             l2_chain_id: record.l2_chain_id,
             line,
         };
-        Ok(LiveGame { record, view })
+        let super_root = game.family().kind.is_super();
+        Ok(LiveGame { record, view, super_root })
     }
 
     /// Whether the honest trace agrees with each claim (`None` where it cannot say: below the
     /// split of a game type riposte has no execution trace for).
-    pub async fn honesty(&self, game_type: u32, view: &GameView) -> Vec<Option<bool>> {
+    pub async fn honesty(&self, game_type: u32, view: &GameView, super_root: bool) -> Vec<Option<bool>> {
+        if super_root {
+            // The super-root trace is not wired to sources yet: nothing is judged.
+            return vec![None; view.tree.len()];
+        }
         let trace = self.trace_for_inspection(game_type, view.absolute_prestate);
         let mut out = Vec::with_capacity(view.tree.len());
         for (i, c) in view.tree.claims().iter().enumerate() {
@@ -128,7 +135,7 @@ pub async fn list_games(agent: &Agent) -> Result<()> {
 async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
     let status = GameStatus::from_u8(g.record.status).map_or_else(|_| "unknown".to_string(), |s| format!("{s:?}"));
     let root = match agent
-        .honesty(g.record.game_type, &GameView { tree: root_only(&g.view.tree), ..g.view.clone() })
+        .honesty(g.record.game_type, &GameView { tree: root_only(&g.view.tree), ..g.view.clone() }, g.super_root)
         .await
         .first()
         .copied()
@@ -169,7 +176,7 @@ fn root_only(tree: &ClaimTree) -> ClaimTree {
 pub async fn show(agent: &Agent, game: Address) -> Result<()> {
     let g = agent.live_game(game, None, Purpose::Inspect).await?;
     let now = agent.l1_now().await?;
-    let honest = agent.honesty(g.record.game_type, &g.view).await;
+    let honest = agent.honesty(g.record.game_type, &g.view, g.super_root).await;
     let status = GameStatus::from_u8(g.record.status).map_or_else(|_| "unknown".to_string(), |s| format!("{s:?}"));
     println!(
         "game {game}  type {}  version {}  status {status}  L2 block {}  started from anchor block {}",

@@ -72,6 +72,7 @@ fn signature_of(selector: [u8; 4]) -> Option<&'static str> {
         .or_else(|| proxy::SuperchainConfig2::SuperchainConfig2Errors::signature_by_selector(selector))
         .or_else(|| proxy::SystemConfig::SystemConfigErrors::signature_by_selector(selector))
         .or_else(|| vm::Mips64::Mips64Errors::signature_by_selector(selector))
+        .or_else(|| fdg::fault::Super::SuperErrors::signature_by_selector(selector))
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! The 2.x reader against answers a real `FaultDisputeGame` 2.4.2 and `PermissionedDisputeGame`
-//! 2.4.0 gave (recorded from op-contracts v7.0.0 bytecode on anvil by
+//! The 2.x reader against answers a real `FaultDisputeGame` 2.4.2, `PermissionedDisputeGame`
+//! 2.4.0 and `SuperFaultDisputeGame` 0.7.2 gave (recorded from op-contracts v7.0.0 bytecode on anvil by
 //! `ops/devnet/tests/recorded.rs`; return data only). Expected values come from the devnet's
 //! default options and riposte's own bond formula, not from the file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -30,6 +30,8 @@ struct Recorded {
     eth: Arc<dyn EthCall>,
     game: Address,
     permissioned: Address,
+    super_game: Address,
+    super_root: Bytes,
     proposer: Address,
     challenger: Address,
 }
@@ -48,6 +50,8 @@ fn recorded() -> Recorded {
         eth: Arc::new(Replay(answers)),
         game: addr("game"),
         permissioned: addr("permissioned_game"),
+        super_game: addr("super_game"),
+        super_root: bytes(&v["super_root"]),
         proposer: addr("proposer"),
         challenger: addr("challenger"),
     }
@@ -97,4 +101,26 @@ async fn a_recorded_permissioned_game_reports_2_4_0_and_its_roles() {
     assert_eq!(p.status, GameStatus::DefenderWins);
     let s = g.credit_state(r.proposer).await.unwrap();
     assert_eq!((s.normal, s.refund), (U256::from(INIT_BOND), U256::from(INIT_BOND)));
+}
+
+#[tokio::test]
+async fn a_recorded_super_root_game_reads_its_proposal_from_extra_data() {
+    let r = recorded();
+    let g = fdg::detect_and_open(r.eth.clone(), r.super_game).await.unwrap();
+    assert_eq!((g.family().kind, g.family().line), (GameKind::SuperFault, Line::V2));
+    assert_eq!(g.family().to_string(), "SuperFaultDisputeGame 0.7");
+    let p = g.parameters().await.unwrap();
+    assert_eq!((p.version.as_str(), p.game_type), ("0.7.2", 9));
+    let sr = p.super_root.expect("a super root");
+    // The proposal: the devnet L2's chain 901, its timestamp the game's sequence number, its
+    // preimage the extraData that hashes to the root claim.
+    assert_eq!(sr.encode(), r.super_root.to_vec());
+    assert_eq!(sr.hash(), p.root_claim);
+    assert_eq!((sr.chains.len(), p.l2_chain_id, p.l2_block_number), (1, 901, sr.timestamp));
+    assert_eq!((p.depth.max(), p.depth.split(), p.clocks.step_period()), (8, 4, Some(120)));
+    assert_eq!(g.bond_mode().await.unwrap(), BondMode::Undecided);
+    let s = g.credit_state(r.proposer).await.unwrap();
+    assert_eq!(s.refund, U256::from(INIT_BOND), "the creator's bond is its refund credit");
+    // No L2-block-number challenge in super-root games.
+    assert!(!g.l2_block_challenged().await.unwrap());
 }

@@ -12,9 +12,9 @@ use alloy_sol_types::{SolCall, SolEvent, sol};
 use riposte_game::{
     BondMode, Claim, Clock, ClockParams, Closing, CreditState, GameStatus, Line, Position, Standing, rules,
 };
-use riposte_solver::{Action, PreimageLoad};
+use riposte_solver::{Action, PreimageLoad, trace::super_root::SuperRoot};
 
-use super::{DisputeGame, GameFamily, GameKind, GameParams, Roles};
+use super::{DisputeGame, GameFamily, GameParams, Roles};
 use crate::{
     ActionKind, BoxFuture, CallError, ContractError, EthCall, TxCall,
     asr::{AnchorStateRegistry3 as Asr, Portal2},
@@ -148,6 +148,19 @@ sol! {
         function closeGame() external;
         function l2SequenceNumber() external view returns (uint256);
         function rootClaimByChainId(uint256 _chainId) external view returns (bytes32);
+    }
+
+    /// What `SuperFaultDisputeGame` 0.7 has instead of the block-number getters.
+    #[sol(all_derives)]
+    interface Super {
+        function startingSequenceNumber() external view returns (uint256);
+        function extraData() external pure returns (bytes);
+        error SuperFaultDisputeGameInvalidRootClaim();
+        error NoChainIdNeeded();
+        // `Encoding.decodeSuperRootProof` on the extraData.
+        error Encoding_EmptySuperRoot();
+        error Encoding_InvalidSuperRootEncoding();
+        error Encoding_InvalidSuperRootVersion();
     }
 
     /// `PermissionedDisputeGame`'s roles: only they may move and step.
@@ -372,14 +385,31 @@ impl Game {
     }
 
     async fn read_parameters(&self) -> Result<GameParams, ContractError> {
-        // Every getter in one batch: one round trip (and one retry) instead of seventeen.
+        // Every getter in one batch: one round trip (and one retry) instead of seventeen. A
+        // super-root game has sequence numbers (timestamps) and its super root in extraData
+        // where an output-root game has block numbers and a chain id.
+        let sup = self.family.kind.is_super();
+        let (proposal, start, chain): (alloy_primitives::Bytes, alloy_primitives::Bytes, alloy_primitives::Bytes) =
+            if sup {
+                (
+                    Later::l2SequenceNumberCall {}.abi_encode().into(),
+                    Super::startingSequenceNumberCall {}.abi_encode().into(),
+                    Super::extraDataCall {}.abi_encode().into(),
+                )
+            } else {
+                (
+                    Fdg::l2BlockNumberCall {}.abi_encode().into(),
+                    Fdg::startingBlockNumberCall {}.abi_encode().into(),
+                    Fdg::l2ChainIdCall {}.abi_encode().into(),
+                )
+            };
         let mut data: Vec<alloy_primitives::Bytes> = vec![
             Fdg::versionCall {}.abi_encode().into(),
             Fdg::gameTypeCall {}.abi_encode().into(),
             Fdg::rootClaimCall {}.abi_encode().into(),
             Fdg::l1HeadCall {}.abi_encode().into(),
-            Fdg::l2BlockNumberCall {}.abi_encode().into(),
-            Fdg::startingBlockNumberCall {}.abi_encode().into(),
+            proposal,
+            start,
             Fdg::startingRootHashCall {}.abi_encode().into(),
             Fdg::maxGameDepthCall {}.abi_encode().into(),
             Fdg::splitDepthCall {}.abi_encode().into(),
@@ -387,12 +417,12 @@ impl Game {
             Fdg::clockExtensionCall {}.abi_encode().into(),
             Fdg::statusCall {}.abi_encode().into(),
             Fdg::absolutePrestateCall {}.abi_encode().into(),
-            Fdg::l2ChainIdCall {}.abi_encode().into(),
+            chain,
             Fdg::vmCall {}.abi_encode().into(),
             Fdg::wethCall {}.abi_encode().into(),
             Fdg::anchorStateRegistryCall {}.abi_encode().into(),
         ];
-        let permissioned = self.family.kind == GameKind::Permissioned;
+        let permissioned = self.family.kind.is_permissioned();
         if permissioned {
             data.push(Permissioned::proposerCall {}.abi_encode().into());
             data.push(Permissioned::challengerCall {}.abi_encode().into());
@@ -412,7 +442,13 @@ impl Game {
         let extension = decode::<Fdg::clockExtensionCall>(self.address, it.next())?;
         let status = decode::<Fdg::statusCall>(self.address, it.next())?;
         let absolute_prestate = decode::<Fdg::absolutePrestateCall>(self.address, it.next())?;
-        let chain_id = decode::<Fdg::l2ChainIdCall>(self.address, it.next())?;
+        let (chain_id, super_root) = if sup {
+            let extra = decode::<Super::extraDataCall>(self.address, it.next())?;
+            let sr = self.super_root_of(&extra, root_claim, l2_block)?;
+            (sr.chains.first().map_or(U256::ZERO, |c| c.chain_id), Some(sr))
+        } else {
+            (decode::<Fdg::l2ChainIdCall>(self.address, it.next())?, None)
+        };
         let vm = decode::<Fdg::vmCall>(self.address, it.next())?;
         let weth = decode::<Fdg::wethCall>(self.address, it.next())?;
         let anchor_registry = decode::<Fdg::anchorStateRegistryCall>(self.address, it.next())?;
@@ -470,7 +506,41 @@ impl Game {
             anchor_registry,
             oracle_challenge_period,
             roles,
+            super_root,
         })
+    }
+
+    /// A super-root game's `extraData` as its proposal: a SuperV1 preimage that hashes to the
+    /// root claim, at the game's `l2SequenceNumber`, over one chain.
+    fn super_root_of(&self, extra: &[u8], root_claim: B256, sequence: U256) -> Result<SuperRoot, ContractError> {
+        let sr = SuperRoot::decode(extra).map_err(|e| ContractError::Decode {
+            what: format!("extraData() of super-root game {}", self.address),
+            reason: e.to_string(),
+        })?;
+        if alloy_primitives::keccak256(extra) != root_claim {
+            return Err(self.invalid(
+                "extraData",
+                alloy_primitives::hex::encode_prefixed(extra),
+                "does not hash to rootClaim",
+            ));
+        }
+        if U256::from(sr.timestamp) != sequence {
+            return Err(self.invalid(
+                "l2SequenceNumber",
+                sequence,
+                "is not the timestamp of the super root in extraData",
+            ));
+        }
+        if sr.chains.len() != 1 {
+            return Err(ContractError::Unsupported {
+                game: self.address,
+                reason: format!(
+                    "a super root over {} chains (riposte plays one-chain dependency sets: there is no interop yet)",
+                    sr.chains.len()
+                ),
+            });
+        }
+        Ok(sr)
     }
 
     async fn read_oracle(&self) -> Result<Address, ContractError> {
@@ -654,6 +724,10 @@ impl DisputeGame for Game {
     }
 
     fn l2_block_challenged(&self) -> BoxFuture<'_, Result<bool, ContractError>> {
+        if self.family.kind.is_super() {
+            // Super-root games have no L2-block-number challenge.
+            return Box::pin(async { Ok(false) });
+        }
         Box::pin(self.get(Fdg::l2BlockNumberChallengedCall {}))
     }
 

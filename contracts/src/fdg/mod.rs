@@ -27,6 +27,22 @@ pub enum GameKind {
     Fault,
     /// `PermissionedDisputeGame`: only its proposer and challenger may move and step.
     Permissioned,
+    /// `SuperFaultDisputeGame` 0.7 (type 9): a super root at an L2 timestamp; anyone may move.
+    SuperFault,
+    /// `SuperPermissionedDisputeGame` 0.7: as `SuperFault`, moves by its proposer and challenger.
+    SuperPermissioned,
+}
+
+impl GameKind {
+    /// The game's root is a super root and its sequence numbers are timestamps.
+    pub const fn is_super(self) -> bool {
+        matches!(self, Self::SuperFault | Self::SuperPermissioned)
+    }
+
+    /// Only the game's proposer and challenger may move.
+    pub const fn is_permissioned(self) -> bool {
+        matches!(self, Self::Permissioned | Self::SuperPermissioned)
+    }
 }
 
 /// The code a game runs: its contract and its line of rules.
@@ -45,11 +61,12 @@ impl GameFamily {
 
 impl std::fmt::Display for GameFamily {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let name = match self.kind {
-            GameKind::Fault => "FaultDisputeGame",
-            GameKind::Permissioned => "PermissionedDisputeGame",
-        };
-        write!(f, "{name} {}", self.line)
+        match self.kind {
+            GameKind::Fault => write!(f, "FaultDisputeGame {}", self.line),
+            GameKind::Permissioned => write!(f, "PermissionedDisputeGame {}", self.line),
+            GameKind::SuperFault => f.write_str("SuperFaultDisputeGame 0.7"),
+            GameKind::SuperPermissioned => f.write_str("SuperPermissionedDisputeGame 0.7"),
+        }
     }
 }
 
@@ -74,9 +91,9 @@ pub struct GameParams {
     pub root_claim: B256,
     /// `l1Head()`.
     pub l1_head: B256,
-    /// `l2BlockNumber()`.
+    /// `l2BlockNumber()`; for super-root games `l2SequenceNumber()`, the proposal's L2 timestamp.
     pub l2_block_number: u64,
-    /// `startingBlockNumber()`.
+    /// `startingBlockNumber()`; for super-root games `startingSequenceNumber()`, a timestamp.
     pub starting_block: u64,
     /// `startingRootHash()`.
     pub starting_root: B256,
@@ -100,6 +117,8 @@ pub struct GameParams {
     pub oracle_challenge_period: u64,
     /// A permissioned game's roles.
     pub roles: Option<Roles>,
+    /// A super-root game's proposal: its `extraData`, checked to hash to the root claim.
+    pub super_root: Option<riposte_solver::trace::super_root::SuperRoot>,
 }
 
 /// What riposte reads from and sends to one dispute game, whatever its version.
@@ -198,6 +217,25 @@ async fn answers<C: SolCall>(eth: &dyn EthCall, game: Address, c: C) -> Result<b
 /// getters that tell the lines apart must answer as that line's do.
 pub async fn detect(eth: &dyn EthCall, game: Address) -> Result<GameFamily, ContractError> {
     let version = call(eth, game, fault::FaultDisputeGame::versionCall {}).await?;
+    if answers(eth, game, fault::Super::startingSequenceNumberCall {}).await? {
+        let mut parts = version.split(['.', '-']);
+        return match (parts.next(), parts.next()) {
+            (Some("0"), Some("7")) => {
+                let permissioned = answers(eth, game, fault::Permissioned::proposerCall {}).await?;
+                let kind = if permissioned { GameKind::SuperPermissioned } else { GameKind::SuperFault };
+                // Bonds, clocks and resolution are FaultDisputeGame 2.x's.
+                Ok(GameFamily { kind, line: Line::V2 })
+            }
+            _ => Err(ContractError::Unsupported {
+                game,
+                reason: format!(
+                    "super-root game version {version:?} is not supported (riposte reads SuperFaultDisputeGame and \
+                     SuperPermissionedDisputeGame 0.7.x; the simplified SuperPermissionedDisputeGame 1.x has \
+                     nothing to play)"
+                ),
+            }),
+        };
+    }
     let Some(line) = Line::of_version(&version) else {
         return Err(ContractError::Unsupported {
             game,

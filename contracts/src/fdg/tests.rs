@@ -356,3 +356,59 @@ async fn legacy_credit_is_the_credit_mapping() {
     assert_eq!((s.normal, s.refund, s.unlocked_at), (U256::from(9), U256::ZERO, 500));
     assert!(game.standing().await.unwrap().is_proper());
 }
+
+/// A super-root game's getters over `extra` as extraData and `root` as root claim.
+fn super_game(version: &str, extra: Vec<u8>, root: B256, sequence: u64) -> FakeChain {
+    use crate::fdg::fault::Super;
+    let mut f = game_2(version, false);
+    f.answers.retain(|(to, data), _| {
+        *to != GAME
+            || (data[..] != Fdg::l2BlockNumberCall {}.abi_encode()[..]
+                && data[..] != Fdg::startingBlockNumberCall {}.abi_encode()[..]
+                && data[..] != Fdg::l2ChainIdCall {}.abi_encode()[..])
+    });
+    f.answer(GAME, Super::startingSequenceNumberCall {}, U256::from(4));
+    f.answer(GAME, Later::l2SequenceNumberCall {}, U256::from(sequence));
+    f.answer(GAME, Super::extraDataCall {}, Bytes::from(extra));
+    f.answer(GAME, Fdg::rootClaimCall {}, root);
+    f
+}
+
+#[tokio::test]
+async fn super_root_games_are_read_from_their_extra_data_and_bad_proposals_named() {
+    use riposte_solver::trace::super_root::{ChainOutput, SuperRoot};
+    let sr = SuperRoot::single(1_000, 901, B256::repeat_byte(7));
+    let eth = Arc::new(super_game("0.7.2", sr.encode(), sr.hash(), 1_000));
+    let g = detect_and_open(eth, GAME).await.unwrap();
+    assert_eq!(g.family(), GameFamily { kind: GameKind::SuperFault, line: Line::V2 });
+    let p = g.parameters().await.unwrap();
+    assert_eq!((p.super_root.as_ref(), p.l2_chain_id, p.l2_block_number, p.starting_block), (Some(&sr), 901, 1_000, 4));
+
+    // extraData that does not hash to the root claim.
+    let eth = Arc::new(super_game("0.7.2", sr.encode(), B256::repeat_byte(1), 1_000));
+    let err = detect_and_open(eth, GAME).await.unwrap().parameters().await.unwrap_err().to_string();
+    assert!(err.contains("extraData") && err.contains("does not hash to rootClaim"), "{err}");
+    // A timestamp other than the sequence number.
+    let eth = Arc::new(super_game("0.7.2", sr.encode(), sr.hash(), 1_001));
+    let err = detect_and_open(eth, GAME).await.unwrap().parameters().await.unwrap_err().to_string();
+    assert!(err.contains("l2SequenceNumber 1001"), "{err}");
+    // Two chains: no interop yet.
+    let two = SuperRoot {
+        timestamp: 1_000,
+        chains: vec![
+            ChainOutput { chain_id: U256::from(10), output_root: B256::ZERO },
+            ChainOutput { chain_id: U256::from(8453), output_root: B256::ZERO },
+        ],
+    };
+    let eth = Arc::new(super_game("0.7.2", two.encode(), two.hash(), 1_000));
+    let err = detect_and_open(eth, GAME).await.unwrap().parameters().await.unwrap_err().to_string();
+    assert!(err.contains("over 2 chains"), "{err}");
+    // Not a preimage at all.
+    let eth = Arc::new(super_game("0.7.2", vec![1; 40], B256::ZERO, 1_000));
+    let err = detect_and_open(eth, GAME).await.unwrap().parameters().await.unwrap_err().to_string();
+    assert!(err.contains("40 bytes"), "{err}");
+    // The simplified SuperPermissionedDisputeGame 1.x: nothing to play.
+    let eth = super_game("1.0.0", sr.encode(), sr.hash(), 1_000);
+    let err = detect(&eth, GAME).await.unwrap_err().to_string();
+    assert!(err.contains("\"1.0.0\"") && err.contains("nothing to play"), "{err}");
+}

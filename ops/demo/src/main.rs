@@ -181,7 +181,7 @@ async fn demo() -> Result<()> {
     ] {
         let live = agent.live_game(game.address(), None, riposte_agent::tools::Purpose::Inspect).await?;
         let tree = live.view.tree.clone();
-        let honest = agent.honesty(live.record.game_type, &live.view).await;
+        let honest = agent.honesty(live.record.game_type, &live.view, live.super_root).await;
         let status = game.status().await?;
         println!("\ngame {label} {} — {status:?} (riposte expected {expected:?})", game.address());
         print!("{}", format::render_tree(&tree, game.depth, game.clocks, now, &honest, &name));

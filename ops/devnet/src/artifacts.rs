@@ -128,6 +128,8 @@ pub(crate) struct V2Artifacts {
     pub(crate) proxy_admin: Artifact,
     pub(crate) system_config: Artifact,
     pub(crate) permissioned_game: Artifact,
+    /// `SuperFaultDisputeGame`, when the release directory has it.
+    pub(crate) super_game: Option<Artifact>,
 }
 
 /// Every artifact the devnet deploys, and the error table built from their ABIs.
@@ -165,6 +167,7 @@ impl Artifacts {
         ];
         if let Some(v2) = &self.v2 {
             all.extend([&v2.proxy_admin, &v2.system_config, &v2.permissioned_game]);
+            all.extend(v2.super_game.as_ref());
         }
         all
     }
@@ -218,7 +221,16 @@ impl Artifacts {
         let alphabet_vm = next()?;
         let batcher = next()?;
         let v2 = match stack {
-            Stack::V2 => Some(V2Artifacts { proxy_admin: next()?, system_config: next()?, permissioned_game: next()? }),
+            Stack::V2 => {
+                let sfdg = forge("SuperFaultDisputeGame");
+                let super_game = if sfdg.exists() { Some(load(&sfdg)?) } else { None };
+                Some(V2Artifacts {
+                    proxy_admin: next()?,
+                    system_config: next()?,
+                    permissioned_game: next()?,
+                    super_game,
+                })
+            }
             Stack::Bedrock => None,
         };
         Ok(Self {

@@ -17,7 +17,9 @@ use serde::Serialize;
 
 use crate::artifacts::{Artifact, Artifacts, Stack, V2Artifacts};
 use crate::chain::{Chain, PlannedTx};
-use crate::options::{ALPHABET_GAME_TYPE, CANNON_GAME_TYPE, DevnetOptions, GameParams, PERMISSIONED_GAME_TYPE};
+use crate::options::{
+    ALPHABET_GAME_TYPE, CANNON_GAME_TYPE, DevnetOptions, GameParams, PERMISSIONED_GAME_TYPE, SUPER_GAME_TYPE,
+};
 use crate::{DevnetError, Result, alphabet};
 use riposte_contracts::asr::AnchorStateRegistry as IAnchorStateRegistry;
 use riposte_contracts::asr::OutputRoot;
@@ -46,6 +48,8 @@ pub struct Deployment {
     pub permissioned_game_impl: Address,
     /// The permissioned game's proposer and challenger (dev accounts 1 and 2; zero otherwise).
     pub permissioned_roles: (Address, Address),
+    /// `SuperFaultDisputeGame` implementation of type 9 (2.x releases that have it; zero otherwise).
+    pub super_game_impl: Address,
     /// Deployer, proxy admin, owner of every contract and guardian (dev account 0).
     pub owner: Address,
     /// `SuperchainConfig` proxy (not paused).
@@ -248,6 +252,7 @@ async fn deploy_bedrock(
         system_config: Address::ZERO,
         permissioned_game_impl: Address::ZERO,
         permissioned_roles: (Address::ZERO, Address::ZERO),
+        super_game_impl: Address::ZERO,
         owner,
         superchain_config,
         superchain_config_impl,
@@ -364,6 +369,10 @@ async fn deploy_v2(
         p.create("PermissionedDisputeGame (type 1)", &v2.permissioned_game, constructor(&opts.alphabet), 7_000_000);
     let cannon_game_impl =
         p.create("FaultDisputeGame (type 0)", &arts.fault_dispute_game, constructor(&opts.cannon), 7_000_000);
+    let super_game_impl = v2
+        .super_game
+        .as_ref()
+        .map(|a| p.create("SuperFaultDisputeGame (type 9)", a, constructor(&opts.alphabet), 7_500_000));
 
     let l2_chain_id = U256::from(opts.l2_chain_id);
     let args = |prestate: B256, vm: Address, roles: Option<(Address, Address)>| {
@@ -378,11 +387,24 @@ async fn deploy_v2(
         .encode()
     };
     let alphabet_prestate = alphabet::absolute_prestate();
-    for (game_type, implementation, args) in [
+    let mut types = vec![
         (ALPHABET_GAME_TYPE, alphabet_game_impl, args(alphabet_prestate, alphabet_vm, None)),
         (PERMISSIONED_GAME_TYPE, permissioned_game_impl, args(alphabet_prestate, alphabet_vm, Some(roles))),
         (CANNON_GAME_TYPE, cannon_game_impl, args(opts.cannon_absolute_prestate, mips, None)),
-    ] {
+    ];
+    if let Some(implementation) = super_game_impl {
+        // A super-root game carries no chain id in its arguments (`NoChainIdNeeded`).
+        let a = GameArgs {
+            absolute_prestate: alphabet_prestate,
+            vm: alphabet_vm,
+            anchor_registry: anchor_state_registry,
+            weth: delayed_weth,
+            l2_chain_id: U256::ZERO,
+            roles: None,
+        };
+        types.push((SUPER_GAME_TYPE, implementation, a.encode()));
+    }
+    for (game_type, implementation, args) in types {
         let set =
             IDisputeGameFactoryArgs::setImplementationCall { _gameType: game_type, _impl: implementation, _args: args };
         p.call("DisputeGameFactory", dispute_game_factory, set);
@@ -397,6 +419,7 @@ async fn deploy_v2(
         system_config,
         permissioned_game_impl,
         permissioned_roles: roles,
+        super_game_impl: super_game_impl.unwrap_or_default(),
         owner,
         superchain_config,
         superchain_config_impl,

@@ -279,6 +279,27 @@ impl Devnet {
         FaultGame::load(self, game.proxy_).await
     }
 
+    /// Creates a super-root game (type 9, 2.x releases with `SuperFaultDisputeGame`) from the
+    /// proposer: `extraData` is the super root's preimage, the root claim its hash.
+    pub async fn create_super_game(&self, root: &riposte_solver::trace::super_root::SuperRoot) -> Result<Address> {
+        if self.deployment.super_game_impl == Address::ZERO {
+            return Err(DevnetError::Options(
+                "super-root games need a 2.x release with SuperFaultDisputeGame in RIPOSTE_OP_ARTIFACTS".into(),
+            ));
+        }
+        let factory = self.deployment.dispute_game_factory;
+        let (game_type, claim, extra) = (crate::SUPER_GAME_TYPE, root.hash(), Bytes::from(root.encode()));
+        let bond = self
+            .l1
+            .call("DisputeGameFactory", factory, &IDisputeGameFactory::initBondsCall { gameType: game_type })
+            .await?;
+        let create =
+            IDisputeGameFactory::createCall { _gameType: game_type, _rootClaim: claim, _extraData: extra.clone() };
+        self.l1.send("DisputeGameFactory", self.account(1), factory, &create, bond).await?;
+        let games = IDisputeGameFactory::gamesCall { _gameType: game_type, _rootClaim: claim, _extraData: extra };
+        Ok(self.l1.call("DisputeGameFactory", factory, &games).await?.proxy_)
+    }
+
     /// A handle on an existing game.
     pub async fn game(&self, address: Address) -> Result<FaultGame<'_>> {
         FaultGame::load(self, address).await

@@ -16,6 +16,9 @@ pub const CANNON_GAME_TYPE: u32 = 0;
 /// Game type of the permissioned alphabet game a 2.x stack also deploys
 /// (`PermissionedDisputeGame`; proposer dev account 1, challenger dev account 2).
 pub const PERMISSIONED_GAME_TYPE: u32 = 1;
+/// Game type of the super-root alphabet game a 2.x stack deploys when its release has
+/// `SuperFaultDisputeGame` (type 9 on live chains: `SUPER_CANNON_KONA`).
+pub const SUPER_GAME_TYPE: u32 = 9;
 
 /// The immutables of one `FaultDisputeGame` implementation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -111,7 +114,7 @@ impl DevnetOptions {
     /// The parameters of `game_type` (255 or 0; 1 on 2.x stacks).
     pub fn game(&self, game_type: u32) -> Option<GameParams> {
         match game_type {
-            ALPHABET_GAME_TYPE | PERMISSIONED_GAME_TYPE => Some(self.alphabet),
+            ALPHABET_GAME_TYPE | PERMISSIONED_GAME_TYPE | SUPER_GAME_TYPE => Some(self.alphabet),
             CANNON_GAME_TYPE => Some(self.cannon),
             _ => None,
         }

@@ -7,8 +7,10 @@
 use std::sync::{Arc, Mutex};
 
 use alloy::primitives::{Address, Bytes, keccak256};
+use alloy::providers::Provider;
 use riposte_contracts::{BoxFuture, CallError, EthCall, fdg};
 use riposte_devnet::{ALPHABET_GAME_TYPE, Devnet, DevnetOptions, PERMISSIONED_GAME_TYPE, Stack};
+use riposte_solver::trace::super_root::SuperRoot;
 use serde_json::json;
 
 /// Passes calls to the chain and keeps every answer (return data, or revert data).
@@ -56,6 +58,17 @@ async fn what_the_reader_asks_a_2_x_game_is_answered_and_recorded() {
     pdg.resolve_claim(proposer, 0).await.unwrap();
     pdg.resolve(proposer).await.unwrap();
 
+    // A super-root game over the L2's block 20, when the release has SuperFaultDisputeGame.
+    let super_game = if devnet.deployment().super_game_impl != Address::ZERO {
+        let (output, proof) = devnet.output_root(20).await.unwrap();
+        let header = devnet.l2().provider().get_block_by_hash(proof.latest_blockhash).await.unwrap().unwrap().header;
+        let sr = SuperRoot::single(header.timestamp, devnet.options().l2_chain_id, output);
+        Some((devnet.create_super_game(&sr).await.unwrap(), sr))
+    } else {
+        eprintln!("no SuperFaultDisputeGame in the release: no super-root game recorded");
+        None
+    };
+
     let provider = alloy::providers::ProviderBuilder::new().connect_http(devnet.l1_url().clone());
     let rec = Arc::new(Recorder {
         inner: riposte_chain::Rpc(alloy::providers::Provider::erased(provider)),
@@ -77,15 +90,26 @@ async fn what_the_reader_asks_a_2_x_game_is_answered_and_recorded() {
         g.closing().await.unwrap();
         g.standing().await.unwrap();
     }
+    if let Some((address, sr)) = &super_game {
+        let g = fdg::detect_and_open(eth.clone(), *address).await.unwrap();
+        assert_eq!(g.family().kind, fdg::GameKind::SuperFault);
+        let p = g.parameters().await.unwrap();
+        assert_eq!(p.super_root.as_ref(), Some(sr));
+        g.claims(vec![0]).await.unwrap();
+        g.bond_mode().await.unwrap();
+        g.credit_state(proposer).await.unwrap();
+    }
     let answers = rec.seen.lock().unwrap().clone();
     assert!(answers.len() > 40, "{} answers", answers.len());
     if let Some(path) = std::env::var_os("RIPOSTE_RECORD_ANSWERS") {
         let file = json!({
-            "source": "eth_call answers of a local anvil running op-contracts v7.0.0 forge artifacts (FaultDisputeGame 2.4.2, PermissionedDisputeGame 2.4.0, AnchorStateRegistry 3.9.0, DelayedWETH 1.5.1, PreimageOracle 1.1.5) deployed by riposte-devnet with its default options, recorded by ops/devnet/tests/recorded.rs; return data only, no contract code",
+            "source": "eth_call answers of a local anvil running op-contracts v7.0.0 forge artifacts (FaultDisputeGame 2.4.2, PermissionedDisputeGame 2.4.0, SuperFaultDisputeGame 0.7.2, AnchorStateRegistry 3.9.0, DelayedWETH 1.5.1, PreimageOracle 1.1.5) deployed by riposte-devnet with its default options, recorded by ops/devnet/tests/recorded.rs; return data only, no contract code",
             "game": game.address(),
             "permissioned_game": pdg.address(),
             "proposer": proposer,
             "challenger": challenger,
+            "super_game": super_game.as_ref().map(|(a, _)| *a),
+            "super_root": super_game.as_ref().map(|(_, sr)| alloy::primitives::hex::encode_prefixed(sr.encode())),
             "answers": answers,
         });
         std::fs::write(&path, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
