@@ -301,3 +301,120 @@ mod tests {
         }
     }
 }
+
+/// What the super-root trace of a one-chain dependency set reads of its chain.
+pub trait SuperChain: Send + Sync {
+    /// The chain id.
+    fn chain_id(&self) -> u64;
+
+    /// The block the chain has at L2 time `t` (see [`block_at`]); `None` before genesis.
+    fn block_at(&self, t: u64) -> Option<u64>;
+
+    /// The verified output root and the hash of `block`.
+    fn output(&self, block: u64) -> impl std::future::Future<Output = Result<(B256, B256), crate::TraceError>> + Send;
+
+    /// Whether `block` was safe, derivable from L1 data up to the game's L1 head. A source not
+    /// yet synced past that head answers an error, never `false`.
+    fn safe_by_l1_head(&self, block: u64) -> impl std::future::Future<Output = Result<bool, crate::TraceError>> + Send;
+}
+
+/// The honest claim at `point` for a one-chain set: the super root or transition state, or
+/// [`invalid`] when a block it needs was not safe by the L1 head (invalid is absorbing: a
+/// transition from an invalid super root is invalid).
+pub async fn claim_at<C: SuperChain>(chain: &C, point: TracePoint) -> Result<B256, crate::TraceError> {
+    let (t, step) = match point {
+        TracePoint::Super { timestamp } => (timestamp, 0),
+        TracePoint::Transition { timestamp, step } => (timestamp, step),
+    };
+    let Some(block) = chain.block_at(t) else {
+        return Err(crate::TraceError::Unsupported(format!("L2 time {t} is before the chain's genesis")));
+    };
+    if !chain.safe_by_l1_head(block).await? {
+        return Ok(invalid());
+    }
+    let (output, _) = chain.output(block).await?;
+    let sr = SuperRoot::single(t, chain.chain_id(), output);
+    if step == 0 {
+        return Ok(sr.hash());
+    }
+    // Steps 1..=127 from super(t): the one chain's block at t + 1 is pending from step 1 on.
+    let next = t
+        .checked_add(1)
+        .and_then(|n| chain.block_at(n))
+        .ok_or_else(|| crate::TraceError::Unsupported(format!("no L2 time after {t}")))?;
+    if !chain.safe_by_l1_head(next).await? {
+        return Ok(invalid());
+    }
+    let (next_output, next_hash) = chain.output(next).await?;
+    let ts = TransitionState {
+        super_root: sr.encode(),
+        pending: vec![PendingBlock { block_hash: next_hash, output_root: next_output }],
+        step,
+    };
+    Ok(ts.hash())
+}
+
+#[cfg(test)]
+mod trace_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::{TraceError, testutil::block_on};
+
+    /// Genesis block 0 at time 100, 2 s blocks, safe up to `safe`.
+    struct Chain {
+        safe: u64,
+    }
+
+    fn out(block: u64) -> (B256, B256) {
+        (keccak256(format!("output {block}")), keccak256(format!("hash {block}")))
+    }
+
+    impl SuperChain for Chain {
+        fn chain_id(&self) -> u64 {
+            901
+        }
+        fn block_at(&self, t: u64) -> Option<u64> {
+            block_at(0, 100, 2, t)
+        }
+        async fn output(&self, block: u64) -> Result<(B256, B256), TraceError> {
+            Ok(out(block))
+        }
+        async fn safe_by_l1_head(&self, block: u64) -> Result<bool, TraceError> {
+            Ok(block <= self.safe)
+        }
+    }
+
+    #[test]
+    fn claims_are_super_roots_transitions_or_invalid() {
+        block_on(claims());
+    }
+
+    async fn claims() {
+        let c = Chain { safe: 10 };
+        // Super root at t = 104: block 2.
+        let want = SuperRoot::single(104, 901, out(2).0).hash();
+        assert_eq!(claim_at(&c, TracePoint::Super { timestamp: 104 }).await.unwrap(), want);
+        // Step 5 from t = 104 towards 105: block 2 again (off the 2 s grid) is pending.
+        let ts = TransitionState {
+            super_root: SuperRoot::single(104, 901, out(2).0).encode(),
+            pending: vec![PendingBlock { block_hash: out(2).1, output_root: out(2).0 }],
+            step: 5,
+        };
+        assert_eq!(claim_at(&c, TracePoint::Transition { timestamp: 104, step: 5 }).await.unwrap(), ts.hash());
+        // From 105 to 106 the pending block is block 3.
+        let ts = TransitionState {
+            super_root: SuperRoot::single(105, 901, out(2).0).encode(),
+            pending: vec![PendingBlock { block_hash: out(3).1, output_root: out(3).0 }],
+            step: 1,
+        };
+        assert_eq!(claim_at(&c, TracePoint::Transition { timestamp: 105, step: 1 }).await.unwrap(), ts.hash());
+        // Block 11 is not safe by the L1 head: t = 122 is invalid, and so is the transition
+        // into it from t = 121 (block 10 safe, block 11 needed).
+        assert_eq!(claim_at(&c, TracePoint::Super { timestamp: 122 }).await.unwrap(), invalid());
+        assert_eq!(claim_at(&c, TracePoint::Transition { timestamp: 121, step: 1 }).await.unwrap(), invalid());
+        assert_ne!(claim_at(&c, TracePoint::Super { timestamp: 121 }).await.unwrap(), invalid());
+        // Before genesis: no claim can be computed.
+        assert!(claim_at(&c, TracePoint::Super { timestamp: 99 }).await.is_err());
+    }
+}
