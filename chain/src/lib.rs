@@ -14,6 +14,9 @@ mod heads;
 pub mod layers;
 mod metrics;
 pub mod outputs;
+pub mod super_chain;
+#[cfg(test)]
+mod testserver;
 
 use std::time::Duration;
 

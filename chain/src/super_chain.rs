@@ -1,0 +1,192 @@
+//! The sources of the super-root trace for a one-chain dependency set
+//! ([`riposte_solver::trace::super_root::SuperChain`]): the block at an L2 timestamp from the
+//! chain's genesis and block time, its output root from the L2 node (checked as
+//! [`L2Outputs`] checks it), and whether it was safe by a game's L1 head, from a rollup node's
+//! safe-head database (`optimism_safeHeadAtL1Block`), once that node has read L1 past the head.
+
+use alloy::{
+    eips::BlockNumberOrTag,
+    primitives::B256,
+    providers::{DynProvider, Provider},
+};
+use riposte_core::RollupConfig;
+use riposte_solver::{
+    TraceError,
+    trace::{OutputTrace, super_root::SuperChain},
+};
+use serde::Deserialize;
+
+use crate::{ChainError, outputs::L2Outputs};
+
+/// When a chain's blocks are: its id, genesis block and time, and block time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainTimes {
+    /// The L2 chain id.
+    pub chain_id: u64,
+    /// `genesis.l2.number`.
+    pub genesis_block: u64,
+    /// `genesis.l2_time`.
+    pub genesis_time: u64,
+    /// `block_time`, seconds.
+    pub block_time: u64,
+}
+
+impl ChainTimes {
+    /// The times of the chain `config` (a rollup.json) describes.
+    pub fn of(config: &RollupConfig) -> Self {
+        Self {
+            chain_id: config.l2_chain_id.id(),
+            genesis_block: config.genesis.l2.number,
+            genesis_time: config.genesis.l2_time,
+            block_time: config.block_time,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct L1Ref {
+    number: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct SyncStatus {
+    current_l1: L1Ref,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SafeHeadAtL1 {
+    safe_head: L1Ref,
+}
+
+/// One chain's super-root sources for a game whose L1 head is block `l1_head`.
+#[derive(Clone)]
+pub struct L2SuperChain {
+    times: ChainTimes,
+    outputs: L2Outputs,
+    l2: DynProvider,
+    rollup: DynProvider,
+    l1_head: u64,
+}
+
+fn source(what: String, e: impl std::error::Error + Send + Sync + 'static) -> TraceError {
+    TraceError::Source { what, source: Box::new(e) }
+}
+
+impl L2SuperChain {
+    /// The sources: output roots from `outputs` over the L2 node `l2`, safety from the rollup
+    /// node `rollup`, judged at L1 block `l1_head` (the game's).
+    pub fn new(times: ChainTimes, outputs: L2Outputs, l2: DynProvider, rollup: DynProvider, l1_head: u64) -> Self {
+        Self { times, outputs, l2, rollup, l1_head }
+    }
+}
+
+impl SuperChain for L2SuperChain {
+    fn chain_id(&self) -> u64 {
+        self.times.chain_id
+    }
+
+    fn block_at(&self, t: u64) -> Option<u64> {
+        let ChainTimes { genesis_block, genesis_time, block_time, .. } = self.times;
+        riposte_solver::trace::super_root::block_at(genesis_block, genesis_time, block_time, t)
+    }
+
+    async fn output(&self, block: u64) -> Result<(B256, B256), TraceError> {
+        let root = self.outputs.output_at(block).await?;
+        let what = || format!("the hash of L2 block {block}");
+        let b = self
+            .l2
+            .get_block_by_number(BlockNumberOrTag::Number(block))
+            .await
+            .map_err(|e| source(what(), e))?
+            .ok_or_else(|| {
+                let e = ChainError::Rpc {
+                    what: format!("eth_getBlockByNumber({block})"),
+                    reason: "the L2 node does not have the block".into(),
+                    temporary: true,
+                };
+                source(what(), e)
+            })?;
+        Ok((root, b.header.hash))
+    }
+
+    async fn safe_by_l1_head(&self, block: u64) -> Result<bool, TraceError> {
+        let status: SyncStatus = self
+            .rollup
+            .raw_request("optimism_syncStatus".into(), ())
+            .await
+            .map_err(|e| source("optimism_syncStatus of the rollup node".into(), e))?;
+        if status.current_l1.number < self.l1_head {
+            // Never call a block unsafe on a node that has not read that far: wait.
+            let e = ChainError::Rpc {
+                what: "optimism_syncStatus".into(),
+                reason: format!(
+                    "the rollup node has read L1 up to block {}, not yet the game's L1 head {}",
+                    status.current_l1.number, self.l1_head
+                ),
+                temporary: true,
+            };
+            return Err(source("the safety of L2 blocks by the game's L1 head".into(), e));
+        }
+        let at: SafeHeadAtL1 = self
+            .rollup
+            .raw_request("optimism_safeHeadAtL1Block".into(), (format!("{:#x}", self.l1_head),))
+            .await
+            .map_err(|e| source(format!("optimism_safeHeadAtL1Block({})", self.l1_head), e))?;
+        Ok(block <= at.safe_head.number)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::{sync::Arc, time::Duration};
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::{NoMetrics, RpcOptions, connect, outputs::Check};
+
+    async fn provider(url: &str) -> DynProvider {
+        let opts = RpcOptions { timeout: Duration::from_secs(5), retries: 0, ..RpcOptions::default() };
+        connect(url, "test", &opts, Arc::new(NoMetrics)).await.unwrap()
+    }
+
+    #[test]
+    fn op_sepolia_block_at_the_u20_anchor_timestamp() {
+        // The rollup config of the OP Sepolia fixtures; U20's anchor: 1788848992 → 48523226
+        // (super-roots.md §1.2, from the upgrade task and registry genesis data).
+        let path = riposte_core::fixture::executor_fixtures().unwrap().remove(0);
+        let config = riposte_core::fixture::Fixture::load(&path).unwrap().json.rollup_config;
+        let times = ChainTimes::of(&config);
+        assert_eq!((times.chain_id, times.genesis_block, times.block_time), (11_155_420, 0, 2));
+        let b = riposte_solver::trace::super_root::block_at(times.genesis_block, times.genesis_time, 2, 1_788_848_992);
+        assert_eq!(b, Some(48_523_226));
+    }
+
+    #[tokio::test]
+    async fn safety_is_read_at_the_l1_head_only_from_a_node_synced_past_it() {
+        let times = ChainTimes { chain_id: 901, genesis_block: 0, genesis_time: 100, block_time: 2 };
+        let rollup = crate::testserver::serve(vec![
+            ("optimism_syncStatus".into(), json!({ "current_l1": { "number": 50, "hash": B256::ZERO } })),
+            (
+                "optimism_safeHeadAtL1Block:0x28".into(),
+                json!({ "l1Block": { "number": 40, "hash": B256::ZERO }, "safeHead": { "number": 7, "hash": B256::ZERO } }),
+            ),
+        ])
+        .await;
+        let rollup = provider(&rollup).await;
+        // Output roots are not read here: the L2 node is the rollup node, which has no blocks.
+        let outputs = L2Outputs::new(rollup.clone(), Check::None, Arc::new(NoMetrics));
+        let chain = L2SuperChain::new(times, outputs.clone(), rollup.clone(), rollup.clone(), 40);
+        assert_eq!((chain.chain_id(), chain.block_at(105)), (901, Some(2)));
+        assert!(chain.safe_by_l1_head(7).await.unwrap());
+        assert!(!chain.safe_by_l1_head(8).await.unwrap());
+        // A game whose L1 head the node has not read yet: an error to wait on, never "unsafe".
+        let ahead = L2SuperChain::new(times, outputs, rollup.clone(), rollup, 60);
+        let err = ahead.safe_by_l1_head(1).await.unwrap_err();
+        assert!(matches!(err, TraceError::Source { .. }), "{err}");
+        assert!(err.to_string().contains("safety"), "{err}");
+    }
+}
