@@ -400,7 +400,6 @@ mod tests {
     use riposte_core::{exec::execute_block, fixture::Fixture};
     use serde_json::{Value, json};
     use std::time::Duration;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     /// Serves `debug_executionWitness`, `debug_getRawBlock`, `eth_getBlockByNumber`,
     /// `eth_chainId` and `eth_blockNumber` for block `header.number` of the fixture.
