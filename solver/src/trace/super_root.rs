@@ -354,6 +354,61 @@ pub async fn claim_at<C: SuperChain>(chain: &C, point: TracePoint) -> Result<B25
     Ok(ts.hash())
 }
 
+/// The honest trace of a super-root game over one chain: super roots and transition states
+/// down to the split depth (`view.starting_block` and `view.l2_block_number` are the anchor's
+/// and the proposal's timestamps). Below the split the game steps on MIPS64 with kona's
+/// interop program, which riposte cannot run yet: every such question is refused by name.
+#[derive(Debug, Clone)]
+pub struct SuperTrace<C> {
+    chain: C,
+}
+
+impl<C: SuperChain> SuperTrace<C> {
+    /// The trace over `chain`.
+    pub fn new(chain: C) -> Self {
+        Self { chain }
+    }
+
+    /// Whether the game's starting root (`startingRootHash`) is the super root riposte computes
+    /// at the anchor's timestamp (`startingSequenceNumber`): a game that starts from another is
+    /// not one whose honest trace riposte knows.
+    pub async fn starting_root_agrees(&self, view: &super::GameView) -> Result<bool, crate::TraceError> {
+        let ours = claim_at(&self.chain, TracePoint::Super { timestamp: view.starting_block }).await?;
+        Ok(ours == view.starting_root)
+    }
+}
+
+fn no_execution_trace() -> crate::TraceError {
+    crate::TraceError::Unsupported(
+        "below the split a super-root game steps on MIPS64 with kona's interop program, which riposte cannot run yet"
+            .into(),
+    )
+}
+
+impl<C: SuperChain> super::TraceAccessor for SuperTrace<C> {
+    async fn get(
+        &self,
+        view: &super::GameView,
+        _reference: usize,
+        position: riposte_game::Position,
+    ) -> Result<B256, crate::TraceError> {
+        if !view.depth.is_output_position(position) {
+            return Err(no_execution_trace());
+        }
+        let index = view.depth.output_trace_index(position)?;
+        claim_at(&self.chain, trace_point(index, view.starting_block, view.l2_block_number)).await
+    }
+
+    async fn step_data(
+        &self,
+        _view: &super::GameView,
+        _reference: usize,
+        _position: riposte_game::Position,
+    ) -> Result<super::StepData, crate::TraceError> {
+        Err(no_execution_trace())
+    }
+}
+
 #[cfg(test)]
 mod trace_tests {
     #![allow(clippy::unwrap_used)]
@@ -416,5 +471,63 @@ mod trace_tests {
         assert_ne!(claim_at(&c, TracePoint::Super { timestamp: 121 }).await.unwrap(), invalid());
         // Before genesis: no claim can be computed.
         assert!(claim_at(&c, TracePoint::Super { timestamp: 99 }).await.is_err());
+    }
+
+    fn view(starting: u64, proposal: u64, root: B256, starting_root: B256) -> crate::GameView {
+        use riposte_game::{Claim, ClaimTree, ClockParams, GameDepth, Line, Position, ROOT_PARENT_INDEX};
+        let root = Claim {
+            parent_index: ROOT_PARENT_INDEX,
+            countered_by: Default::default(),
+            claimant: Default::default(),
+            bond: 1,
+            value: root,
+            position: Position::ROOT,
+            clock: Default::default(),
+        };
+        crate::GameView {
+            tree: ClaimTree::new(root).unwrap(),
+            // Split depth 10: 1024 leaves, 8 seconds of L2 time.
+            depth: GameDepth::new(14, 10).unwrap(),
+            clocks: ClockParams::with_step_period(300, 30, 60).unwrap(),
+            starting_block: starting,
+            starting_root,
+            l2_block_number: proposal,
+            absolute_prestate: B256::ZERO,
+            l1_head: B256::ZERO,
+            l2_chain_id: 901,
+            line: Line::V2,
+        }
+    }
+
+    #[test]
+    fn the_super_trace_answers_the_top_half_and_refuses_the_bottom_by_name() {
+        block_on(async {
+            use crate::TraceAccessor;
+            use riposte_game::Position;
+            let c = Chain { safe: 1_000 };
+            let trace = SuperTrace::new(Chain { safe: 1_000 });
+            let anchor = claim_at(&c, TracePoint::Super { timestamp: 104 }).await.unwrap();
+            let v = view(104, 108, B256::ZERO, anchor);
+            assert!(trace.starting_root_agrees(&v).await.unwrap());
+            assert!(!trace.starting_root_agrees(&view(104, 108, B256::ZERO, B256::ZERO)).await.unwrap());
+            // The root stands for the proposal's super root.
+            let root = trace.get(&v, 0, Position::ROOT).await.unwrap();
+            assert_eq!(root, claim_at(&c, TracePoint::Super { timestamp: 108 }).await.unwrap());
+            // The first leaf is step 1 after the anchor; leaf 127 the next second's super root.
+            let leaf = |i| Position::from_depth_index(10, i).unwrap();
+            assert_eq!(
+                trace.get(&v, 0, leaf(0)).await.unwrap(),
+                claim_at(&c, TracePoint::Transition { timestamp: 104, step: 1 }).await.unwrap()
+            );
+            assert_eq!(
+                trace.get(&v, 0, leaf(127)).await.unwrap(),
+                claim_at(&c, TracePoint::Super { timestamp: 105 }).await.unwrap()
+            );
+            // Below the split: refused, naming why.
+            let below = Position::from_depth_index(11, 0).unwrap();
+            let err = trace.get(&v, 0, below).await.unwrap_err().to_string();
+            assert!(err.contains("MIPS64") && err.contains("interop"), "{err}");
+            assert!(trace.step_data(&v, 0, Position::from_depth_index(14, 0).unwrap()).await.is_err());
+        });
     }
 }
