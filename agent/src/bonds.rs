@@ -103,7 +103,13 @@ impl Bonds {
         let closing = if two_phase {
             game.closing().await?
         } else {
-            Closing { status: GameStatus::from_u8(g.status)?, resolved_at: 0, finality_delay: 0, paused: false }
+            Closing {
+                status: GameStatus::from_u8(g.status)?,
+                resolved_at: 0,
+                finality_delay: 0,
+                paused: false,
+                pause_first: false,
+            }
         };
         let standing = if mode == BondMode::Undecided {
             game.standing().await?

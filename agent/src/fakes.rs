@@ -68,7 +68,13 @@ impl FakeGame {
                 line: Line::V1_2,
                 mode: BondMode::Legacy,
                 state: CreditState::default(),
-                closing: Closing { status: GameStatus::InProgress, resolved_at: 0, finality_delay: 0, paused: false },
+                closing: Closing {
+                    status: GameStatus::InProgress,
+                    resolved_at: 0,
+                    finality_delay: 0,
+                    paused: false,
+                    pause_first: false,
+                },
                 standing: Standing { registered: true, ..Standing::default() },
             }),
         }
@@ -93,7 +99,13 @@ impl FakeGame {
             line: Line::V2,
             mode,
             state: CreditState { normal: U256::from(normal), refund: U256::from(refund), ..CreditState::default() },
-            closing: Closing { status: GameStatus::DefenderWins, resolved_at, finality_delay, paused: false },
+            closing: Closing {
+                status: GameStatus::DefenderWins,
+                resolved_at,
+                finality_delay,
+                paused: false,
+                pause_first: false,
+            },
             standing: Standing { registered: true, ..Standing::default() },
         };
         g

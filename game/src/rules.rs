@@ -194,6 +194,10 @@ pub struct Closing {
     pub finality_delay: u64,
     /// The registry's `paused()`.
     pub paused: bool,
+    /// The pause blocks `closeGame` even once the mode is decided (SuperFaultDisputeGame checks
+    /// it first, so every `claimCredit` reverts while paused); FaultDisputeGame checks it only
+    /// before deciding.
+    pub pause_first: bool,
 }
 
 impl Closing {
@@ -205,6 +209,9 @@ impl Closing {
     /// Whether `closeGame()` succeeds at `now` in a game whose mode is `mode` (a decided mode
     /// makes it a no-op that always succeeds; lines without modes have no `closeGame`).
     pub fn check(self, mode: BondMode, now: u64) -> std::result::Result<(), CloseBlocked> {
+        if self.pause_first && self.paused && mode != BondMode::Legacy {
+            return Err(CloseBlocked::Paused);
+        }
         match mode {
             BondMode::Normal | BondMode::Refund | BondMode::Legacy => return Ok(()),
             BondMode::Undecided => {}
@@ -400,7 +407,13 @@ mod tests {
     }
 
     fn closing(resolved_at: u64) -> Closing {
-        Closing { status: GameStatus::DefenderWins, resolved_at, finality_delay: 100, paused: false }
+        Closing {
+            status: GameStatus::DefenderWins,
+            resolved_at,
+            finality_delay: 100,
+            paused: false,
+            pause_first: false,
+        }
     }
 
     #[test]
@@ -425,8 +438,12 @@ mod tests {
         assert_eq!(closing(0).check(BondMode::Undecided, 5000), Err(CloseBlocked::NotResolved));
         let paused = Closing { paused: true, ..c };
         assert_eq!(paused.check(BondMode::Undecided, 5000), Err(CloseBlocked::Paused));
-        // Once decided, closeGame is a no-op, even paused.
+        // Once decided, closeGame is a no-op, even paused; not in a super-root game, which
+        // checks the pause first.
         assert_eq!(paused.check(BondMode::Normal, 0), Ok(()));
+        let pause_first = Closing { pause_first: true, ..paused };
+        assert_eq!(pause_first.check(BondMode::Normal, 0), Err(CloseBlocked::Paused));
+        assert_eq!(Closing { pause_first: true, ..c }.check(BondMode::Normal, 0), Ok(()));
     }
 
     #[test]
@@ -476,7 +493,7 @@ mod tests {
         ) {
             let mode = BondMode::from_u8(mode).unwrap();
             let state = CreditState { normal: U256::from(normal), refund: U256::from(refund), unlocked, unlocked_at };
-            let c = Closing { status: if resolved_at == 0 { GameStatus::InProgress } else { GameStatus::ChallengerWins }, resolved_at, finality_delay: 100, paused };
+            let c = Closing { status: if resolved_at == 0 { GameStatus::InProgress } else { GameStatus::ChallengerWins }, resolved_at, finality_delay: 100, paused, pause_first: false };
             let standing = Standing { registered: proper_game, ..Standing::default() };
             match credit_step(Line::V2, mode, state, c, standing, delay, now) {
                 CreditStep::Withdraw { amount } => {

@@ -332,13 +332,14 @@ impl Game {
         let status = GameStatus::from_u8(status).map_err(|_| self.invalid("status", status, "is no GameStatus"))?;
         let resolved_at = decode::<Fdg::resolvedAtCall>(self.address, a.get(1))?;
         if !self.line().has_two_phase_bonds() {
-            return Ok(Closing { status, resolved_at, finality_delay: 0, paused: false });
+            return Ok(Closing { status, resolved_at, finality_delay: 0, paused: false, pause_first: false });
         }
         Ok(Closing {
             status,
             resolved_at,
             finality_delay: self.read_finality_delay().await?,
             paused: self.read_paused().await?,
+            pause_first: self.family.kind.is_super(),
         })
     }
 
