@@ -2,7 +2,8 @@
 //! ([`riposte_solver::trace::super_root::SuperChain`]): the block at an L2 timestamp from the
 //! chain's genesis and block time, its output root from the L2 node (checked as
 //! [`L2Outputs`] checks it), and whether it was safe by a game's L1 head, from a rollup node's
-//! safe-head database (`optimism_safeHeadAtL1Block`), once that node has read L1 past the head.
+//! safe-head database (`optimism_safeHeadAtL1Block`), once that node has read L1 past the head;
+//! and a super-root node's own answer (`superroot_atTimestamp`) to cross-check with.
 
 use alloy::{
     eips::BlockNumberOrTag,
@@ -57,6 +58,75 @@ struct SyncStatus {
 #[serde(rename_all = "camelCase")]
 struct SafeHeadAtL1 {
     safe_head: L1Ref,
+}
+
+/// A number as op-node's JSON may give it: plain, or a 0x-prefixed hex string.
+fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum N {
+        Plain(u64),
+        Text(String),
+    }
+    match N::deserialize(d)? {
+        N::Plain(n) => Ok(n),
+        N::Text(t) => {
+            let parsed = match t.strip_prefix("0x") {
+                Some(hex) => u64::from_str_radix(hex, 16),
+                None => t.parse(),
+            };
+            parsed.map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct BlockRef {
+    #[serde(deserialize_with = "number")]
+    number: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct SuperRootData {
+    verified_required_l1: BlockRef,
+    super_root: B256,
+}
+
+#[derive(Debug, Deserialize)]
+struct SuperRootResponse {
+    current_l1: BlockRef,
+    data: Option<SuperRootData>,
+}
+
+/// What a super-root node (`superroot_atTimestamp` of op-node ≥ 1.19 with its safe-head
+/// database, or op-supernode) says of one timestamp, as seen from a game's L1 head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeSuperRoot {
+    /// The node has not read L1 up to the game's L1 head: its word is not taken yet.
+    Behind {
+        /// The last L1 block it has read.
+        current_l1: u64,
+    },
+    /// The super root, safe by the game's L1 head.
+    Safe(B256),
+    /// No safe super root by the game's L1 head: the honest claim is `invalid`.
+    Invalid,
+}
+
+/// `superroot_atTimestamp(t)` of `node`, judged at L1 block `l1_head` (a super root whose
+/// required L1 block is past the head was not safe then).
+pub async fn node_super_root(node: &DynProvider, t: u64, l1_head: u64) -> Result<NodeSuperRoot, TraceError> {
+    let r: SuperRootResponse = node
+        .raw_request("superroot_atTimestamp".into(), (format!("{t:#x}"),))
+        .await
+        .map_err(|e| source(format!("superroot_atTimestamp({t})"), e))?;
+    if r.current_l1.number <= l1_head {
+        return Ok(NodeSuperRoot::Behind { current_l1: r.current_l1.number });
+    }
+    Ok(match r.data {
+        Some(d) if d.verified_required_l1.number <= l1_head => NodeSuperRoot::Safe(d.super_root),
+        _ => NodeSuperRoot::Invalid,
+    })
 }
 
 /// One chain's super-root sources for a game whose L1 head is block `l1_head`.
@@ -188,5 +258,27 @@ mod tests {
         let err = ahead.safe_by_l1_head(1).await.unwrap_err();
         assert!(matches!(err, TraceError::Source { .. }), "{err}");
         assert!(err.to_string().contains("safety"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_super_root_node_is_believed_only_past_the_l1_head() {
+        let root = B256::repeat_byte(9);
+        let node = crate::testserver::serve(vec![
+            // Hex or plain numbers, as op-node's JSON has them.
+            (
+                "superroot_atTimestamp:0x64".into(),
+                json!({ "current_l1": { "number": "0x32" }, "data": { "verified_required_l1": { "number": 30 }, "super_root": root } }),
+            ),
+            ("superroot_atTimestamp:0x65".into(), json!({ "current_l1": { "number": 50 }, "data": null })),
+        ])
+        .await;
+        let node = provider(&node).await;
+        assert_eq!(node_super_root(&node, 100, 40).await.unwrap(), NodeSuperRoot::Safe(root));
+        // Required L1 block 30 is past a head at 20: not safe then.
+        assert_eq!(node_super_root(&node, 100, 20).await.unwrap(), NodeSuperRoot::Invalid);
+        assert_eq!(node_super_root(&node, 101, 40).await.unwrap(), NodeSuperRoot::Invalid);
+        // A node that has read only up to block 50 says nothing of a game whose head is 50.
+        assert_eq!(node_super_root(&node, 100, 50).await.unwrap(), NodeSuperRoot::Behind { current_l1: 50 });
+        assert!(node_super_root(&node, 7, 40).await.is_err(), "an unknown timestamp is an error, not a verdict");
     }
 }
