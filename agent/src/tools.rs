@@ -104,7 +104,8 @@ impl Agent {
     }
 }
 
-/// `riposte list-games`: every game of the factory in the window.
+/// `riposte list-games`: every game of the factory in the window; a resolved game's last column
+/// is its bond mode and our credit with its unlock time.
 pub async fn list_games(agent: &Agent) -> Result<()> {
     let now = agent.l1_now().await?;
     let factory = agent.config().game_factory_address;
@@ -113,7 +114,7 @@ pub async fn list_games(agent: &Agent) -> Result<()> {
     let window_start = now.saturating_sub(agent.config().game_window.0.as_secs());
     let idx: Vec<u64> = (0..count).rev().collect();
     println!(
-        "{:>5}  {:<42}  {:>4}  {:<15}  {:>6}  {:<9}  {:>6}  next deadline",
+        "{:>5}  {:<42}  {:>4}  {:<15}  {:>6}  {:<9}  {:>6}  next deadline, or bonds once resolved",
         "index", "game", "type", "status", "claims", "root", "block"
     );
     for chunk in idx.chunks(100) {
@@ -163,9 +164,28 @@ async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
             Err(e) => format!("cannot plan: {e}"),
         }
     } else {
-        "-".into()
+        bonds_column(agent, g).await
     };
     format!("{status:<15}  {:>6}  {root:<9}  {:>6}  {deadline}", g.view.tree.len(), g.record.l2_block_number)
+}
+
+/// A resolved game's bonds: the distribution mode, and our credit with its unlock time.
+async fn bonds_column(agent: &Agent, g: &LiveGame) -> String {
+    let Ok(dg) = agent.game(g.record.address).await else { return "-".into() };
+    let mode = match dg.bond_mode().await {
+        Ok(m) => m,
+        Err(e) => return format!("bonds unreadable: {e}"),
+    };
+    let Some(me) = agent.sender() else { return format!("bonds {}", mode.name()) };
+    match dg.credit_state(me).await {
+        Ok(s) => {
+            let held = if mode == riposte_game::BondMode::Refund { s.refund } else { s.normal };
+            let unlock =
+                if s.unlocked_at == 0 { "not unlocked".to_string() } else { format!("unlocked at {}", s.unlocked_at) };
+            format!("bonds {}; ours {} ({unlock})", mode.name(), format::eth(held))
+        }
+        Err(e) => format!("bonds {}; ours unreadable: {e}", mode.name()),
+    }
 }
 
 fn root_only(tree: &ClaimTree) -> ClaimTree {

@@ -500,10 +500,13 @@ async fn operator_tools_and_metrics_tell_the_story() {
     // The honest root won, so it became the anchor of its type.
     assert!(out.contains(&format!("current anchor of type 255: {root} at L2 block {}", h.l2_block())), "{out}");
     assert!(out.contains("[1] attack pos 2") && out.contains("DISHONEST  countered by riposte"), "{out}");
+    assert!(out.contains("bonds: mode ") && out.contains("predicted normal"), "{out}");
     let (ok, out) = tool(&h, &["list-games"]);
     assert!(ok, "{out}");
     let line = out.lines().find(|l| l.contains(&game.to_string())).unwrap_or_default();
     assert!(line.contains("DefenderWins") && line.contains("honest"), "{out}");
+    // A resolved game's last column: its bond mode and our credit (all claimed by now).
+    assert!(line.contains("bonds ") && line.contains("; ours "), "{out}");
     // Bad input is named: a game that is not a contract.
     let (ok, out) = tool(&h, &["show", "0x000000000000000000000000000000000000dEaD"]);
     assert!(!ok);
