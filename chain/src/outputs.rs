@@ -69,7 +69,8 @@ pub struct L2Outputs {
     l2: DynProvider,
     check: Check,
     metrics: Arc<dyn ChainMetrics>,
-    cache: Arc<Mutex<HashMap<u64, B256>>>,
+    /// Output roots and block hashes already computed.
+    cache: Arc<Mutex<HashMap<u64, (B256, B256)>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,10 +151,8 @@ impl L2Outputs {
         Ok(b.header.number)
     }
 
-    /// What `challengeRootL2Block` takes for `block`: the preimage of its output root (checked
-    /// against the node's state root) and its RLP-encoded header (checked to hash to the block).
-    pub async fn output_preimage(&self, block: u64) -> Result<(OutputRootProof, Bytes), TraceError> {
-        let what = || format!("the output root preimage of L2 block {block}");
+    /// The header of L2 block `block`, read for `what`.
+    async fn header(&self, block: u64, what: impl Fn() -> String) -> Result<alloy::rpc::types::Header, TraceError> {
         let b = self
             .l2
             .get_block_by_number(BlockNumberOrTag::Number(block))
@@ -167,7 +166,23 @@ impl L2Outputs {
                 };
                 source(what(), e)
             })?;
-        let header = &b.header;
+        Ok(b.header)
+    }
+
+    /// `eth_getProof` of the message passer at L2 block `block`.
+    async fn passer_proof(&self, block: u64) -> Result<alloy::rpc::types::EIP1186AccountProofResponse, TraceError> {
+        self.l2
+            .get_proof(L2_TO_L1_MESSAGE_PASSER, vec![])
+            .block_id(block.into())
+            .await
+            .map_err(|e| source(format!("eth_getProof of the message passer at L2 block {block}"), e))
+    }
+
+    /// What `challengeRootL2Block` takes for `block`: the preimage of its output root (checked
+    /// against the node's state root) and its RLP-encoded header (checked to hash to the block).
+    pub async fn output_preimage(&self, block: u64) -> Result<(OutputRootProof, Bytes), TraceError> {
+        let what = || format!("the output root preimage of L2 block {block}");
+        let header = self.header(block, what).await?;
         let rlp = Bytes::from(alloy::rlp::encode(&header.inner));
         if alloy::primitives::keccak256(&rlp) != header.hash {
             let e = ChainError::Malformed {
@@ -176,12 +191,7 @@ impl L2Outputs {
             };
             return Err(source(what(), e));
         }
-        let proof = self
-            .l2
-            .get_proof(L2_TO_L1_MESSAGE_PASSER, vec![])
-            .block_id(block.into())
-            .await
-            .map_err(|e| source(format!("eth_getProof of the message passer at L2 block {block}"), e))?;
+        let proof = self.passer_proof(block).await?;
         let storage_root = verify_account_proof(header.state_root, &account_proof(&proof))?;
         let preimage = OutputRootProof {
             version: B256::ZERO,
@@ -192,28 +202,21 @@ impl L2Outputs {
         Ok((preimage, rlp))
     }
 
-    async fn compute(&self, block: u64) -> Result<B256, TraceError> {
-        let what = || format!("output root of L2 block {block}");
-        let b = self
-            .l2
-            .get_block_by_number(BlockNumberOrTag::Number(block))
-            .await
-            .map_err(|e| source(what(), e))?
-            .ok_or_else(|| {
-                let e = ChainError::Rpc {
-                    what: format!("eth_getBlockByNumber({block})"),
-                    reason: "the L2 node does not have the block yet".into(),
-                    temporary: true,
-                };
-                source(what(), e)
-            })?;
-        let header = &b.header;
-        let proof = self
-            .l2
-            .get_proof(L2_TO_L1_MESSAGE_PASSER, vec![])
-            .block_id(block.into())
-            .await
-            .map_err(|e| source(format!("eth_getProof of the message passer at L2 block {block}"), e))?;
+    /// The output root of `block`, checked as the policy says, and the block's hash (cached).
+    pub async fn output_and_hash(&self, block: u64) -> Result<(B256, B256), TraceError> {
+        if let Some(known) = self.cache.lock().ok().and_then(|c| c.get(&block).copied()) {
+            return Ok(known);
+        }
+        let known = self.compute(block).await?;
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(block, known);
+        }
+        Ok(known)
+    }
+
+    async fn compute(&self, block: u64) -> Result<(B256, B256), TraceError> {
+        let header = self.header(block, || format!("output root of L2 block {block}")).await?;
+        let proof = self.passer_proof(block).await?;
         let root = verified_output_root(header.state_root, header.hash, &account_proof(&proof))?;
         if let Check::Reexecute { config, node } = &self.check
             && let Some(ours) = self.reexecute(config, node, block, header.hash).await?
@@ -239,20 +242,13 @@ impl L2Outputs {
                 )));
             }
         }
-        Ok(root)
+        Ok((root, header.hash))
     }
 }
 
 impl OutputTrace for L2Outputs {
     async fn output_at(&self, block: u64) -> Result<B256, TraceError> {
-        if let Some(root) = self.cache.lock().ok().and_then(|c| c.get(&block).copied()) {
-            return Ok(root);
-        }
-        let root = self.compute(block).await?;
-        if let Ok(mut c) = self.cache.lock() {
-            c.insert(block, root);
-        }
-        Ok(root)
+        Ok(self.output_and_hash(block).await?.0)
     }
 }
 

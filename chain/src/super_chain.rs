@@ -6,15 +6,11 @@
 //! and a super-root node's own answer (`superroot_atTimestamp`) to cross-check with.
 
 use alloy::{
-    eips::BlockNumberOrTag,
     primitives::B256,
     providers::{DynProvider, Provider},
 };
 use riposte_core::RollupConfig;
-use riposte_solver::{
-    TraceError,
-    trace::{OutputTrace, super_root::SuperChain},
-};
+use riposte_solver::{TraceError, trace::super_root::SuperChain};
 use serde::Deserialize;
 
 use crate::{ChainError, outputs::L2Outputs};
@@ -134,7 +130,6 @@ pub async fn node_super_root(node: &DynProvider, t: u64, l1_head: u64) -> Result
 pub struct L2SuperChain {
     times: ChainTimes,
     outputs: L2Outputs,
-    l2: DynProvider,
     rollup: DynProvider,
     l1_head: u64,
 }
@@ -144,10 +139,10 @@ fn source(what: String, e: impl std::error::Error + Send + Sync + 'static) -> Tr
 }
 
 impl L2SuperChain {
-    /// The sources: output roots from `outputs` over the L2 node `l2`, safety from the rollup
-    /// node `rollup`, judged at L1 block `l1_head` (the game's).
-    pub fn new(times: ChainTimes, outputs: L2Outputs, l2: DynProvider, rollup: DynProvider, l1_head: u64) -> Self {
-        Self { times, outputs, l2, rollup, l1_head }
+    /// The sources: output roots and block hashes from `outputs`, safety from the rollup node
+    /// `rollup`, judged at L1 block `l1_head` (the game's).
+    pub fn new(times: ChainTimes, outputs: L2Outputs, rollup: DynProvider, l1_head: u64) -> Self {
+        Self { times, outputs, rollup, l1_head }
     }
 }
 
@@ -162,22 +157,7 @@ impl SuperChain for L2SuperChain {
     }
 
     async fn output(&self, block: u64) -> Result<(B256, B256), TraceError> {
-        let root = self.outputs.output_at(block).await?;
-        let what = || format!("the hash of L2 block {block}");
-        let b = self
-            .l2
-            .get_block_by_number(BlockNumberOrTag::Number(block))
-            .await
-            .map_err(|e| source(what(), e))?
-            .ok_or_else(|| {
-                let e = ChainError::Rpc {
-                    what: format!("eth_getBlockByNumber({block})"),
-                    reason: "the L2 node does not have the block".into(),
-                    temporary: true,
-                };
-                source(what(), e)
-            })?;
-        Ok((root, b.header.hash))
+        self.outputs.output_and_hash(block).await
     }
 
     async fn safe_by_l1_head(&self, block: u64) -> Result<bool, TraceError> {
@@ -249,12 +229,12 @@ mod tests {
         let rollup = provider(&rollup).await;
         // Output roots are not read here: the L2 node is the rollup node, which has no blocks.
         let outputs = L2Outputs::new(rollup.clone(), Check::None, Arc::new(NoMetrics));
-        let chain = L2SuperChain::new(times, outputs.clone(), rollup.clone(), rollup.clone(), 40);
+        let chain = L2SuperChain::new(times, outputs.clone(), rollup.clone(), 40);
         assert_eq!((chain.chain_id(), chain.block_at(105)), (901, Some(2)));
         assert!(chain.safe_by_l1_head(7).await.unwrap());
         assert!(!chain.safe_by_l1_head(8).await.unwrap());
         // A game whose L1 head the node has not read yet: an error to wait on, never "unsafe".
-        let ahead = L2SuperChain::new(times, outputs, rollup.clone(), rollup, 60);
+        let ahead = L2SuperChain::new(times, outputs, rollup, 60);
         let err = ahead.safe_by_l1_head(1).await.unwrap_err();
         assert!(matches!(err, TraceError::Source { .. }), "{err}");
         assert!(err.to_string().contains("safety"), "{err}");

@@ -52,6 +52,20 @@ pub async fn call<C: SolCall>(eth: &dyn EthCall, to: Address, call: C) -> Result
     decode_return::<C>(to, &bytes)
 }
 
+/// `call` on `to`, or `None` where the contract has no such function (a revert without data, as
+/// a contract without the selector and without a fallback answers).
+pub async fn call_if_present<C: SolCall>(
+    eth: &dyn EthCall,
+    to: Address,
+    c: C,
+) -> Result<Option<C::Return>, ContractError> {
+    match call(eth, to, c).await {
+        Ok(v) => Ok(Some(v)),
+        Err(ContractError::Call { source: CallError::Reverted(r), .. }) if r.data.is_empty() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// An answer of `to` decoded as `C` returns.
 pub(crate) fn decode_return<C: SolCall>(to: Address, bytes: &[u8]) -> Result<C::Return, ContractError> {
     C::abi_decode_returns(bytes)

@@ -161,12 +161,8 @@ impl<'a> Factory<'a> {
     /// factory older than 1.3, which has no such function).
     pub async fn game_args(&self, game_type: u32) -> Result<Option<GameArgs>, ContractError> {
         let c = DisputeGameFactoryArgs::gameArgsCall { _gameType: game_type };
-        let bytes = match call(self.eth, self.address, c).await {
-            Ok(b) => b,
-            Err(ContractError::Call { source: crate::CallError::Reverted(r), .. }) if r.data.is_empty() => {
-                return Ok(None);
-            }
-            Err(e) => return Err(e),
+        let Some(bytes) = crate::call_if_present(self.eth, self.address, c).await? else {
+            return Ok(None);
         };
         if bytes.is_empty() {
             return Ok(None);

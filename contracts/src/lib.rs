@@ -25,7 +25,7 @@ pub mod revert;
 pub mod vm;
 pub mod weth;
 
-pub use call::{ActionKind, BoxFuture, CallError, EthCall, TxCall, call, call_many};
+pub use call::{ActionKind, BoxFuture, CallError, EthCall, TxCall, call, call_if_present, call_many};
 pub use error::ContractError;
 pub use fdg::{DisputeGame, GameFamily, GameKind, GameParams, Roles};
 pub use revert::Revert;

@@ -16,11 +16,11 @@ use riposte_solver::{Action, PreimageLoad, trace::super_root::SuperRoot};
 
 use super::{DisputeGame, GameFamily, GameParams, Roles};
 use crate::{
-    ActionKind, BoxFuture, CallError, ContractError, EthCall, TxCall,
+    ActionKind, BoxFuture, ContractError, EthCall, TxCall,
     asr::{AnchorStateRegistry3 as Asr, Portal2},
     call,
     call::decode_return,
-    call_many, oracle,
+    call_if_present, call_many, oracle,
     vm::BigStepper,
     weth::DelayedWETH,
 };
@@ -190,15 +190,6 @@ pub struct Game {
     finality_delay: OnceLock<u64>,
 }
 
-/// `c` on `to`, or `None` where the contract has no such function (a revert without data).
-async fn maybe<C: SolCall>(eth: &dyn EthCall, to: Address, c: C) -> Result<Option<C::Return>, ContractError> {
-    match call(eth, to, c).await {
-        Ok(v) => Ok(Some(v)),
-        Err(ContractError::Call { source: CallError::Reverted(r), .. }) if r.data.is_empty() => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 impl Game {
     /// The game at `address`, played as `family`.
     pub fn new(eth: Arc<dyn EthCall>, address: Address, family: GameFamily) -> Self {
@@ -239,22 +230,26 @@ impl Game {
         Ok(answers)
     }
 
-    async fn read_weth(&self) -> Result<Address, ContractError> {
-        if let Some(a) = self.weth.get() {
+    /// A getter of a fixed address, read once into `cell`.
+    async fn once<C: SolCall<Return = Address>>(
+        &self,
+        cell: &OnceLock<Address>,
+        c: C,
+    ) -> Result<Address, ContractError> {
+        if let Some(a) = cell.get() {
             return Ok(*a);
         }
-        let a = self.get(Fdg::wethCall {}).await?;
-        let _ = self.weth.set(a);
+        let a = self.get(c).await?;
+        let _ = cell.set(a);
         Ok(a)
     }
 
+    async fn read_weth(&self) -> Result<Address, ContractError> {
+        self.once(&self.weth, Fdg::wethCall {}).await
+    }
+
     async fn read_registry(&self) -> Result<Address, ContractError> {
-        if let Some(a) = self.registry.get() {
-            return Ok(*a);
-        }
-        let a = self.get(Fdg::anchorStateRegistryCall {}).await?;
-        let _ = self.registry.set(a);
-        Ok(a)
+        self.once(&self.registry, Fdg::anchorStateRegistryCall {}).await
     }
 
     /// The registry's `disputeGameFinalityDelaySeconds` (3.x), or its portal's (2.2).
@@ -264,7 +259,7 @@ impl Game {
         }
         let registry = self.read_registry().await?;
         let eth = self.eth.as_ref();
-        let delay = match maybe(eth, registry, Asr::disputeGameFinalityDelaySecondsCall {}).await? {
+        let delay = match call_if_present(eth, registry, Asr::disputeGameFinalityDelaySecondsCall {}).await? {
             Some(d) => d,
             None => {
                 let portal = call(eth, registry, Asr::portalCall {}).await?;
@@ -282,7 +277,7 @@ impl Game {
     /// The registry's `paused()` (3.x); registries without it cannot be paused.
     async fn read_paused(&self) -> Result<bool, ContractError> {
         let registry = self.read_registry().await?;
-        Ok(maybe(self.eth.as_ref(), registry, Asr::pausedCall {}).await?.unwrap_or(false))
+        Ok(call_if_present(self.eth.as_ref(), registry, Asr::pausedCall {}).await?.unwrap_or(false))
     }
 
     async fn read_bond_mode(&self) -> Result<BondMode, ContractError> {

@@ -18,7 +18,7 @@ use riposte_game::{
 };
 use riposte_solver::Action;
 
-use crate::{BoxFuture, CallError, ContractError, EthCall, TxCall, call};
+use crate::{BoxFuture, ContractError, EthCall, TxCall, call};
 
 /// Which contract a game is, as far as playing it differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -205,9 +205,9 @@ pub fn change_topics() -> Vec<B256> {
 /// Whether a probe of a getter says the function does not exist (a revert without data, as a
 /// contract without the selector and without a fallback answers).
 async fn answers<C: SolCall>(eth: &dyn EthCall, game: Address, c: C) -> Result<bool, ContractError> {
-    match call(eth, game, c).await {
-        Ok(_) => Ok(true),
-        Err(ContractError::Call { source: CallError::Reverted(r), .. }) if r.data.is_empty() => Ok(false),
+    match crate::call_if_present(eth, game, c).await {
+        Ok(found) => Ok(found.is_some()),
+        // It answered, with something else than the binding expects: the function is there.
         Err(ContractError::Decode { .. }) => Ok(true),
         Err(e) => Err(e),
     }
