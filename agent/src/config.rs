@@ -133,6 +133,14 @@ pub enum TraceType {
     /// the game has (the configured Cannon program's, or the alphabet's on a devnet), and only
     /// when riposte's key is the game's proposer or challenger.
     Permissioned,
+    /// `SuperFaultDisputeGame` (game type 9, `SUPER_CANNON_KONA`): super roots on top over the
+    /// rollup node's safe heads; below the split the alphabet trace on a devnet whose prestate
+    /// is the alphabet's, else MIPS64 with kona's interop program, which riposte cannot run yet
+    /// (it then judges, resolves and claims, and places no bond).
+    SuperCannonKona,
+    /// `SuperPermissionedDisputeGame` (game type 5): played like type 9 when riposte's key is its
+    /// proposer or challenger; otherwise tracked, resolved and closed (advancing the anchor).
+    SuperPermissioned,
 }
 
 impl TraceType {
@@ -142,6 +150,8 @@ impl TraceType {
             Self::Alphabet => 255,
             Self::Cannon => 0,
             Self::Permissioned => 1,
+            Self::SuperCannonKona => 9,
+            Self::SuperPermissioned => 5,
         }
     }
 }
@@ -435,6 +445,11 @@ fn describe(err: figment::Error) -> String {
 }
 
 impl Config {
+    /// Whether a super-root trace type (9 or 5) is configured.
+    pub fn plays_super_roots(&self) -> bool {
+        self.trace_type.iter().any(|t| matches!(t, TraceType::SuperCannonKona | TraceType::SuperPermissioned))
+    }
+
     /// The output check in force: the configured one, else `rollup` when a rollup node is given.
     pub fn verify_outputs(&self) -> VerifyOutputs {
         self.verify_outputs.unwrap_or(if self.rollup_rpc.is_some() {

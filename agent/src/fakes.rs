@@ -242,5 +242,6 @@ pub(crate) fn record() -> GameRecord {
         anchor_registry: Address::repeat_byte(0x34),
         proposer: Address::ZERO,
         challenger: Address::ZERO,
+        super_root: None,
     }
 }

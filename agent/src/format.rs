@@ -50,17 +50,33 @@ pub fn describe_position(pos: Position, depth: GameDepth) -> Result<String, Game
     Ok(out)
 }
 
+/// What an output position of `view` stands for: an L2 block, or for a super-root game a
+/// timestamp's super root or a transition step towards the next second's.
+pub fn stands_for(view: &riposte_solver::trace::GameView, pos: Position) -> Option<String> {
+    use riposte_solver::trace::super_root::{TracePoint, trace_point};
+    if !view.depth.is_output_position(pos) {
+        return None;
+    }
+    if !view.super_root {
+        return view.output_block(pos).ok().map(|b| format!("block {b}"));
+    }
+    let index = view.depth.output_trace_index(pos).ok()?;
+    Some(match trace_point(index, view.starting_block, view.l2_block_number) {
+        TracePoint::Super { timestamp } => format!("t={timestamp}"),
+        TracePoint::Transition { timestamp, step } => format!("t={timestamp} step {step}/127"),
+    })
+}
+
 /// One claim tree drawn as an indented tree, children under their parent in insertion order:
-/// index, move, position, depth, trace index, value, claimant, bond, clock left, whether the
-/// honest trace agrees, and who countered it.
+/// index, move, position, depth, trace index, what it stands for, value, claimant, bond, clock
+/// left, whether the honest trace agrees, and who countered it.
 pub fn render_tree(
-    tree: &riposte_game::ClaimTree,
-    depth: GameDepth,
-    clocks: riposte_game::ClockParams,
+    view: &riposte_solver::trace::GameView,
     now: u64,
     honest: &[Option<bool>],
     name: &dyn Fn(alloy_primitives::Address) -> String,
 ) -> String {
+    let (tree, depth, clocks) = (&view.tree, view.depth, view.clocks);
     let mut out = String::new();
     let mut stack = vec![(0usize, 0usize)];
     while let Some((i, indent)) = stack.pop() {
@@ -73,6 +89,7 @@ pub fn render_tree(
             },
         };
         let ti = c.position.trace_index(depth.max()).map(|t| t.to_string()).unwrap_or_else(|_| "-".into());
+        let what = stands_for(view, c.position).map(|w| format!(", {w}")).unwrap_or_default();
         let left = tree.response_deadline(i, clocks).map(|d| d.saturating_sub(now)).unwrap_or(0);
         let verdict = match honest.get(i).copied().flatten() {
             Some(true) => "honest",
@@ -83,7 +100,7 @@ pub fn render_tree(
             if c.is_countered() { format!("  countered by {}", name(c.countered_by)) } else { String::new() };
         let _ = writeln!(
             out,
-            "{:indent$}[{i}] {kind} pos {} (depth {}, trace {ti}) {}  by {}  bond {} ETH  clock {left}s  {verdict}{countered}",
+            "{:indent$}[{i}] {kind} pos {} (depth {}, trace {ti}{what}) {}  by {}  bond {} ETH  clock {left}s  {verdict}{countered}",
             "",
             c.position.gindex(),
             c.position.depth(),

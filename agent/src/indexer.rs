@@ -103,6 +103,12 @@ impl Indexer<'_> {
                 Ok::<_, crate::error::AgentError>(sync::record_of(game.parameters().await?, &fg, self.factory))
             };
             match read.await.with_context(|| format!("game {}", fg.address)) {
+                // A super-root game is tracked whatever its prestate: the trace is chosen by it,
+                // and one riposte cannot step in is judged and resolved but never bet on.
+                Ok(record) if record.super_root.is_some() => {
+                    tracing::info!(game = %fg.address, index = fg.index, game_type = fg.game_type, root = %record.root_claim, timestamp = record.l2_block_number, "tracking new super-root game");
+                    self.store.upsert_game(&record).await?;
+                }
                 Ok(record) if prestates_of(record.game_type).is_empty() => {
                     tracing::warn!(game = %fg.address, game_type = record.game_type, version = %record.version, "not tracking game: riposte has no trace for its type with this configuration");
                 }

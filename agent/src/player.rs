@@ -88,11 +88,27 @@ impl Player<'_> {
             l1_head: g.l1_head,
             l2_chain_id: g.l2_chain_id,
             line,
+            super_root: g.super_root.is_some(),
         };
         let locked = self
             .me
             .map_or(0, |me| view.tree.claims().iter().filter(|c| c.claimant == me).map(|c| c.bond).sum::<u128>());
-        let plan = if self.root_challenged { Plan::default() } else { plan_moves(&view, trace, now).await? };
+        // A refusal to move is known before the plan: a trace that cannot finish the game still
+        // judges it (to say what riposte would do), and a failure to judge then leaves only
+        // resolution, which needs no trace.
+        let refusal = move_refusal(g, self.me).or_else(|| {
+            trace.step_refusal().map(|why| {
+                format!("riposte cannot finish this game's execution half ({why}), so it places no bond in it")
+            })
+        });
+        let plan = match (self.root_challenged, &refusal) {
+            (true, _) => Plan::default(),
+            (false, None) => plan_moves(&view, trace, now).await?,
+            (false, Some(why)) => plan_moves(&view, trace, now).await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "not judging this game's claims: {why}");
+                Plan::default()
+            }),
+        };
         for s in &plan.skipped {
             tracing::warn!(?s, "honest counter cannot be made");
         }
@@ -102,7 +118,6 @@ impl Player<'_> {
         // Look again when the next clock runs out (a response is due, or a claim can be resolved).
         let wake =
             (0..view.tree.len()).filter_map(|i| view.tree.response_deadline(i, clocks).ok()).filter(|&d| d > now).min();
-        let refusal = move_refusal(g, self.me);
         match &refusal {
             Some(why) if !plan.actions.is_empty() => {
                 tracing::warn!(game = %g.address, moves = plan.actions.len(), "not moving: {why}");

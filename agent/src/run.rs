@@ -20,7 +20,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use futures::{StreamExt, stream};
-use riposte_chain::{Head, HeadStream, RpcOptions, outputs::L2Outputs};
+use riposte_chain::{Head, HeadStream, RpcOptions, outputs::L2Outputs, super_chain::ChainTimes};
 use riposte_contracts::{DisputeGame, EthCall};
 use riposte_game::GameStatus;
 use riposte_storage::{GameRecord, Store};
@@ -39,6 +39,7 @@ use crate::{
     sink::{ActionSink, Recorder, Sender},
     traces::{CannonVm, GameTrace},
 };
+use riposte_chain::super_chain::L2SuperChain;
 
 /// One cycle's view: the head, and the games to look at.
 struct Cycle {
@@ -85,6 +86,63 @@ pub struct Agent {
     batcher: Option<Address>,
     /// Games whose claimed L2 block the L2 node has: no block-number challenge to look for.
     block_ok: Mutex<std::collections::HashSet<Address>>,
+    /// The sources of super-root games, when a rollup node is configured.
+    supers: Option<SuperSources>,
+    /// Super-root games whose starting root riposte has checked: `None` when it is riposte's
+    /// own, else why the game is not played.
+    starts: Mutex<HashMap<Address, Option<String>>>,
+}
+
+/// What super-root games are judged with: the chain's block times and the rollup node's safe
+/// heads, and the L1 block number of each game's L1 head (read once).
+struct SuperSources {
+    times: ChainTimes,
+    rollup: DynProvider,
+    l1_heads: Mutex<HashMap<B256, u64>>,
+}
+
+impl SuperSources {
+    async fn connect(cfg: &Config, rollup: DynProvider) -> Result<Self> {
+        let times = match &cfg.rollup_config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| AgentError::Start(format!("rollup-config {}: {e}", path.display())))?;
+                let json: serde_json::Value = serde_json::from_str(&text)
+                    .map_err(|e| AgentError::Start(format!("rollup-config {}: {e}", path.display())))?;
+                ChainTimes::from_json(&json, &format!("rollup-config {}", path.display()))?
+            }
+            None => ChainTimes::of_node(&rollup).await?,
+        };
+        tracing::info!(
+            chain_id = times.chain_id,
+            genesis_block = times.genesis_block,
+            genesis_time = times.genesis_time,
+            block_time = times.block_time,
+            "super-root games are judged on this chain's blocks"
+        );
+        Ok(Self { times, rollup, l1_heads: Mutex::new(HashMap::new()) })
+    }
+
+    /// The number of the L1 block `hash` (a game's L1 head).
+    async fn l1_number(&self, l1: &DynProvider, hash: B256) -> Result<u64, riposte_solver::TraceError> {
+        if let Some(n) = self.l1_heads.lock().ok().and_then(|m| m.get(&hash).copied()) {
+            return Ok(n);
+        }
+        let what = || format!("the game's L1 head {hash}");
+        let block = l1
+            .get_block_by_hash(hash)
+            .await
+            .map_err(|e| riposte_solver::TraceError::Source { what: what(), source: Box::new(e) })?
+            .ok_or_else(|| riposte_solver::TraceError::Source {
+                what: what(),
+                source: "the L1 node has no such block (not synced yet, or reorged away)".into(),
+            })?;
+        let n = block.header.number;
+        if let Ok(mut m) = self.l1_heads.lock() {
+            m.insert(hash, n);
+        }
+        Ok(n)
+    }
 }
 
 fn game_span(g: &GameRecord) -> tracing::Span {
@@ -107,6 +165,16 @@ impl Agent {
         let rollup = match cfg.rollup_rpc.as_deref() {
             Some(u) => Some(riposte_chain::connect(u, "rollup", &opts, sink.clone()).await?),
             None => None,
+        };
+        let supers = match (&rollup, cfg.plays_super_roots()) {
+            (Some(r), true) => Some(SuperSources::connect(&cfg, r.clone()).await?),
+            (None, true) => {
+                return Err(AgentError::Config(
+                    "super-root trace types need rollup-rpc: the safe head at each game's L1 head comes from the rollup node"
+                        .into(),
+                ));
+            }
+            (_, false) => None,
         };
         let check = riposte_chain::outputs::output_check(
             cfg.verify_outputs().into(),
@@ -205,6 +273,8 @@ impl Agent {
             skipped: Mutex::new(std::collections::HashSet::new()),
             batcher,
             block_ok: Mutex::new(std::collections::HashSet::new()),
+            supers,
+            starts: Mutex::new(HashMap::new()),
         })
     }
 
@@ -233,15 +303,57 @@ impl Agent {
         &self.cfg
     }
 
-    /// The honest trace of a game of `game_type` starting from `prestate`.
-    pub fn trace_for(&self, game_type: u32, prestate: B256) -> Result<GameTrace, riposte_solver::TraceError> {
-        GameTrace::of(game_type, prestate, &self.outputs, self.cannon.as_ref())
+    /// The honest trace of game `g`: by its type and prestate, or for a super-root game over
+    /// the rollup node's chain judged at the game's L1 head.
+    pub async fn trace_for(&self, g: &GameRecord) -> Result<GameTrace, riposte_solver::TraceError> {
+        use riposte_solver::TraceError;
+        if g.super_root.is_none() {
+            return GameTrace::of(g.game_type, g.absolute_prestate, &self.outputs, self.cannon.as_ref());
+        }
+        let Some(s) = &self.supers else {
+            return Err(TraceError::Unsupported(
+                "a super-root game: riposte judges those only with rollup-rpc (and a super-root trace-type)".into(),
+            ));
+        };
+        if g.l2_chain_id != s.times.chain_id {
+            return Err(TraceError::Unsupported(format!(
+                "a super root of chain {}, but the rollup node follows chain {}",
+                g.l2_chain_id, s.times.chain_id
+            )));
+        }
+        let l1_head = s.l1_number(&self.l1, g.l1_head).await?;
+        let chain = L2SuperChain::new(s.times, self.outputs.clone(), s.rollup.clone(), l1_head);
+        Ok(GameTrace::of_super(g.absolute_prestate, chain))
     }
 
-    /// The honest trace to judge a game of `game_type` by: its own, or output roots alone when
-    /// riposte has no execution trace for it (claims below the split are then not judged).
-    pub fn trace_for_inspection(&self, game_type: u32, prestate: B256) -> GameTrace {
-        self.trace_for(game_type, prestate).unwrap_or_else(|_| GameTrace::outputs_only(&self.outputs))
+    /// The honest trace to judge game `g` by: its own, or output roots alone when riposte has
+    /// no execution trace for it (claims below the split are then not judged).
+    pub async fn trace_for_inspection(&self, g: &GameRecord) -> Result<GameTrace, riposte_solver::TraceError> {
+        match self.trace_for(g).await {
+            Ok(t) => Ok(t),
+            Err(e) if g.super_root.is_some() => Err(e),
+            Err(_) => Ok(GameTrace::outputs_only(&self.outputs)),
+        }
+    }
+
+    /// Why a super-root game's starting root is not one riposte can play from, if it is not:
+    /// riposte's own super root at the anchor's timestamp must be the game's starting root.
+    async fn starting_root_refusal(&self, g: &GameRecord, trace: &GameTrace) -> Result<Option<String>> {
+        let Some(top) = trace.super_top() else { return Ok(None) };
+        if let Some(known) = self.starts.lock().ok().and_then(|s| s.get(&g.address).cloned()) {
+            return Ok(known);
+        }
+        let refusal = top.starting_root_differs(g.starting_block, g.starting_root).await?.map(|ours| {
+            self.metrics.disagreement();
+            format!(
+                "the game starts from super root {} at timestamp {}, but riposte computes {ours} there",
+                g.starting_root, g.starting_block
+            )
+        });
+        if let Ok(mut s) = self.starts.lock() {
+            s.insert(g.address, refusal.clone());
+        }
+        Ok(refusal)
     }
 
     /// The transaction sender, unless monitoring only.
@@ -456,15 +568,19 @@ impl Agent {
         // A game of a version or type riposte cannot play is skipped by name, game by game: its
         // neighbours are played.
         let opened = self.games.open(g.address).await;
-        let trace = GameTrace::of(g.game_type, g.absolute_prestate, &self.outputs, self.cannon.as_ref());
+        let trace = self.trace_for(g).await;
         let (game, trace) = match (opened, trace) {
             (Ok(game), Ok(trace)) => (game, trace),
             (Err(e), _) if !matches!(e.kind(), crate::error::ErrorKind::Temporary) => {
                 return Ok(self.skip(g, &e.to_string()));
             }
             (Err(e), _) => return Err(e),
+            (Ok(_), Err(e @ riposte_solver::TraceError::Source { .. })) => return Err(e.into()),
             (Ok(_), Err(e)) => return Ok(self.skip(g, &e.to_string())),
         };
+        if let Some(why) = self.starting_root_refusal(g, &trace).await? {
+            return Ok(self.skip(g, &why));
+        }
         let (challenges, root_challenged) = self.challenge_root_block(g, game.as_ref()).await?;
         let selective = self.cfg.selective_claim_resolution.then_some(self.bonds.claimants());
         let player = Player {
@@ -489,7 +605,9 @@ impl Agent {
     /// by `challengeRootL2Block` with that block's header, which shows the number is wrong.
     /// Returns the transactions confirmed and whether the root is so challenged.
     async fn challenge_root_block(&self, g: &GameRecord, game: &dyn DisputeGame) -> Result<(usize, bool)> {
+        // A super-root game has no L2 block number to challenge.
         if g.status != riposte_game::GameStatus::InProgress as u8
+            || g.super_root.is_some()
             || self.block_ok.lock().is_ok_and(|s| s.contains(&g.address))
         {
             return Ok((0, false));

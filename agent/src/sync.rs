@@ -34,6 +34,7 @@ pub fn record_of(p: GameParams, fg: &FactoryGame, factory: Address) -> GameRecor
         anchor_registry: p.anchor_registry,
         proposer: p.roles.map_or(Address::ZERO, |r| r.proposer),
         challenger: p.roles.map_or(Address::ZERO, |r| r.challenger),
+        super_root: p.super_root.as_ref().map(|sr| sr.encode().into()),
     }
 }
 
@@ -51,7 +52,9 @@ pub struct Rules {
 /// The line, depth and clock rules of a stored game (errors name the game).
 pub fn rules_of(g: &GameRecord) -> Result<Rules> {
     let game = || format!("game {}", g.address);
-    let line = Line::of_version(&g.version).ok_or_else(|| {
+    // A super-root game's version is its own family's (0.7.x plays by 2.x's rules).
+    let line = if g.super_root.is_some() { Line::of_super_version(&g.version) } else { Line::of_version(&g.version) };
+    let line = line.ok_or_else(|| {
         AgentError::from(riposte_contracts::ContractError::Unsupported {
             game: g.address,
             reason: format!("stored version {:?} is no line riposte plays", g.version),

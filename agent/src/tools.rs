@@ -38,8 +38,6 @@ pub struct LiveGame {
     pub record: GameRecord,
     /// Its claims and rules.
     pub view: GameView,
-    /// Its root is a super root (claims are super roots and transition states, not judged yet).
-    pub super_root: bool,
 }
 
 impl Agent {
@@ -83,19 +81,18 @@ impl Agent {
             l1_head: record.l1_head,
             l2_chain_id: record.l2_chain_id,
             line,
+            super_root: record.super_root.is_some(),
         };
-        let super_root = game.family().kind.is_super();
-        Ok(LiveGame { record, view, super_root })
+        Ok(LiveGame { record, view })
     }
 
     /// Whether the honest trace agrees with each claim (`None` where it cannot say: below the
-    /// split of a game type riposte has no execution trace for).
-    pub async fn honesty(&self, game_type: u32, view: &GameView, super_root: bool) -> Vec<Option<bool>> {
-        if super_root {
-            // The super-root trace is not wired to sources yet: nothing is judged.
+    /// split of a game type riposte has no execution trace for, or every claim of a super-root
+    /// game riposte has no sources for).
+    pub async fn honesty(&self, g: &GameRecord, view: &GameView) -> Vec<Option<bool>> {
+        let Ok(trace) = self.trace_for_inspection(g).await else {
             return vec![None; view.tree.len()];
-        }
-        let trace = self.trace_for_inspection(game_type, view.absolute_prestate);
+        };
         let mut out = Vec::with_capacity(view.tree.len());
         for (i, c) in view.tree.claims().iter().enumerate() {
             out.push(trace.get(view, i, c.position).await.ok().map(|v| v == c.value));
@@ -136,7 +133,7 @@ pub async fn list_games(agent: &Agent) -> Result<()> {
 async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
     let status = GameStatus::from_u8(g.record.status).map_or_else(|_| "unknown".to_string(), |s| format!("{s:?}"));
     let root = match agent
-        .honesty(g.record.game_type, &GameView { tree: root_only(&g.view.tree), ..g.view.clone() }, g.super_root)
+        .honesty(&g.record, &GameView { tree: root_only(&g.view.tree), ..g.view.clone() })
         .await
         .first()
         .copied()
@@ -150,7 +147,7 @@ async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
     let deadline = if !playable {
         format!("version {} is not played by riposte", g.record.version)
     } else if g.record.status == GameStatus::InProgress as u8 {
-        let plan = match agent.trace_for(g.record.game_type, g.record.absolute_prestate) {
+        let plan = match agent.trace_for(&g.record).await {
             Ok(trace) => plan_moves(&g.view, &trace, now).await.map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
@@ -196,18 +193,22 @@ fn root_only(tree: &ClaimTree) -> ClaimTree {
 pub async fn show(agent: &Agent, game: Address) -> Result<()> {
     let g = agent.live_game(game, None, Purpose::Inspect).await?;
     let now = agent.l1_now().await?;
-    let honest = agent.honesty(g.record.game_type, &g.view, g.super_root).await;
+    let honest = agent.honesty(&g.record, &g.view).await;
     let status = GameStatus::from_u8(g.record.status).map_or_else(|_| "unknown".to_string(), |s| format!("{s:?}"));
+    let unit = if g.view.super_root { "timestamp" } else { "block" };
     println!(
-        "game {game}  type {}  version {}  status {status}  L2 block {}  started from anchor block {}",
+        "game {game}  type {}  version {}  status {status}  L2 {unit} {}  started from anchor {unit} {}",
         g.record.game_type, g.record.version, g.record.l2_block_number, g.record.starting_block
     );
+    if let Some(sr) = &g.record.super_root {
+        println!("super root preimage {sr}");
+    }
     let eth = agent.eth().as_ref();
     let registry = riposte_contracts::call(eth, game, Fdg::anchorStateRegistryCall {}).await?;
     let anchor =
         riposte_contracts::call(eth, registry, AnchorStateRegistry::anchorsCall { gameType: g.record.game_type })
             .await?;
-    println!("current anchor of type {}: {} at L2 block {}", g.record.game_type, anchor.root, anchor.l2BlockNumber);
+    println!("current anchor of type {}: {} at L2 {unit} {}", g.record.game_type, anchor.root, anchor.l2BlockNumber);
     let me = agent.sender();
     let name = move |a: Address| {
         if Some(a) == me {
@@ -218,7 +219,7 @@ pub async fn show(agent: &Agent, game: Address) -> Result<()> {
             a.to_string()
         }
     };
-    print!("{}", format::render_tree(&g.view.tree, g.view.depth, g.view.clocks, now, &honest, &name));
+    print!("{}", format::render_tree(&g.view, now, &honest, &name));
     if let Ok(dg) = agent.game(game).await {
         print!("{}", credits(agent, &g, dg.as_ref(), &name).await?);
     }
@@ -285,7 +286,7 @@ pub async fn manual_move(
 ) -> Result<()> {
     let g = agent.live_game(game, None, Purpose::Play).await?;
     let c = *g.view.tree.get(parent)?;
-    let trace = agent.trace_for(g.record.game_type, g.record.absolute_prestate)?;
+    let trace = agent.trace_for(&g.record).await?;
     let deadline = g.view.tree.response_deadline(parent, g.view.clocks)?;
     let action = match kind {
         MoveKind::Attack | MoveKind::Defend => {

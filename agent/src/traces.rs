@@ -1,5 +1,6 @@
 //! Which honest trace plays which game type: the alphabet trace (type 255) or riposte's MIPS VM
-//! running the configured program (type 0), each below L2 output roots.
+//! running the configured program (type 0), each below L2 output roots; super roots on top of
+//! the alphabet trace or of nothing yet (types 9 and 5).
 
 use std::{path::Path, sync::Arc};
 
@@ -7,14 +8,18 @@ use alloy::primitives::B256;
 use riposte_game::Position;
 use riposte_solver::{
     TraceError,
-    trace::{ExecSubgame, ExecTrace, GameView, SplitTrace, StepData, TraceAccessor, alphabet::AlphabetTrace},
+    trace::{
+        ExecSubgame, ExecTrace, GameView, SplitTrace, StepData, TraceAccessor, Unplayable,
+        alphabet::AlphabetTrace,
+        super_root::{NO_INTEROP_VM, SuperTrace},
+    },
 };
 use riposte_vm::{
     NoOracle,
     trace::{SubgameOracle, VmTrace},
 };
 
-use riposte_chain::outputs::L2Outputs;
+use riposte_chain::{outputs::L2Outputs, super_chain::L2SuperChain};
 
 /// The oracle of a Cannon subgame: the game's local data; no global preimage source yet.
 type Oracles = fn(&ExecSubgame) -> Result<SubgameOracle<NoOracle>, TraceError>;
@@ -54,19 +59,8 @@ impl ExecTrace for BlockingVm {
     }
 }
 
-/// No execution trace: every question below the split is an error.
-#[derive(Clone, Copy)]
-pub struct NoExecTrace;
-
-impl ExecTrace for NoExecTrace {
-    async fn state_at(&self, _: &ExecSubgame, _: u128) -> Result<B256, TraceError> {
-        Err(TraceError::Unsupported("no execution trace for this game type".into()))
-    }
-
-    async fn step_data(&self, _: &ExecSubgame, _: u128) -> Result<StepData, TraceError> {
-        Err(TraceError::Unsupported("no execution trace for this game type".into()))
-    }
-}
+/// Output roots only: no execution trace for the game type.
+const NO_EXEC: Unplayable = Unplayable("no execution trace for this game type");
 
 /// The honest trace of one game.
 pub enum GameTrace {
@@ -75,7 +69,12 @@ pub enum GameTrace {
     /// Game type 0.
     Cannon(SplitTrace<L2Outputs, BlockingVm>),
     /// Output roots only, to judge claims down to the split of any game type (never to play).
-    OutputsOnly(SplitTrace<L2Outputs, NoExecTrace>),
+    OutputsOnly(SplitTrace<L2Outputs, Unplayable>),
+    /// A super-root game (type 9 or 5) whose prestate is the alphabet's (the devnet).
+    SuperAlphabet(SplitTrace<SuperTrace<L2SuperChain>, AlphabetTrace>),
+    /// A super-root game of any other prestate: the top half only (MIPS64 with kona's interop
+    /// program below, which riposte cannot run yet).
+    SuperOnly(SplitTrace<SuperTrace<L2SuperChain>, Unplayable>),
 }
 
 impl GameTrace {
@@ -104,12 +103,32 @@ impl GameTrace {
         }
     }
 
+    /// The trace of a super-root game over `chain`, chosen by its absolute prestate.
+    pub fn of_super(prestate: B256, chain: L2SuperChain) -> Self {
+        let top = SuperTrace::new(chain);
+        if prestate == riposte_solver::trace::alphabet::absolute_prestate() {
+            Self::SuperAlphabet(SplitTrace::new(top, AlphabetTrace))
+        } else {
+            Self::SuperOnly(SplitTrace::new(top, Unplayable(NO_INTEROP_VM)))
+        }
+    }
+
+    /// The top half of a super-root trace (none for output-root traces).
+    pub fn super_top(&self) -> Option<&SuperTrace<L2SuperChain>> {
+        match self {
+            Self::SuperAlphabet(t) => Some(t.top()),
+            Self::SuperOnly(t) => Some(t.top()),
+            _ => None,
+        }
+    }
+
     /// Output roots only (see [`GameTrace::OutputsOnly`]).
     pub fn outputs_only(outputs: &L2Outputs) -> Self {
-        Self::OutputsOnly(SplitTrace::new(outputs.clone(), NoExecTrace))
+        Self::OutputsOnly(SplitTrace::new(outputs.clone(), NO_EXEC))
     }
 
     /// The absolute prestates riposte's traces for `game_type` start from (none: no trace).
+    /// A super-root game of another prestate is still judged (its top half), never bet on.
     pub fn absolute_prestates(game_type: u32, cannon: Option<&Arc<CannonVm>>) -> Vec<B256> {
         let alphabet = riposte_solver::trace::alphabet::absolute_prestate();
         let program = cannon.map(|vm| vm.absolute_prestate());
@@ -128,6 +147,8 @@ impl TraceAccessor for GameTrace {
             Self::Alphabet(t) => t.get(view, reference, position).await,
             Self::Cannon(t) => t.get(view, reference, position).await,
             Self::OutputsOnly(t) => t.get(view, reference, position).await,
+            Self::SuperAlphabet(t) => t.get(view, reference, position).await,
+            Self::SuperOnly(t) => t.get(view, reference, position).await,
         }
     }
 
@@ -136,6 +157,18 @@ impl TraceAccessor for GameTrace {
             Self::Alphabet(t) => t.step_data(view, reference, position).await,
             Self::Cannon(t) => t.step_data(view, reference, position).await,
             Self::OutputsOnly(t) => t.step_data(view, reference, position).await,
+            Self::SuperAlphabet(t) => t.step_data(view, reference, position).await,
+            Self::SuperOnly(t) => t.step_data(view, reference, position).await,
+        }
+    }
+
+    fn step_refusal(&self) -> Option<&'static str> {
+        match self {
+            Self::Alphabet(t) => t.step_refusal(),
+            Self::Cannon(t) => t.step_refusal(),
+            Self::OutputsOnly(t) => t.step_refusal(),
+            Self::SuperAlphabet(t) => t.step_refusal(),
+            Self::SuperOnly(t) => t.step_refusal(),
         }
     }
 }

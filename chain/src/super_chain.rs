@@ -29,6 +29,41 @@ pub struct ChainTimes {
 }
 
 impl ChainTimes {
+    /// The times a rollup.json gives (a file, or a rollup node's `optimism_rollupConfig`),
+    /// reading only `l2_chain_id`, `block_time`, `genesis.l2_time` and `genesis.l2.number`: a
+    /// config naming forks riposte does not know yet still gives its chain's times. `what`
+    /// names the source in errors.
+    pub fn from_json(v: &serde_json::Value, what: &str) -> Result<Self, ChainError> {
+        let field = |path: &[&str]| {
+            let mut at = v;
+            for p in path {
+                at = &at[*p];
+            }
+            at.as_u64().ok_or_else(|| ChainError::Malformed {
+                what: what.to_owned(),
+                reason: format!("{} is missing or not an unsigned number", path.join(".")),
+            })
+        };
+        let times = Self {
+            chain_id: field(&["l2_chain_id"])?,
+            genesis_block: field(&["genesis", "l2", "number"])?,
+            genesis_time: field(&["genesis", "l2_time"])?,
+            block_time: field(&["block_time"])?,
+        };
+        if times.block_time == 0 {
+            return Err(ChainError::Malformed { what: what.to_owned(), reason: "block_time is 0".into() });
+        }
+        Ok(times)
+    }
+
+    /// The times of the chain `rollup` (a rollup node) follows, from `optimism_rollupConfig`.
+    pub async fn of_node(rollup: &DynProvider) -> Result<Self, ChainError> {
+        let what = "optimism_rollupConfig of the rollup node";
+        let v: serde_json::Value =
+            rollup.raw_request("optimism_rollupConfig".into(), ()).await.map_err(|e| ChainError::rpc(what, &e))?;
+        Self::from_json(&v, what)
+    }
+
     /// The times of the chain `config` (a rollup.json) describes.
     pub fn of(config: &RollupConfig) -> Self {
         Self {
@@ -213,6 +248,26 @@ mod tests {
         assert_eq!((times.chain_id, times.genesis_block, times.block_time), (11_155_420, 0, 2));
         let b = riposte_solver::trace::super_root::block_at(times.genesis_block, times.genesis_time, 2, 1_788_848_992);
         assert_eq!(b, Some(48_523_226));
+    }
+
+    #[tokio::test]
+    async fn times_come_from_the_four_fields_of_a_rollup_config() {
+        // Fields of forks riposte does not know are ignored; a missing one is named.
+        let config = json!({
+            "genesis": { "l1": { "number": 1 }, "l2": { "number": 105_235_063, "hash": B256::ZERO }, "l2_time": 1_686_068_903 },
+            "block_time": 2, "l2_chain_id": 10, "karst_time": 1_783_000_000, "some_fork_time": 1
+        });
+        let node = crate::testserver::serve(vec![("optimism_rollupConfig".into(), config.clone())]).await;
+        let times = ChainTimes::of_node(&provider(&node).await).await.unwrap();
+        assert_eq!(
+            times,
+            ChainTimes { chain_id: 10, genesis_block: 105_235_063, genesis_time: 1_686_068_903, block_time: 2 }
+        );
+        assert_eq!(ChainTimes::from_json(&config, "rollup.json").unwrap(), times);
+        let err = ChainTimes::from_json(&json!({ "block_time": 2, "l2_chain_id": 10 }), "rollup.json").unwrap_err();
+        assert!(err.to_string().contains("rollup.json") && err.to_string().contains("genesis.l2.number"), "{err}");
+        let zero = json!({ "genesis": { "l2": { "number": 0 }, "l2_time": 5 }, "block_time": 0, "l2_chain_id": 10 });
+        assert!(ChainTimes::from_json(&zero, "x").unwrap_err().to_string().contains("block_time"));
     }
 
     #[tokio::test]

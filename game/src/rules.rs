@@ -41,6 +41,16 @@ impl Line {
         }
     }
 
+    /// The line whose bond, clock and resolution rules a `SuperFaultDisputeGame` or
+    /// `SuperPermissionedDisputeGame` of `version` follows: 0.7.x are FaultDisputeGame 2.x's.
+    pub fn of_super_version(version: &str) -> Option<Self> {
+        let mut parts = version.split(['.', '-', '+']);
+        match (parts.next()?, parts.next()?) {
+            ("0", "7") => Some(Self::V2),
+            _ => None,
+        }
+    }
+
     /// `addLocalData` ident 4 (the disputed L2 block) is `min(bisected block, l2BlockNumber)`.
     pub const fn clamps_disputed_block(self) -> bool {
         !matches!(self, Self::V1_2)
@@ -367,6 +377,11 @@ mod tests {
             ("two", None),
         ] {
             assert_eq!(Line::of_version(v), want, "{v}");
+        }
+        // SuperFaultDisputeGame 0.7.x (v7's 0.7.2, v8's 0.7.3) plays by 2.x's rules; the simplified
+        // SuperPermissionedDisputeGame 1.x and other 0.x are not super games riposte reads.
+        for (v, want) in [("0.7.2", Some(Line::V2)), ("0.7.3-rc.1", Some(Line::V2)), ("0.6.0", None), ("1.0.0", None)] {
+            assert_eq!(Line::of_super_version(v), want, "{v}");
         }
         assert!(!Line::V1_2.clamps_disputed_block() && Line::V1_3.clamps_disputed_block());
         assert!(!Line::V1_3.has_two_phase_bonds() && Line::V1_4.has_two_phase_bonds());

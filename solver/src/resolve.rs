@@ -96,6 +96,7 @@ mod tests {
             l1_head: B256::ZERO,
             l2_chain_id: 1,
             line: riposte_game::Line::V1_2,
+            super_root: false,
         }
     }
 

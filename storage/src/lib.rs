@@ -10,7 +10,7 @@
 
 use std::{path::Path, str::FromStr, time::Duration};
 
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, B256, Bytes};
 use riposte_game::{Claim, ClaimTree, Clock, GameError, Position};
 use sqlx::{
     Row, SqlitePool,
@@ -128,6 +128,9 @@ pub struct GameRecord {
     pub proposer: Address,
     /// `challenger()` of a permissioned game (zero otherwise).
     pub challenger: Address,
+    /// A super-root game's proposal, the SuperV1 preimage of its `extraData` (none for
+    /// output-root games). Its presence is what makes the sequence numbers timestamps.
+    pub super_root: Option<Bytes>,
 }
 
 /// A handle on the database; cheap to clone.
@@ -175,6 +178,14 @@ impl Reader<'_> {
     {
         let s = self.text(column)?;
         s.parse().map_err(|e| self.corrupt(column, format!("{s:?}: {e}")))
+    }
+
+    fn optional<T: FromStr>(&self, column: &'static str) -> Result<Option<T>>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let s: Option<String> = self.row.try_get(column).map_err(|e| self.corrupt(column, e))?;
+        s.map(|s| s.parse().map_err(|e| self.corrupt(column, format!("{s:?}: {e}")))).transpose()
     }
 }
 
@@ -235,8 +246,8 @@ impl Store {
             "INSERT INTO games (address, factory, game_index, game_type, created_at, version, root_claim, l1_head, \
              l2_block_number, starting_block, starting_root, max_depth, split_depth, max_clock_duration, \
              clock_extension, status, absolute_prestate, l2_chain_id, vm, weth, oracle_challenge_period, \
-             anchor_registry, proposer, challenger) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             anchor_registry, proposer, challenger, super_root) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (address) DO UPDATE SET status = excluded.status",
         )
         .bind(hex(g.address))
@@ -263,6 +274,7 @@ impl Store {
         .bind(hex(g.anchor_registry))
         .bind(hex(g.proposer))
         .bind(hex(g.challenger))
+        .bind(g.super_root.as_ref().map(hex))
         .execute(&self.pool)
         .await
         .map_err(db(format!("writing game {}", g.address)))?;
@@ -436,5 +448,6 @@ fn read_game(row: &sqlx::sqlite::SqliteRow, address: Address) -> Result<GameReco
         anchor_registry: r.parse("anchor_registry")?,
         proposer: r.parse("proposer")?,
         challenger: r.parse("challenger")?,
+        super_root: r.optional("super_root")?,
     })
 }

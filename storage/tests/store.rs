@@ -31,6 +31,7 @@ fn game(address: u8) -> GameRecord {
         anchor_registry: Address::repeat_byte(7),
         proposer: Address::ZERO,
         challenger: Address::repeat_byte(8),
+        super_root: None,
     }
 }
 
@@ -80,6 +81,12 @@ async fn state_survives_reopen() {
     let store = Store::open(&path).await.unwrap();
     assert_eq!(store.game(g.address).await.unwrap(), Some(g.clone()));
     assert_eq!(store.games().await.unwrap(), vec![g.clone()]);
+    // A super-root game keeps its proposal's preimage.
+    let mut sup = game(9);
+    sup.super_root = Some(vec![1u8; 73].into());
+    store.upsert_game(&sup).await.unwrap();
+    assert_eq!(store.game(sup.address).await.unwrap(), Some(sup.clone()));
+    assert_eq!(store.games().await.unwrap().len(), 2);
     assert_eq!(store.factory_cursor(g.factory).await.unwrap(), 8);
     assert_eq!(store.factory_cursor(Address::ZERO).await.unwrap(), 0);
     assert_eq!(store.claim_count(g.address).await.unwrap(), 3);

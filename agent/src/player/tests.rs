@@ -191,3 +191,22 @@ async fn a_permissioned_game_is_played_only_with_one_of_its_roles() {
     // A permissionless game refuses nobody.
     assert_eq!(move_refusal(&record(), Some(ME)), None);
 }
+
+#[tokio::test]
+async fn a_trace_that_cannot_step_places_no_bond_but_resolves() {
+    use riposte_solver::trace::Unplayable;
+    let s = setup().await;
+    let top_only = SplitTrace::new(Outputs, Unplayable("no VM for this game"));
+    // A dishonest root the honest trace would attack: nothing is sent.
+    let game = FakeGame::new(keccak256("a root that never was"));
+    let sink = CountingSink::default();
+    let p = s.player().look(&record(), &game, &top_only, &sink, START + 10).await.unwrap();
+    assert!(keys(&sink).is_empty(), "{:?}", keys(&sink));
+    assert_eq!(p.planned, 0);
+    // An attack on the root is not answered either.
+    game.push(0, 2, keccak256("garbage"), ADVERSARY, START + 20);
+    // Once the clocks have run out the game is resolved as it stands.
+    let p = s.player().look(&record(), &game, &top_only, &sink, START + 1_000).await.unwrap();
+    assert_eq!(keys(&sink), vec!["resolve-claim:1".to_string(), "resolve-claim:0".to_string(), "resolve".to_string()]);
+    assert!(p.unfinished);
+}

@@ -218,15 +218,13 @@ async fn answers<C: SolCall>(eth: &dyn EthCall, game: Address, c: C) -> Result<b
 pub async fn detect(eth: &dyn EthCall, game: Address) -> Result<GameFamily, ContractError> {
     let version = call(eth, game, fault::FaultDisputeGame::versionCall {}).await?;
     if answers(eth, game, fault::Super::startingSequenceNumberCall {}).await? {
-        let mut parts = version.split(['.', '-']);
-        return match (parts.next(), parts.next()) {
-            (Some("0"), Some("7")) => {
+        return match Line::of_super_version(&version) {
+            Some(line) => {
                 let permissioned = answers(eth, game, fault::Permissioned::proposerCall {}).await?;
                 let kind = if permissioned { GameKind::SuperPermissioned } else { GameKind::SuperFault };
-                // Bonds, clocks and resolution are FaultDisputeGame 2.x's.
-                Ok(GameFamily { kind, line: Line::V2 })
+                Ok(GameFamily { kind, line })
             }
-            _ => Err(ContractError::Unsupported {
+            None => Err(ContractError::Unsupported {
                 game,
                 reason: format!(
                     "super-root game version {version:?} is not supported (riposte reads SuperFaultDisputeGame and \

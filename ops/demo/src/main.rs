@@ -180,11 +180,10 @@ async fn demo() -> Result<()> {
         ("C", &game_c, GameStatus::ChallengerWins),
     ] {
         let live = agent.live_game(game.address(), None, riposte_agent::tools::Purpose::Inspect).await?;
-        let tree = live.view.tree.clone();
-        let honest = agent.honesty(live.record.game_type, &live.view, live.super_root).await;
+        let honest = agent.honesty(&live.record, &live.view).await;
         let status = game.status().await?;
         println!("\ngame {label} {} — {status:?} (riposte expected {expected:?})", game.address());
-        print!("{}", format::render_tree(&tree, game.depth, game.clocks, now, &honest, &name));
+        print!("{}", format::render_tree(&live.view, now, &honest, &name));
         won &= status == expected;
     }
     let intents = agent.store().intents().await?;

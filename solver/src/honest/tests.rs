@@ -34,6 +34,7 @@ fn view(tree: ClaimTree) -> GameView {
         l1_head: B256::ZERO,
         l2_chain_id: 901,
         line: riposte_game::Line::V1_2,
+        super_root: false,
     }
 }
 

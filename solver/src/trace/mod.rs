@@ -1,7 +1,7 @@
 //! Honest traces: what the honest value is at each position of a game.
 //!
 //! A game's trace is split: at depths up to the split depth a claim is an L2 output root
-//! ([`OutputTrace`]), below it a claim is a VM state hash inside an execution subgame that runs
+//! ([`OutputTrace`]) or a super root ([`super_root::SuperTrace`]), both a [`TopTrace`]; below it a claim is a VM state hash inside an execution subgame that runs
 //! from an agreed output to a disputed one ([`ExecTrace`]). [`SplitTrace`] joins the two into
 //! the [`TraceAccessor`] the solver asks.
 
@@ -42,6 +42,9 @@ pub struct GameView {
     pub l2_chain_id: u64,
     /// The contract line whose rules apply (local data differs between lines).
     pub line: Line,
+    /// A super-root game (`SuperFaultDisputeGame`): the sequence numbers above are L2
+    /// timestamps, and local data ident 4 is the proposal's timestamp in every subgame.
+    pub super_root: bool,
 }
 
 impl GameView {
@@ -64,9 +67,14 @@ impl GameView {
                 self.depth.unclamped_output_block(pos, self.starting_block)?
             }
         };
-        // What `addLocalData` ident 4 gives the VM: clamped to the proposal from 1.3 on.
-        let bisected = self.depth.unclamped_output_block(outputs.disputed_position, self.starting_block)?;
-        let disputed_block = riposte_game::rules::disputed_l2_block(self.line, bisected, self.l2_block_number);
+        // What `addLocalData` ident 4 gives the VM: clamped to the proposal from 1.3 on; a
+        // super-root game gives its proposal's timestamp whatever the subgame.
+        let disputed_block = if self.super_root {
+            self.l2_block_number
+        } else {
+            let bisected = self.depth.unclamped_output_block(outputs.disputed_position, self.starting_block)?;
+            riposte_game::rules::disputed_l2_block(self.line, bisected, self.l2_block_number)
+        };
         Ok(ExecSubgame {
             local_context: outputs.local_context(),
             outputs,
@@ -94,9 +102,11 @@ pub struct ExecSubgame {
     pub exec_root: Position,
     /// `_computeLocalContext` of the two outputs: keys the VM's local preimages.
     pub local_context: B256,
-    /// L2 block of the agreed output.
+    /// L2 block of the agreed output (for a super-root game: the anchor's timestamp plus the
+    /// agreed claim's trace index, which names no block).
     pub agreed_block: u64,
-    /// L2 block of the disputed output as the contract's local data gives it.
+    /// L2 block of the disputed output as the contract's local data gives it (ident 4; for a
+    /// super-root game the proposal's timestamp).
     pub disputed_block: u64,
     /// The game's L1 head.
     pub l1_head: B256,
@@ -158,6 +168,25 @@ pub trait TraceAccessor: Send + Sync {
         reference: usize,
         position: Position,
     ) -> impl Future<Output = Result<StepData, TraceError>> + Send;
+
+    /// Why this trace cannot answer every position down to a step, if it cannot. Such a trace
+    /// (the top half only) may judge claims, but a bond placed on it may be lost at the bottom.
+    fn step_refusal(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// The claims of a split game at and above its split depth: output roots, or super roots and
+/// transition states.
+pub trait TopTrace: Send + Sync {
+    /// The honest claim at output position `position`.
+    fn top_claim(&self, view: &GameView, position: Position) -> impl Future<Output = Result<B256, TraceError>> + Send;
+}
+
+impl<O: OutputTrace> TopTrace for O {
+    async fn top_claim(&self, view: &GameView, position: Position) -> Result<B256, TraceError> {
+        self.output_at(view.output_block(position)?).await
+    }
 }
 
 /// Honest L2 output roots (the top half of a split game).
@@ -178,4 +207,27 @@ pub trait ExecTrace: Send + Sync {
         subgame: &ExecSubgame,
         index: u128,
     ) -> impl Future<Output = Result<StepData, TraceError>> + Send;
+
+    /// Why this trace answers nothing, if it does not (see [`Unplayable`]).
+    fn refusal(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// No execution trace: every question below the split is refused with the reason.
+#[derive(Debug, Clone, Copy)]
+pub struct Unplayable(pub &'static str);
+
+impl ExecTrace for Unplayable {
+    async fn state_at(&self, _: &ExecSubgame, _: u128) -> Result<B256, TraceError> {
+        Err(TraceError::Unsupported(self.0.into()))
+    }
+
+    async fn step_data(&self, _: &ExecSubgame, _: u128) -> Result<StepData, TraceError> {
+        Err(TraceError::Unsupported(self.0.into()))
+    }
+
+    fn refusal(&self) -> Option<&'static str> {
+        Some(self.0)
+    }
 }

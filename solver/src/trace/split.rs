@@ -1,29 +1,33 @@
 use alloy_primitives::B256;
 use riposte_game::Position;
 
-use super::{ExecTrace, GameView, OutputTrace, StepData, TraceAccessor};
+use super::{ExecTrace, GameView, StepData, TopTrace, TraceAccessor};
 use crate::TraceError;
 
-/// A split game's trace: output roots from `outputs` down to the split depth, execution states
-/// from `exec` below it.
+/// A split game's trace: output or super roots from `top` down to the split depth, execution
+/// states from `exec` below it.
 #[derive(Debug, Clone)]
-pub struct SplitTrace<O, E> {
-    outputs: O,
+pub struct SplitTrace<T, E> {
+    top: T,
     exec: E,
 }
 
-impl<O: OutputTrace, E: ExecTrace> SplitTrace<O, E> {
-    /// Joins an output trace and an execution trace.
-    pub fn new(outputs: O, exec: E) -> Self {
-        Self { outputs, exec }
+impl<T: TopTrace, E: ExecTrace> SplitTrace<T, E> {
+    /// Joins a top-half trace and an execution trace.
+    pub fn new(top: T, exec: E) -> Self {
+        Self { top, exec }
+    }
+
+    /// The top half.
+    pub fn top(&self) -> &T {
+        &self.top
     }
 }
 
-impl<O: OutputTrace, E: ExecTrace> TraceAccessor for SplitTrace<O, E> {
+impl<T: TopTrace, E: ExecTrace> TraceAccessor for SplitTrace<T, E> {
     async fn get(&self, view: &GameView, reference: usize, position: Position) -> Result<B256, TraceError> {
         if view.depth.is_output_position(position) {
-            let block = view.output_block(position)?;
-            return self.outputs.output_at(block).await;
+            return self.top.top_claim(view, position).await;
         }
         let subgame = view.exec_subgame(reference, position)?;
         self.exec.state_at(&subgame, view.exec_index(position)?).await
@@ -39,5 +43,9 @@ impl<O: OutputTrace, E: ExecTrace> TraceAccessor for SplitTrace<O, E> {
         }
         let subgame = view.exec_subgame(reference, position)?;
         self.exec.step_data(&subgame, view.exec_index(position)?).await
+    }
+
+    fn step_refusal(&self) -> Option<&'static str> {
+        self.exec.refusal()
     }
 }

@@ -354,14 +354,19 @@ pub async fn claim_at<C: SuperChain>(chain: &C, point: TracePoint) -> Result<B25
     Ok(ts.hash())
 }
 
-/// The honest trace of a super-root game over one chain: super roots and transition states
+/// The honest top half of a super-root game over one chain: super roots and transition states
 /// down to the split depth (`view.starting_block` and `view.l2_block_number` are the anchor's
-/// and the proposal's timestamps). Below the split the game steps on MIPS64 with kona's
-/// interop program, which riposte cannot run yet: every such question is refused by name.
+/// and the proposal's timestamps). Joined with an execution trace in a
+/// [`super::SplitTrace`]; live games step on MIPS64 with kona's interop program
+/// ([`NO_INTEROP_VM`] until riposte runs it).
 #[derive(Debug, Clone)]
 pub struct SuperTrace<C> {
     chain: C,
 }
+
+/// Why a live super-root game's execution half is not played.
+pub const NO_INTEROP_VM: &str =
+    "below the split a super-root game steps on MIPS64 with kona's interop program, which riposte cannot run yet";
 
 impl<C: SuperChain> SuperTrace<C> {
     /// The trace over `chain`.
@@ -369,43 +374,28 @@ impl<C: SuperChain> SuperTrace<C> {
         Self { chain }
     }
 
-    /// Whether the game's starting root (`startingRootHash`) is the super root riposte computes
+    /// The chain the trace reads.
+    pub fn chain(&self) -> &C {
+        &self.chain
+    }
+
+    /// Whether a game's starting root (`startingRootHash`) is the super root riposte computes
     /// at the anchor's timestamp (`startingSequenceNumber`): a game that starts from another is
-    /// not one whose honest trace riposte knows.
-    pub async fn starting_root_agrees(&self, view: &super::GameView) -> Result<bool, crate::TraceError> {
-        let ours = claim_at(&self.chain, TracePoint::Super { timestamp: view.starting_block }).await?;
-        Ok(ours == view.starting_root)
+    /// not one whose honest trace riposte knows. Returns riposte's super root when they differ.
+    pub async fn starting_root_differs(&self, timestamp: u64, root: B256) -> Result<Option<B256>, crate::TraceError> {
+        let ours = claim_at(&self.chain, TracePoint::Super { timestamp }).await?;
+        Ok((ours != root).then_some(ours))
     }
 }
 
-fn no_execution_trace() -> crate::TraceError {
-    crate::TraceError::Unsupported(
-        "below the split a super-root game steps on MIPS64 with kona's interop program, which riposte cannot run yet"
-            .into(),
-    )
-}
-
-impl<C: SuperChain> super::TraceAccessor for SuperTrace<C> {
-    async fn get(
+impl<C: SuperChain> super::TopTrace for SuperTrace<C> {
+    async fn top_claim(
         &self,
         view: &super::GameView,
-        _reference: usize,
         position: riposte_game::Position,
     ) -> Result<B256, crate::TraceError> {
-        if !view.depth.is_output_position(position) {
-            return Err(no_execution_trace());
-        }
         let index = view.depth.output_trace_index(position)?;
         claim_at(&self.chain, trace_point(index, view.starting_block, view.l2_block_number)).await
-    }
-
-    async fn step_data(
-        &self,
-        _view: &super::GameView,
-        _reference: usize,
-        _position: riposte_game::Position,
-    ) -> Result<super::StepData, crate::TraceError> {
-        Err(no_execution_trace())
     }
 }
 
@@ -496,20 +486,25 @@ mod trace_tests {
             l1_head: B256::ZERO,
             l2_chain_id: 901,
             line: Line::V2,
+            super_root: true,
         }
     }
 
     #[test]
     fn the_super_trace_answers_the_top_half_and_refuses_the_bottom_by_name() {
         block_on(async {
-            use crate::TraceAccessor;
+            use crate::{
+                TraceAccessor,
+                trace::{SplitTrace, Unplayable},
+            };
             use riposte_game::Position;
             let c = Chain { safe: 1_000 };
-            let trace = SuperTrace::new(Chain { safe: 1_000 });
+            let trace = SplitTrace::new(SuperTrace::new(Chain { safe: 1_000 }), Unplayable(NO_INTEROP_VM));
             let anchor = claim_at(&c, TracePoint::Super { timestamp: 104 }).await.unwrap();
             let v = view(104, 108, B256::ZERO, anchor);
-            assert!(trace.starting_root_agrees(&v).await.unwrap());
-            assert!(!trace.starting_root_agrees(&view(104, 108, B256::ZERO, B256::ZERO)).await.unwrap());
+            assert_eq!(trace.top().starting_root_differs(104, anchor).await.unwrap(), None);
+            assert_eq!(trace.top().starting_root_differs(104, B256::ZERO).await.unwrap(), Some(anchor));
+            assert_eq!(trace.step_refusal(), Some(NO_INTEROP_VM));
             // The root stands for the proposal's super root.
             let root = trace.get(&v, 0, Position::ROOT).await.unwrap();
             assert_eq!(root, claim_at(&c, TracePoint::Super { timestamp: 108 }).await.unwrap());
@@ -524,10 +519,54 @@ mod trace_tests {
                 claim_at(&c, TracePoint::Super { timestamp: 105 }).await.unwrap()
             );
             // Below the split: refused, naming why.
-            let below = Position::from_depth_index(11, 0).unwrap();
-            let err = trace.get(&v, 0, below).await.unwrap_err().to_string();
+            let mut v = v;
+            let (parent, pos) = path_to_split(&mut v);
+            let below = pos.attack().unwrap();
+            let err = trace.get(&v, parent, below).await.unwrap_err().to_string();
             assert!(err.contains("MIPS64") && err.contains("interop"), "{err}");
             assert!(trace.step_data(&v, 0, Position::from_depth_index(14, 0).unwrap()).await.is_err());
+        });
+    }
+
+    /// Attacks from the root down to the split depth; the last claim's index and position.
+    fn path_to_split(v: &mut crate::GameView) -> (usize, riposte_game::Position) {
+        use riposte_game::{Claim, Position};
+        let mut parent: usize = 0;
+        let mut pos = Position::ROOT;
+        for _ in 0..v.depth.split() {
+            pos = pos.attack().unwrap();
+            let claim = Claim {
+                parent_index: u32::try_from(parent).unwrap(),
+                countered_by: Default::default(),
+                claimant: Default::default(),
+                bond: 1,
+                value: B256::repeat_byte(1),
+                position: pos,
+                clock: Default::default(),
+            };
+            parent = v.tree.push(claim).unwrap();
+        }
+        (parent, pos)
+    }
+
+    #[test]
+    fn below_the_split_the_alphabet_vm_sees_the_proposal_timestamp_in_every_subgame() {
+        block_on(async {
+            use crate::{
+                TraceAccessor,
+                trace::{SplitTrace, alphabet},
+            };
+            let c = Chain { safe: 1_000 };
+            let anchor = claim_at(&c, TracePoint::Super { timestamp: 104 }).await.unwrap();
+            let mut v = view(104, 108, B256::repeat_byte(7), anchor);
+            let (parent, pos) = path_to_split(&mut v);
+            let trace = SplitTrace::new(SuperTrace::new(Chain { safe: 1_000 }), alphabet::AlphabetTrace);
+            let below = pos.attack().unwrap();
+            let sub = v.exec_subgame(parent, below).unwrap();
+            assert_eq!(sub.disputed_block, 108);
+            let got = trace.get(&v, parent, below).await.unwrap();
+            assert_eq!(got, alphabet::state_hash(108, v.exec_index(below).unwrap()).unwrap());
+            assert_eq!(trace.step_refusal(), None);
         });
     }
 }
