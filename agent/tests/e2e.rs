@@ -214,9 +214,12 @@ impl Harness {
                 // the disputed block is loaded as local data.
                 if g.depth.exec_trace_index(c.position).unwrap() == 0 {
                     let i = tree.claims().iter().position(|x| x == c).unwrap();
-                    let block =
+                    let block = if g.super_root {
+                        g.l2_block
+                    } else {
                         alphabet::disputed_block(&tree, i, g.depth, g.starting_block, g.starting_root, g.clamp())
-                            .unwrap();
+                            .unwrap()
+                    };
                     if c.value != alphabet::claim(block, 0) {
                         n += 1;
                     }
@@ -1013,4 +1016,128 @@ async fn challenges_the_block_number_of_a_root_beyond_the_safe_head() {
     let claims = if g.line.has_two_phase_bonds() { 2 } else { 1 };
     assert_eq!(h.nonce(h.agent).await, 3 + claims, "log:\n{}", h.log());
     assert!(h.log().contains("challenging its block number"), "log:\n{}", h.log());
+}
+
+/// Whether the devnet's release has `SuperFaultDisputeGame` (type 9); prints why `test` did not
+/// run otherwise.
+fn needs_super(h: &Harness, test: &str) -> bool {
+    if h.devnet.deployment().super_game_impl != Address::ZERO {
+        return true;
+    }
+    eprintln!(
+        "{test}: did not run: needs a contracts release with SuperFaultDisputeGame 0.7.x in RIPOSTE_OP_ARTIFACTS \
+         (e.g. op-contracts v7.0.0's forge artifacts); the default npm 0.17.3 stack has no super-root games"
+    );
+    false
+}
+
+impl Harness {
+    /// The agent playing super-root games (type 9) over the devnet's stand-in rollup node.
+    fn spawn_super(&self) -> AgentProcess {
+        let rollup = self.devnet.rollup().url().to_owned();
+        self.spawn(&["--trace-type", "super-cannon-kona", "--rollup-rpc", &rollup, "--verify-outputs", "none"])
+    }
+
+    /// A super-root game proposed by the proposer (dev account 1).
+    async fn super_game(&self, root: &riposte_solver::trace::super_root::SuperRoot) -> FaultGame<'_> {
+        let address = self.devnet.create_super_game(root).await.unwrap();
+        self.devnet.game(address).await.unwrap()
+    }
+}
+
+/// Type 9 over one chain: a super root with a wrong output is countered down to an alphabet
+/// step under the super roots and transition states, an honest one is defended against
+/// garbage; both won, bonds claimed in two phases, nothing sent twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wins_a_dishonest_super_root_and_defends_an_honest_one() {
+    let h = Harness::new().await;
+    if !needs_super(&h, "wins_a_dishonest_super_root_and_defends_an_honest_one") {
+        return;
+    }
+    let (_, anchor_t) = h.devnet.super_anchor();
+    // Six seconds past the anchor: the top half's 1024 leaves span eight seconds.
+    let honest = h.devnet.super_root_at(anchor_t + 6).await.unwrap();
+    let mut wrong = honest.clone();
+    wrong.chains[0].output_root = keccak256("not this chain's output");
+    let bad = h.super_game(&wrong).await;
+    let good = h.super_game(&honest).await;
+    assert!(bad.super_root && good.super_root);
+    assert_eq!((bad.starting_block, bad.l2_block), (anchor_t, anchor_t + 6));
+    good.attack(h.adversary, 0, garbage(good.address(), 0, false)).await.unwrap();
+    let mut agent = h.spawn_super();
+    let adv = [
+        Adversary::new(bad.clone(), h.adversary, Tactic::Garbage),
+        Adversary::new(good.clone(), h.adversary, Tactic::Garbage),
+    ];
+    h.play(&mut agent, &adv, Duration::from_secs(120)).await;
+    assert_eq!(bad.status().await.unwrap(), GameStatus::ChallengerWins, "log:\n{}", h.log());
+    assert_eq!(good.status().await.unwrap(), GameStatus::DefenderWins, "log:\n{}", h.log());
+    for g in [&bad, &good] {
+        assert!(credit_paid(&h, g).await, "log:\n{}", h.log());
+        let leaf = g.tree().await.unwrap().claims().iter().filter(|c| c.position.depth() == g.depth.max()).count();
+        assert!(leaf >= 1, "the game went down to the execution half");
+    }
+    let want = h.expected_txs(&bad, true).await + h.expected_txs(&good, true).await;
+    assert_eq!(h.nonce(h.agent).await, want, "log:\n{}", h.log());
+    assert!(h.log().contains("tracking new super-root game"), "log:\n{}", h.log());
+    // show names timestamps and transition steps.
+    let (ok, out) = tool(&h, &["show", &bad.address().to_string()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("L2 timestamp") && out.contains(&format!("t={anchor_t} step ")), "{out}");
+}
+
+/// A proposal at a timestamp whose block was not safe by the game's L1 head claims what L1 did
+/// not decide: the honest value is `keccak256("invalid")`, and the proposal is countered though
+/// its output root is the L2 node's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counters_a_super_root_beyond_the_safe_head_as_invalid() {
+    let h = Harness::new().await;
+    if !needs_super(&h, "counters_a_super_root_beyond_the_safe_head_as_invalid") {
+        return;
+    }
+    let (_, anchor_t) = h.devnet.super_anchor();
+    let times = h.devnet.l2_times();
+    // Safe up to the block of anchor + 3 s; the proposal at anchor + 6 s is beyond it.
+    h.devnet.rollup().set_safe(times.block_at(anchor_t + 3).unwrap());
+    let real = h.devnet.super_root_at(anchor_t + 6).await.unwrap();
+    let g = h.super_game(&real).await;
+    let mut agent = h.spawn_super();
+    let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(120)).await;
+    assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "log:\n{}", h.log());
+    assert!(credit_paid(&h, &g).await);
+    let tree = g.tree().await.unwrap();
+    let invalid = riposte_solver::trace::super_root::invalid();
+    assert!(
+        tree.claims().iter().any(|c| c.claimant == h.agent && c.value == invalid),
+        "the agent claimed invalid where L1 had not decided: {tree:?}"
+    );
+    assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "log:\n{}", h.log());
+}
+
+/// A super-root game whose starting root is not riposte's own super root at the anchor's
+/// timestamp is not played: its honest trace is not one riposte knows. Named in the log, counted
+/// as a disagreement, nothing sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaves_a_super_root_game_that_starts_from_another_root() {
+    let options = DevnetOptions { super_anchor_root: Some(keccak256("another anchor")), ..DevnetOptions::default() };
+    let h = Harness::with_options(options).await;
+    if !needs_super(&h, "leaves_a_super_root_game_that_starts_from_another_root") {
+        return;
+    }
+    let (_, anchor_t) = h.devnet.super_anchor();
+    let mut wrong = h.devnet.super_root_at(anchor_t + 6).await.unwrap();
+    wrong.chains[0].output_root = keccak256("not this chain's output");
+    let g = h.super_game(&wrong).await;
+    assert_eq!(g.starting_root, keccak256("another anchor"));
+    let agent = h.spawn_super();
+    let started = Instant::now();
+    while !h.log().contains("but riposte computes") {
+        assert!(started.elapsed() < Duration::from_secs(30), "no refusal logged:\n{}", h.log());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(g.tree().await.unwrap().len(), 1, "no move");
+    assert_eq!(h.nonce(h.agent).await, 0, "log:\n{}", h.log());
+    h.stop(agent);
 }

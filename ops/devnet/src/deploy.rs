@@ -50,6 +50,8 @@ pub struct Deployment {
     pub permissioned_roles: (Address, Address),
     /// `SuperFaultDisputeGame` implementation of type 9 (2.x releases that have it; zero otherwise).
     pub super_game_impl: Address,
+    /// The `AnchorStateRegistry` proxy of the super-root games (zero without type 9).
+    pub super_anchor_registry: Address,
     /// Deployer, proxy admin, owner of every contract and guardian (dev account 0).
     pub owner: Address,
     /// `SuperchainConfig` proxy (not paused).
@@ -172,19 +174,28 @@ fn game_args(
         .abi_encode_params()
 }
 
-/// Deploys everything from `owner` with the anchor of the game types at `anchor`
-/// (output root, L2 block), as the release's stack is deployed.
+/// Where the games start.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Anchors {
+    /// Output-root games: (output root, L2 block).
+    pub output: (B256, u64),
+    /// Super-root games (2.x stacks with type 9): (super root, L2 timestamp).
+    pub super_root: (B256, u64),
+}
+
+/// Deploys everything from `owner` with the anchors of the game types at `anchors`, as the
+/// release's stack is deployed.
 pub(crate) async fn deploy(
     l1: &Chain,
     arts: &Artifacts,
     opts: &DevnetOptions,
     owner: Address,
     roles: (Address, Address),
-    anchor: (B256, u64),
+    anchors: Anchors,
 ) -> Result<Deployment> {
     match (&arts.v2, arts.stack) {
-        (Some(v2), Stack::V2) => deploy_v2(l1, arts, v2, opts, owner, roles, anchor).await,
-        _ => deploy_bedrock(l1, arts, opts, owner, anchor).await,
+        (Some(v2), Stack::V2) => deploy_v2(l1, arts, v2, opts, owner, roles, anchors).await,
+        _ => deploy_bedrock(l1, arts, opts, owner, anchors.output).await,
     }
 }
 
@@ -253,6 +264,7 @@ async fn deploy_bedrock(
         permissioned_game_impl: Address::ZERO,
         permissioned_roles: (Address::ZERO, Address::ZERO),
         super_game_impl: Address::ZERO,
+        super_anchor_registry: Address::ZERO,
         owner,
         superchain_config,
         superchain_config_impl,
@@ -290,8 +302,9 @@ async fn deploy_v2(
     opts: &DevnetOptions,
     owner: Address,
     roles: (Address, Address),
-    anchor: (B256, u64),
+    anchors: Anchors,
 ) -> Result<Deployment> {
+    let anchor = anchors.output;
     let next_nonce = l1.nonce(owner).await?;
     let mut plan = Plan { txs: Vec::new(), owner, next_nonce };
     let p = &mut plan;
@@ -372,7 +385,22 @@ async fn deploy_v2(
     let super_game_impl = v2
         .super_game
         .as_ref()
-        .map(|a| p.create("SuperFaultDisputeGame (type 9)", a, constructor(&opts.alphabet), 7_500_000));
+        .map(|a| p.create("SuperFaultDisputeGame (type 9)", a, constructor(&opts.super_game), 7_500_000));
+    // Super-root games start from a super root at a timestamp: their own registry, as chains
+    // that run them have (the same implementation, another anchor, type 9 respected).
+    let super_anchor_registry = super_game_impl.map(|_| {
+        let init = IAsr3::initializeCall {
+            _systemConfig: system_config,
+            _disputeGameFactory: dispute_game_factory,
+            _startingAnchorRoot: Proposal {
+                root: anchors.super_root.0,
+                l2SequenceNumber: U256::from(anchors.super_root.1),
+            },
+            _startingRespectedGameType: SUPER_GAME_TYPE,
+        }
+        .abi_encode();
+        p.admin_proxied("AnchorStateRegistry (super roots)", &arts.proxy, admin, anchor_state_registry_impl, init)
+    });
 
     let l2_chain_id = U256::from(opts.l2_chain_id);
     let args = |prestate: B256, vm: Address, roles: Option<(Address, Address)>| {
@@ -397,7 +425,7 @@ async fn deploy_v2(
         let a = GameArgs {
             absolute_prestate: alphabet_prestate,
             vm: alphabet_vm,
-            anchor_registry: anchor_state_registry,
+            anchor_registry: super_anchor_registry.unwrap_or(anchor_state_registry),
             weth: delayed_weth,
             l2_chain_id: U256::ZERO,
             roles: None,
@@ -420,6 +448,7 @@ async fn deploy_v2(
         permissioned_game_impl,
         permissioned_roles: roles,
         super_game_impl: super_game_impl.unwrap_or_default(),
+        super_anchor_registry: super_anchor_registry.unwrap_or_default(),
         owner,
         superchain_config,
         superchain_config_impl,

@@ -15,10 +15,11 @@ use riposte_game::{OutputRootProof, output_root_v0};
 use crate::anvil::Anvil;
 use crate::artifacts::{Artifacts, Paths, devnet_dir};
 use crate::chain::{Chain, TxOutcome};
-use crate::deploy::{Deployment, deploy};
+use crate::deploy::{Anchors, Deployment, deploy};
 use crate::game::FaultGame;
 use crate::options::DevnetOptions;
 use crate::output::{L2_TO_L1_MESSAGE_PASSER, verify_account_proof};
+use crate::rollup::{L2Times, RollupNode};
 use crate::{DevnetError, Result};
 use riposte_contracts::asr::{AnchorStateRegistry as IAnchorStateRegistry, AnchorStateRegistry3 as IAsr3};
 use riposte_contracts::dgf::DisputeGameFactory as IDisputeGameFactory;
@@ -59,6 +60,9 @@ pub struct Devnet {
     deployment: Deployment,
     options: DevnetOptions,
     anchor_root: B256,
+    times: L2Times,
+    super_anchor: (B256, u64),
+    rollup: RollupNode,
     startup: Duration,
     l1_anvil: Anvil,
     l2_anvil: Anvil,
@@ -106,7 +110,23 @@ impl Devnet {
             .map_err(|source| DevnetError::Io { what: "creating a temp dir for anvil logs".into(), source })?;
 
         let l1_args = vec!["--chain-id".to_owned(), options.l1_chain_id.to_string()];
-        let l2_args = vec!["--chain-id".to_owned(), options.l2_chain_id.to_string(), "--optimism".to_owned()];
+        if options.l2_block_time == 0 {
+            return Err(DevnetError::Options("l2_block_time 0: L2 blocks need distinct timestamps".into()));
+        }
+        // L2 block n at genesis + n · block time, the last one a few seconds ago.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|e| DevnetError::Options(format!("the system clock is before 1970: {e}")))?
+            .as_secs();
+        let genesis_time = now.saturating_sub(options.l2_blocks * options.l2_block_time + 10);
+        let times = L2Times { chain_id: options.l2_chain_id, genesis_time, block_time: options.l2_block_time };
+        let l2_args = vec![
+            "--chain-id".to_owned(),
+            options.l2_chain_id.to_string(),
+            "--optimism".to_owned(),
+            "--timestamp".to_owned(),
+            genesis_time.to_string(),
+        ];
         let mut l1_anvil =
             Anvil::spawn("L1 anvil", &paths.anvil, options.l1_port.unwrap_or(0), &l1_args, logs.path().join("l1.log"))?;
         let mut l2_anvil =
@@ -127,13 +147,20 @@ impl Devnet {
         let l1 = Chain::new("L1", options.l1_chain_id, l1_provider, signers.clone());
         let l2 = Chain::new("L2", options.l2_chain_id, l2_provider, signers);
 
-        if options.l2_blocks > 0 {
-            let _: serde_json::Value = l2.rpc("anvil_mine", (U256::from(options.l2_blocks),)).await?;
+        for n in 1..=options.l2_blocks {
+            let _: serde_json::Value = l2.rpc("evm_mine", (U256::from(times.time_of(n)),)).await?;
         }
         let (anchor_root, _) = output_root_of(&l2, options.anchor_block).await?;
+        let anchor_time = times.time_of(options.anchor_block);
+        let super_anchor_root = options.super_anchor_root.unwrap_or_else(|| {
+            riposte_solver::trace::super_root::SuperRoot::single(anchor_time, options.l2_chain_id, anchor_root).hash()
+        });
+        let super_anchor = (super_anchor_root, anchor_time);
         let owner = accounts[0].address;
         let roles = (accounts[1].address, accounts[2].address);
-        let deployment = deploy(&l1, &arts, &options, owner, roles, (anchor_root, options.anchor_block)).await?;
+        let anchors = Anchors { output: (anchor_root, options.anchor_block), super_root: super_anchor };
+        let deployment = deploy(&l1, &arts, &options, owner, roles, anchors).await?;
+        let rollup = RollupNode::start(times, l1.provider().clone(), options.l2_blocks).await?;
         if options.multicall {
             install_batcher(&l1, &arts, owner).await?;
         }
@@ -153,6 +180,9 @@ impl Devnet {
             deployment,
             options,
             anchor_root,
+            times,
+            super_anchor,
+            rollup,
             startup: started.elapsed(),
             l1_anvil,
             l2_anvil,
@@ -219,6 +249,32 @@ impl Devnet {
     /// The starting anchor of both game types: the output root of `anchor_block`.
     pub fn anchor(&self) -> (B256, u64) {
         (self.anchor_root, self.options.anchor_block)
+    }
+
+    /// When the L2 blocks are: block `n` at `genesis_time + n · block_time`.
+    pub fn l2_times(&self) -> L2Times {
+        self.times
+    }
+
+    /// The super-root games' starting anchor: (super root, timestamp of the anchor block).
+    pub fn super_anchor(&self) -> (B256, u64) {
+        self.super_anchor
+    }
+
+    /// The stand-in rollup node super-root games are judged with (see [`RollupNode`]).
+    pub fn rollup(&self) -> &RollupNode {
+        &self.rollup
+    }
+
+    /// The honest one-chain super root at L2 timestamp `t`: the output root of the last L2
+    /// block at or before `t`.
+    pub async fn super_root_at(&self, t: u64) -> Result<riposte_solver::trace::super_root::SuperRoot> {
+        let block = self
+            .times
+            .block_at(t)
+            .ok_or_else(|| DevnetError::Options(format!("L2 timestamp {t} is before the L2 genesis")))?;
+        let (root, _) = self.output_root(block).await?;
+        Ok(riposte_solver::trace::super_root::SuperRoot::single(t, self.options.l2_chain_id, root))
     }
 
     /// Moves L1 time forward by `secs` and mines a block; returns its timestamp.

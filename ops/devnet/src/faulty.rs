@@ -141,7 +141,7 @@ impl FaultyProxy {
 }
 
 /// Reads one HTTP request (headers and a `content-length` body).
-async fn read_request(sock: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
+pub(crate) async fn read_request(sock: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {

@@ -7,7 +7,7 @@ use riposte_game::{BondMode, Claim, ClaimTree, ClockParams, GameDepth, GameStatu
 
 use crate::chain::TxOutcome;
 use crate::{Devnet, DevnetError, Result};
-use riposte_contracts::fdg::fault::{FaultDisputeGame as Fdg, Later};
+use riposte_contracts::fdg::fault::{FaultDisputeGame as Fdg, Later, Super};
 use riposte_contracts::oracle::PreimageOracle as IPreimageOracle;
 use riposte_contracts::vm::BigStepper as IBigStepper;
 
@@ -24,16 +24,20 @@ pub struct FaultGame<'a> {
     pub depth: GameDepth,
     /// `maxClockDuration()` and `clockExtension()`.
     pub clocks: ClockParams,
-    /// `startingBlockNumber()`: the anchor's L2 block frozen at creation.
+    /// `startingBlockNumber()`: the anchor's L2 block frozen at creation (a super-root game's
+    /// `startingSequenceNumber()`, a timestamp).
     pub starting_block: u64,
     /// `startingRootHash()`: the anchor's output root frozen at creation.
     pub starting_root: B256,
-    /// `l2BlockNumber()`: the proposal's L2 block.
+    /// `l2BlockNumber()`: the proposal's L2 block (a super-root game's `l2SequenceNumber()`, a
+    /// timestamp).
     pub l2_block: u64,
     /// `rootClaim()`.
     pub root_claim: B256,
     /// The line of rules its `version()` names.
     pub line: Line,
+    /// A `SuperFaultDisputeGame`: local data ident 4 is the proposal's timestamp everywhere.
+    pub super_root: bool,
 }
 
 fn to_u64(what: &str, v: U256) -> Result<u64> {
@@ -52,12 +56,24 @@ impl<'a> FaultGame<'a> {
         let split = to_u8("splitDepth", l1.call(LABEL, address, &Fdg::splitDepthCall {}).await?)?;
         let ext = l1.call(LABEL, address, &Fdg::clockExtensionCall {}).await?;
         let max_clock = l1.call(LABEL, address, &Fdg::maxClockDurationCall {}).await?;
-        let starting_block = l1.call(LABEL, address, &Fdg::startingBlockNumberCall {}).await?;
         let starting_root = l1.call(LABEL, address, &Fdg::startingRootHashCall {}).await?;
-        let l2_block = l1.call(LABEL, address, &Fdg::l2BlockNumberCall {}).await?;
         let root_claim = l1.call(LABEL, address, &Fdg::rootClaimCall {}).await?;
         let version = l1.call(LABEL, address, &Fdg::versionCall {}).await?;
-        let line = Line::of_version(&version)
+        // A super-root game's sequence numbers are timestamps, under other getters.
+        let super_line = Line::of_super_version(&version);
+        let (starting_block, l2_block) = if super_line.is_some() {
+            (
+                l1.call(LABEL, address, &Super::startingSequenceNumberCall {}).await?,
+                l1.call(LABEL, address, &Later::l2SequenceNumberCall {}).await?,
+            )
+        } else {
+            (
+                l1.call(LABEL, address, &Fdg::startingBlockNumberCall {}).await?,
+                l1.call(LABEL, address, &Fdg::l2BlockNumberCall {}).await?,
+            )
+        };
+        let line = super_line
+            .or_else(|| Line::of_version(&version))
             .ok_or_else(|| DevnetError::Decode { what: "version()".into(), reason: format!("{version:?}") })?;
         let clocks = if line.has_step_extension() {
             let vm = l1.call(LABEL, address, &Fdg::vmCall {}).await?;
@@ -78,6 +94,7 @@ impl<'a> FaultGame<'a> {
             starting_root,
             l2_block: to_u64("l2BlockNumber", l2_block)?,
             root_claim,
+            super_root: super_line.is_some(),
         })
     }
 

@@ -24,6 +24,7 @@ mod game;
 mod info;
 mod options;
 mod output;
+pub mod rollup;
 
 pub use artifacts::{Artifact, DEVNET_DIR_ENV, OP_ARTIFACTS_ENV, Stack, devnet_dir};
 pub use chain::{Chain, TxOutcome};

@@ -56,8 +56,11 @@ pub struct DevnetOptions {
     pub l1_port: Option<u16>,
     /// L2 anvil port; `None` picks a free one.
     pub l2_port: Option<u16>,
-    /// L2 blocks mined before deploying (output roots exist for blocks `0..=l2_blocks`).
+    /// L2 blocks mined before deploying (output roots exist for blocks `0..=l2_blocks`), block
+    /// `n` at the L2 genesis time plus `n · l2_block_time`, as a rollup's blocks are.
     pub l2_blocks: u64,
+    /// Seconds between L2 blocks.
+    pub l2_block_time: u64,
     /// The L2 block whose real output root is the starting anchor of both game types
     /// (≥ 1: anvil's genesis header has no real state root).
     pub anchor_block: u64,
@@ -65,6 +68,12 @@ pub struct DevnetOptions {
     pub alphabet: GameParams,
     /// The Cannon game (type 0).
     pub cannon: GameParams,
+    /// The super-root game (type 9, 2.x releases with `SuperFaultDisputeGame`): deeper than the
+    /// alphabet game so its top half spans several seconds (128 leaves per second).
+    pub super_game: GameParams,
+    /// The super-root games' starting anchor root in their own registry; `None` is the honest
+    /// super root of the anchor block's timestamp (another value tests a mismatched start).
+    pub super_anchor_root: Option<B256>,
     /// `absolutePrestate` of the Cannon game.
     pub cannon_absolute_prestate: B256,
     /// `DelayedWETH` withdrawal delay, seconds.
@@ -94,9 +103,12 @@ impl Default for DevnetOptions {
             l1_port: None,
             l2_port: None,
             l2_blocks: 64,
+            l2_block_time: 2,
             anchor_block: 4,
             alphabet: GameParams { max_depth: 8, split_depth: 4, clock_extension: 30, max_clock_duration: 300 },
             cannon: GameParams { max_depth: 73, split_depth: 30, clock_extension: 30, max_clock_duration: 300 },
+            super_game: GameParams { max_depth: 14, split_depth: 10, clock_extension: 30, max_clock_duration: 300 },
+            super_anchor_root: None,
             cannon_absolute_prestate: b256!("0333333333333333333333333333333333333333333333333333333333333333"),
             weth_delay: 60,
             init_bond: U256::from(80_000_000_000_000_000u64),
@@ -114,7 +126,8 @@ impl DevnetOptions {
     /// The parameters of `game_type` (255 or 0; 1 on 2.x stacks).
     pub fn game(&self, game_type: u32) -> Option<GameParams> {
         match game_type {
-            ALPHABET_GAME_TYPE | PERMISSIONED_GAME_TYPE | SUPER_GAME_TYPE => Some(self.alphabet),
+            ALPHABET_GAME_TYPE | PERMISSIONED_GAME_TYPE => Some(self.alphabet),
+            SUPER_GAME_TYPE => Some(self.super_game),
             CANNON_GAME_TYPE => Some(self.cannon),
             _ => None,
         }
