@@ -196,6 +196,11 @@ pub struct Config {
     /// How output roots are checked; default `rollup` when `rollup-rpc` is set, else `none`.
     #[serde(default)]
     pub verify_outputs: Option<VerifyOutputs>,
+    /// Optional super-root node (`superroot_atTimestamp`: op-node ≥ 1.19 with its safe-head
+    /// database, or op-supernode): each super-root game's proposal is cross-checked against it;
+    /// a disagreement is an alert and no move.
+    #[serde(default)]
+    pub superroot_rpc: Option<String>,
     /// The L2 chain's rollup config (op-node's rollup.json), needed by `verify-outputs reexecute`.
     #[serde(default)]
     pub rollup_config: Option<PathBuf>,
@@ -306,6 +311,10 @@ pub struct ConfigFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rollup_rpc: Option<String>,
+    /// Super-root node RPC URL (optional cross-check of super-root games' proposals).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superroot_rpc: Option<String>,
     /// Check output roots: none, rollup (optimism_outputAtBlock) or reexecute (in process, from
     /// the L2 node's debug_executionWitness). Default: rollup with --rollup-rpc, else none.
     #[arg(long, value_enum)]
@@ -328,7 +337,8 @@ pub struct ConfigFlags {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub game_factory_address: Option<Address>,
     /// Trace types to play: alphabet (type 255), cannon (type 0, with --cannon-elf),
-    /// permissioned (type 1).
+    /// permissioned (type 1), super-cannon-kona (type 9) and super-permissioned (type 5), the
+    /// last two with --rollup-rpc.
     #[arg(long, value_delimiter = ',')]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace_type: Option<Vec<TraceType>>,
@@ -464,6 +474,7 @@ impl Config {
             ("l1-eth-rpc", Some(&self.l1_eth_rpc)),
             ("l2-eth-rpc", Some(&self.l2_eth_rpc)),
             ("rollup-rpc", self.rollup_rpc.as_ref()),
+            ("superroot-rpc", self.superroot_rpc.as_ref()),
         ] {
             if let Some(url) = url {
                 let parsed = url::Url::parse(url)

@@ -98,11 +98,13 @@ pub struct Agent {
 struct SuperSources {
     times: ChainTimes,
     rollup: DynProvider,
+    /// A super-root node to cross-check proposals with.
+    superroot: Option<DynProvider>,
     l1_heads: Mutex<HashMap<B256, u64>>,
 }
 
 impl SuperSources {
-    async fn connect(cfg: &Config, rollup: DynProvider) -> Result<Self> {
+    async fn connect(cfg: &Config, rollup: DynProvider, superroot: Option<DynProvider>) -> Result<Self> {
         let times = match &cfg.rollup_config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -120,7 +122,7 @@ impl SuperSources {
             block_time = times.block_time,
             "super-root games are judged on this chain's blocks"
         );
-        Ok(Self { times, rollup, l1_heads: Mutex::new(HashMap::new()) })
+        Ok(Self { times, rollup, superroot, l1_heads: Mutex::new(HashMap::new()) })
     }
 
     /// The number of the L1 block `hash` (a game's L1 head).
@@ -166,8 +168,12 @@ impl Agent {
             Some(u) => Some(riposte_chain::connect(u, "rollup", &opts, sink.clone()).await?),
             None => None,
         };
+        let superroot = match cfg.superroot_rpc.as_deref() {
+            Some(u) => Some(riposte_chain::connect(u, "superroot", &opts, sink.clone()).await?),
+            None => None,
+        };
         let supers = match (&rollup, cfg.plays_super_roots()) {
-            (Some(r), true) => Some(SuperSources::connect(&cfg, r.clone()).await?),
+            (Some(r), true) => Some(SuperSources::connect(&cfg, r.clone(), superroot).await?),
             (None, true) => {
                 return Err(AgentError::Config(
                     "super-root trace types need rollup-rpc: the safe head at each game's L1 head comes from the rollup node"
@@ -336,20 +342,49 @@ impl Agent {
         }
     }
 
-    /// Why a super-root game's starting root is not one riposte can play from, if it is not:
-    /// riposte's own super root at the anchor's timestamp must be the game's starting root.
-    async fn starting_root_refusal(&self, g: &GameRecord, trace: &GameTrace) -> Result<Option<String>> {
+    /// Why a super-root game is not one riposte can play, if it is not: riposte's own super root
+    /// at the anchor's timestamp must be the game's starting root, and a configured super-root
+    /// node must give the same honest value for the proposal as riposte (a node not yet past
+    /// the game's L1 head is waited for, and says so). Decided once per game.
+    async fn super_refusal(&self, g: &GameRecord, trace: &GameTrace) -> Result<Option<String>> {
+        use riposte_chain::super_chain::{NodeSuperRoot, node_super_root};
+        use riposte_solver::trace::super_root::{TracePoint, claim_at, invalid};
         let Some(top) = trace.super_top() else { return Ok(None) };
         if let Some(known) = self.starts.lock().ok().and_then(|s| s.get(&g.address).cloned()) {
             return Ok(known);
         }
-        let refusal = top.starting_root_differs(g.starting_block, g.starting_root).await?.map(|ours| {
-            self.metrics.disagreement();
+        let mut refusal = top.starting_root_differs(g.starting_block, g.starting_root).await?.map(|ours| {
             format!(
                 "the game starts from super root {} at timestamp {}, but riposte computes {ours} there",
                 g.starting_root, g.starting_block
             )
         });
+        if let (None, Some(node)) = (&refusal, self.supers.as_ref().and_then(|s| s.superroot.as_ref())) {
+            let t = g.l2_block_number;
+            let ours = claim_at(top.chain(), TracePoint::Super { timestamp: t }).await?;
+            let l1_head = top.chain().l1_head();
+            let theirs = match node_super_root(node, t, l1_head).await? {
+                NodeSuperRoot::Behind { current_l1 } => {
+                    return Err(AgentError::from(riposte_solver::TraceError::Source {
+                        what: format!("the super-root node's view of timestamp {t}"),
+                        source: format!(
+                            "it has read L1 up to block {current_l1}, not yet the game's L1 head {l1_head}: waiting"
+                        )
+                        .into(),
+                    }));
+                }
+                NodeSuperRoot::Safe(r) => r,
+                NodeSuperRoot::Invalid => invalid(),
+            };
+            if theirs != ours {
+                refusal = Some(format!(
+                    "the super-root node says {theirs} at timestamp {t} by the game's L1 head, riposte computes {ours}"
+                ));
+            }
+        }
+        if refusal.is_some() {
+            self.metrics.disagreement();
+        }
         if let Ok(mut s) = self.starts.lock() {
             s.insert(g.address, refusal.clone());
         }
@@ -578,7 +613,7 @@ impl Agent {
             (Ok(_), Err(e @ riposte_solver::TraceError::Source { .. })) => return Err(e.into()),
             (Ok(_), Err(e)) => return Ok(self.skip(g, &e.to_string())),
         };
-        if let Some(why) = self.starting_root_refusal(g, &trace).await? {
+        if let Some(why) = self.super_refusal(g, &trace).await? {
             return Ok(self.skip(g, &why));
         }
         let (challenges, root_challenged) = self.challenge_root_block(g, game.as_ref()).await?;

@@ -1032,10 +1032,15 @@ fn needs_super(h: &Harness, test: &str) -> bool {
 }
 
 impl Harness {
-    /// The agent playing super-root games (type 9) over the devnet's stand-in rollup node.
-    fn spawn_super(&self) -> AgentProcess {
+    /// The agent playing super-root games (type 9) over the devnet's stand-in rollup node, and
+    /// cross-checking each proposal with its `superroot_atTimestamp` when `cross_check`.
+    fn spawn_super(&self, cross_check: bool) -> AgentProcess {
         let rollup = self.devnet.rollup().url().to_owned();
-        self.spawn(&["--trace-type", "super-cannon-kona", "--rollup-rpc", &rollup, "--verify-outputs", "none"])
+        let mut args = vec!["--trace-type", "super-cannon-kona", "--rollup-rpc", &rollup, "--verify-outputs", "none"];
+        if cross_check {
+            args.extend(["--superroot-rpc", &rollup]);
+        }
+        self.spawn(&args)
     }
 
     /// A super-root game proposed by the proposer (dev account 1).
@@ -1064,7 +1069,8 @@ async fn wins_a_dishonest_super_root_and_defends_an_honest_one() {
     assert!(bad.super_root && good.super_root);
     assert_eq!((bad.starting_block, bad.l2_block), (anchor_t, anchor_t + 6));
     good.attack(h.adversary, 0, garbage(good.address(), 0, false)).await.unwrap();
-    let mut agent = h.spawn_super();
+    // The super-root node agrees with riposte on both proposals.
+    let mut agent = h.spawn_super(true);
     let adv = [
         Adversary::new(bad.clone(), h.adversary, Tactic::Garbage),
         Adversary::new(good.clone(), h.adversary, Tactic::Garbage),
@@ -1101,7 +1107,7 @@ async fn counters_a_super_root_beyond_the_safe_head_as_invalid() {
     h.devnet.rollup().set_safe(times.block_at(anchor_t + 3).unwrap());
     let real = h.devnet.super_root_at(anchor_t + 6).await.unwrap();
     let g = h.super_game(&real).await;
-    let mut agent = h.spawn_super();
+    let mut agent = h.spawn_super(false);
     let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
     h.play(&mut agent, &adv, Duration::from_secs(120)).await;
     assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "log:\n{}", h.log());
@@ -1130,10 +1136,35 @@ async fn leaves_a_super_root_game_that_starts_from_another_root() {
     wrong.chains[0].output_root = keccak256("not this chain's output");
     let g = h.super_game(&wrong).await;
     assert_eq!(g.starting_root, keccak256("another anchor"));
-    let agent = h.spawn_super();
+    let agent = h.spawn_super(false);
     let started = Instant::now();
     while !h.log().contains("but riposte computes") {
         assert!(started.elapsed() < Duration::from_secs(30), "no refusal logged:\n{}", h.log());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(g.tree().await.unwrap().len(), 1, "no move");
+    assert_eq!(h.nonce(h.agent).await, 0, "log:\n{}", h.log());
+    h.stop(agent);
+}
+
+/// A super-root node that gives another super root for a proposal than riposte computes is a
+/// disagreement: named with both values, counted, and the game is not played.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_super_root_node_that_disagrees_stops_play_on_the_game() {
+    let h = Harness::new().await;
+    if !needs_super(&h, "a_super_root_node_that_disagrees_stops_play_on_the_game") {
+        return;
+    }
+    let (_, anchor_t) = h.devnet.super_anchor();
+    let mut wrong = h.devnet.super_root_at(anchor_t + 6).await.unwrap();
+    wrong.chains[0].output_root = keccak256("not this chain's output");
+    let g = h.super_game(&wrong).await;
+    h.devnet.rollup().lie_about_super_roots(Some(keccak256("the node's own idea")));
+    let agent = h.spawn_super(true);
+    let started = Instant::now();
+    while !h.log().contains("the super-root node says") {
+        assert!(started.elapsed() < Duration::from_secs(30), "no disagreement logged:\n{}", h.log());
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;

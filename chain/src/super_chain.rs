@@ -179,6 +179,11 @@ impl L2SuperChain {
     pub fn new(times: ChainTimes, outputs: L2Outputs, rollup: DynProvider, l1_head: u64) -> Self {
         Self { times, outputs, rollup, l1_head }
     }
+
+    /// The L1 block safety is judged at.
+    pub fn l1_head(&self) -> u64 {
+        self.l1_head
+    }
 }
 
 impl SuperChain for L2SuperChain {

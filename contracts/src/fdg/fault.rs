@@ -484,13 +484,21 @@ impl Game {
             self.invalid("l2BlockNumber", l2_block, "is above 2^64 - 1: the proposal names no L2 block")
         })?;
         let status = GameStatus::from_u8(status).map_err(|_| self.invalid("status", status, "is no GameStatus"))?;
+        let starting_block = self.u64_of("startingBlockNumber", starting_block)?;
+        if sup && l2_block_number <= starting_block {
+            return Err(self.invalid(
+                "l2SequenceNumber",
+                format!("{l2_block_number} (startingSequenceNumber {starting_block})"),
+                "is not after the anchor's timestamp",
+            ));
+        }
         Ok(GameParams {
             version,
             game_type,
             root_claim,
             l1_head,
             l2_block_number,
-            starting_block: self.u64_of("startingBlockNumber", starting_block)?,
+            starting_block,
             starting_root,
             depth,
             clocks,

@@ -392,6 +392,11 @@ async fn super_root_games_are_read_from_their_extra_data_and_bad_proposals_named
     let eth = Arc::new(super_game("0.7.2", sr.encode(), sr.hash(), 1_001));
     let err = detect_and_open(eth, GAME).await.unwrap().parameters().await.unwrap_err().to_string();
     assert!(err.contains("l2SequenceNumber 1001"), "{err}");
+    // A proposal at or before the anchor's timestamp (4) decides nothing.
+    let early = SuperRoot::single(4, 901, B256::repeat_byte(7));
+    let eth = Arc::new(super_game("0.7.2", early.encode(), early.hash(), 4));
+    let err = detect_and_open(eth, GAME).await.unwrap().parameters().await.unwrap_err().to_string();
+    assert!(err.contains("l2SequenceNumber 4") && err.contains("startingSequenceNumber 4"), "{err}");
     // Two chains: no interop yet.
     let two = SuperRoot {
         timestamp: 1_000,

@@ -123,6 +123,7 @@ async fn demo() -> Result<()> {
         l2_eth_rpc: devnet.l2_url().to_string(),
         rollup_rpc: None,
         verify_outputs: Some(riposte_agent::config::VerifyOutputs::None),
+        superroot_rpc: None,
         rollup_config: None,
         cannon_elf: Some(elf.clone()),
         cannon_snapshot_freq: riposte_vm::trace::DEFAULT_SNAPSHOT_EVERY,

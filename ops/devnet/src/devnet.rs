@@ -160,7 +160,7 @@ impl Devnet {
         let roles = (accounts[1].address, accounts[2].address);
         let anchors = Anchors { output: (anchor_root, options.anchor_block), super_root: super_anchor };
         let deployment = deploy(&l1, &arts, &options, owner, roles, anchors).await?;
-        let rollup = RollupNode::start(times, l1.provider().clone(), options.l2_blocks).await?;
+        let rollup = RollupNode::start(times, l1.clone(), l2.clone(), options.l2_blocks).await?;
         if options.multicall {
             install_batcher(&l1, &arts, owner).await?;
         }
