@@ -1086,10 +1086,23 @@ async fn wins_a_dishonest_super_root_and_defends_an_honest_one() {
     let want = h.expected_txs(&bad, true).await + h.expected_txs(&good, true).await;
     assert_eq!(h.nonce(h.agent).await, want, "log:\n{}", h.log());
     assert!(h.log().contains("tracking new super-root game"), "log:\n{}", h.log());
-    // show names timestamps and transition steps.
-    let (ok, out) = tool(&h, &["show", &bad.address().to_string()]);
+    // show names timestamps and transition steps, and judges every claim with the same sources.
+    let rollup = h.devnet.rollup().url().to_owned();
+    let sources = ["--trace-type", "super-cannon-kona", "--rollup-rpc", &rollup, "--verify-outputs", "none"];
+    let (ok, out) = tool(&h, &[&["show", &bad.address().to_string()][..], &sources[..]].concat());
     assert!(ok, "{out}");
     assert!(out.contains("L2 timestamp") && out.contains(&format!("t={anchor_t} step ")), "{out}");
+    let root = out.lines().find(|l| l.contains("[0] root")).unwrap_or_default();
+    assert!(root.ends_with("DISHONEST") || root.contains("DISHONEST  countered"), "{out}");
+    let ours: Vec<&str> = out.lines().filter(|l| l.contains("  by riposte  bond")).collect();
+    assert!(ours.len() >= 7, "riposte's claims down to the step: {out}");
+    for line in ours {
+        assert!(line.contains("honest") && !line.contains("DISHONEST"), "riposte's claim judged honest: {line}\n{out}");
+    }
+    let (ok, out) = tool(&h, &[&["list-games"][..], &sources[..]].concat());
+    assert!(ok, "{out}");
+    assert!(out.lines().any(|l| l.contains(&bad.address().to_string()) && l.contains("DISHONEST")), "{out}");
+    assert!(out.lines().any(|l| l.contains(&good.address().to_string()) && l.contains("honest")), "{out}");
 }
 
 /// A proposal at a timestamp whose block was not safe by the game's L1 head claims what L1 did
