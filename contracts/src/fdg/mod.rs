@@ -8,6 +8,7 @@
 //! version is refused by name.
 
 pub mod fault;
+pub mod simple;
 
 use std::sync::Arc;
 

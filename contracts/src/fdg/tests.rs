@@ -417,3 +417,45 @@ async fn super_root_games_are_read_from_their_extra_data_and_bad_proposals_named
     let err = detect(&eth, GAME).await.unwrap_err().to_string();
     assert!(err.contains("\"1.0.0\"") && err.contains("nothing to play"), "{err}");
 }
+
+fn simple_game(version: &str, extra: Vec<u8>, root: B256, sequence: u64) -> FakeChain {
+    use crate::fdg::simple::SimpleSuperPermissioned as S;
+    let mut f = FakeChain { answers: HashMap::new(), calls: Mutex::new(Vec::new()) };
+    f.answer(GAME, S::versionCall {}, version.to_string());
+    f.answer(GAME, S::rootClaimCall {}, root);
+    f.answer(GAME, S::extraDataCall {}, Bytes::from(extra));
+    f.answer(GAME, S::l2SequenceNumberCall {}, U256::from(sequence));
+    f.answer(GAME, S::l1HeadCall {}, B256::repeat_byte(0x11));
+    f.answer(GAME, S::proposerCall {}, Address::repeat_byte(0x22));
+    f.answer(GAME, S::anchorStateRegistryCall {}, Address::repeat_byte(0x33));
+    f.answer(GAME, S::statusCall {}, U256::from(2));
+    f.answer(GAME, S::createdAtCall {}, 500u64);
+    f.answer(GAME, S::resolvedAtCall {}, 500u64);
+    f.answer(GAME, S::wasRespectedGameTypeWhenCreatedCall {}, false);
+    f
+}
+
+#[tokio::test]
+async fn the_simplified_super_permissioned_game_is_told_apart_and_read() {
+    use crate::fdg::simple::{is_simple, read};
+    use riposte_solver::trace::super_root::SuperRoot;
+    let sr = SuperRoot::single(1_000, 10, B256::repeat_byte(7));
+    let f = simple_game("1.0.0", sr.encode(), sr.hash(), 1_000);
+    assert!(is_simple(&f, GAME).await.unwrap());
+    let p = read(&f, GAME).await.unwrap();
+    assert_eq!(
+        (p.super_root, p.status, p.resolved_at, p.respected),
+        (sr.clone(), GameStatus::DefenderWins, 500, false)
+    );
+    assert_eq!((p.proposer, p.registry), (Address::repeat_byte(0x22), Address::repeat_byte(0x33)));
+    // A bisection game (it has claims) and a 0.7 version are not the simplified game.
+    let mut claims = simple_game("1.0.0", sr.encode(), sr.hash(), 1_000);
+    claims.answer(GAME, crate::fdg::simple::SimpleSuperPermissioned::claimDataLenCall {}, U256::from(1));
+    assert!(!is_simple(&claims, GAME).await.unwrap());
+    assert!(!is_simple(&simple_game("0.7.0", sr.encode(), sr.hash(), 1_000), GAME).await.unwrap());
+    // A proposal that does not hash to its root, or names another timestamp, is named.
+    let err = read(&simple_game("1.0.0", sr.encode(), B256::ZERO, 1_000), GAME).await.unwrap_err().to_string();
+    assert!(err.contains("does not hash to rootClaim"), "{err}");
+    let err = read(&simple_game("1.0.0", sr.encode(), sr.hash(), 999), GAME).await.unwrap_err().to_string();
+    assert!(err.contains("l2SequenceNumber 999"), "{err}");
+}

@@ -130,6 +130,17 @@ pub(crate) struct V2Artifacts {
     pub(crate) permissioned_game: Artifact,
     /// `SuperFaultDisputeGame`, when the release directory has it.
     pub(crate) super_game: Option<Artifact>,
+    /// `SuperPermissionedDisputeGame`, when the release directory has it: the bisection game
+    /// 0.7 (it has `claimData`) or the simplified 1.0 of Upgrade 20 (bondless, resolved at
+    /// creation).
+    pub(crate) super_permissioned_game: Option<Artifact>,
+}
+
+impl V2Artifacts {
+    /// Whether the release's `SuperPermissionedDisputeGame` is the simplified one (no claims).
+    pub(crate) fn simple_super_permissioned(&self) -> bool {
+        self.super_permissioned_game.as_ref().is_some_and(|a| a.abi.function("claimData").is_none())
+    }
 }
 
 /// Every artifact the devnet deploys, and the error table built from their ABIs.
@@ -168,6 +179,7 @@ impl Artifacts {
         if let Some(v2) = &self.v2 {
             all.extend([&v2.proxy_admin, &v2.system_config, &v2.permissioned_game]);
             all.extend(v2.super_game.as_ref());
+            all.extend(v2.super_permissioned_game.as_ref());
         }
         all
     }
@@ -222,13 +234,16 @@ impl Artifacts {
         let batcher = next()?;
         let v2 = match stack {
             Stack::V2 => {
-                let sfdg = forge("SuperFaultDisputeGame");
-                let super_game = if sfdg.exists() { Some(load(&sfdg)?) } else { None };
+                let optional = |name: &str| {
+                    let path = forge(name);
+                    if path.exists() { load(&path).map(Some) } else { Ok(None) }
+                };
                 Some(V2Artifacts {
                     proxy_admin: next()?,
                     system_config: next()?,
                     permissioned_game: next()?,
-                    super_game,
+                    super_game: optional("SuperFaultDisputeGame")?,
+                    super_permissioned_game: optional("SuperPermissionedDisputeGame")?,
                 })
             }
             Stack::Bedrock => None,

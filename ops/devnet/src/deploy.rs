@@ -19,6 +19,7 @@ use crate::artifacts::{Artifact, Artifacts, Stack, V2Artifacts};
 use crate::chain::{Chain, PlannedTx};
 use crate::options::{
     ALPHABET_GAME_TYPE, CANNON_GAME_TYPE, DevnetOptions, GameParams, PERMISSIONED_GAME_TYPE, SUPER_GAME_TYPE,
+    SUPER_PERMISSIONED_GAME_TYPE,
 };
 use crate::{DevnetError, Result, alphabet};
 use riposte_contracts::asr::AnchorStateRegistry as IAnchorStateRegistry;
@@ -52,6 +53,9 @@ pub struct Deployment {
     pub super_game_impl: Address,
     /// The `AnchorStateRegistry` proxy of the super-root games (zero without type 9).
     pub super_anchor_registry: Address,
+    /// `SuperPermissionedDisputeGame` implementation of type 5 (0.7 or the simplified 1.0;
+    /// zero where the release has none).
+    pub super_permissioned_game_impl: Address,
     /// Deployer, proxy admin, owner of every contract and guardian (dev account 0).
     pub owner: Address,
     /// `SuperchainConfig` proxy (not paused).
@@ -265,6 +269,7 @@ async fn deploy_bedrock(
         permissioned_roles: (Address::ZERO, Address::ZERO),
         super_game_impl: Address::ZERO,
         super_anchor_registry: Address::ZERO,
+        super_permissioned_game_impl: Address::ZERO,
         owner,
         superchain_config,
         superchain_config_impl,
@@ -432,6 +437,33 @@ async fn deploy_v2(
         };
         types.push((SUPER_GAME_TYPE, implementation, a.encode()));
     }
+    // The super-root permissioned game (type 5) where the release has it, proposer-only as U20
+    // installs it: the simplified 1.0 takes (registry ‖ proposer) as its arguments and no
+    // constructor; 0.7 is the bisection game with both roles.
+    let super_permissioned_game_impl = match (&v2.super_permissioned_game, super_anchor_registry) {
+        (Some(a), Some(registry)) if v2.simple_super_permissioned() => {
+            let implementation = p.create("SuperPermissionedDisputeGame 1.0 (type 5)", a, Vec::new(), 3_000_000);
+            let mut args = registry.to_vec();
+            args.extend_from_slice(roles.0.as_slice());
+            types.push((SUPER_PERMISSIONED_GAME_TYPE, implementation, args.into()));
+            implementation
+        }
+        (Some(a), Some(registry)) => {
+            let implementation =
+                p.create("SuperPermissionedDisputeGame 0.7 (type 5)", a, constructor(&opts.super_game), 7_500_000);
+            let args = GameArgs {
+                absolute_prestate: alphabet_prestate,
+                vm: alphabet_vm,
+                anchor_registry: registry,
+                weth: delayed_weth,
+                l2_chain_id: U256::ZERO,
+                roles: Some(roles),
+            };
+            types.push((SUPER_PERMISSIONED_GAME_TYPE, implementation, args.encode()));
+            implementation
+        }
+        _ => Address::ZERO,
+    };
     for (game_type, implementation, args) in types {
         let set =
             IDisputeGameFactoryArgs::setImplementationCall { _gameType: game_type, _impl: implementation, _args: args };
@@ -449,6 +481,7 @@ async fn deploy_v2(
         permissioned_roles: roles,
         super_game_impl: super_game_impl.unwrap_or_default(),
         super_anchor_registry: super_anchor_registry.unwrap_or_default(),
+        super_permissioned_game_impl,
         owner,
         superchain_config,
         superchain_config_impl,

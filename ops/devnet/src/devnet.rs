@@ -343,8 +343,18 @@ impl Devnet {
                 "super-root games need a 2.x release with SuperFaultDisputeGame in RIPOSTE_OP_ARTIFACTS".into(),
             ));
         }
+        self.create_super_game_of(crate::SUPER_GAME_TYPE, root).await
+    }
+
+    /// Creates a super-root game of `game_type` (9, or 5 where the release has
+    /// `SuperPermissionedDisputeGame`) from the proposer (dev account 1).
+    pub async fn create_super_game_of(
+        &self,
+        game_type: u32,
+        root: &riposte_solver::trace::super_root::SuperRoot,
+    ) -> Result<Address> {
         let factory = self.deployment.dispute_game_factory;
-        let (game_type, claim, extra) = (crate::SUPER_GAME_TYPE, root.hash(), Bytes::from(root.encode()));
+        let (claim, extra) = (root.hash(), Bytes::from(root.encode()));
         let bond = self
             .l1
             .call("DisputeGameFactory", factory, &IDisputeGameFactory::initBondsCall { gameType: game_type })
@@ -354,6 +364,14 @@ impl Devnet {
         self.l1.send("DisputeGameFactory", self.account(1), factory, &create, bond).await?;
         let games = IDisputeGameFactory::gamesCall { _gameType: game_type, _rootClaim: claim, _extraData: extra };
         Ok(self.l1.call("DisputeGameFactory", factory, &games).await?.proxy_)
+    }
+
+    /// `AnchorStateRegistry.setRespectedGameType` on the super-root registry, from the guardian.
+    pub async fn set_super_respected_game_type(&self, game_type: u32) -> Result<TxOutcome> {
+        self.require_v2("setting the respected game type")?;
+        let call = IAsr3::setRespectedGameTypeCall { _gameType: game_type };
+        let asr = self.deployment.super_anchor_registry;
+        self.l1.send("AnchorStateRegistry", self.account(0), asr, &call, U256::ZERO).await
     }
 
     /// A handle on an existing game.

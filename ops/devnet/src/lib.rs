@@ -35,6 +35,7 @@ pub use game::FaultGame;
 pub use info::{AccountInfo, ChainInfo, DevnetInfo, GameTypeInfo};
 pub use options::{
     ALPHABET_GAME_TYPE, CANNON_GAME_TYPE, DevnetOptions, GameParams, PERMISSIONED_GAME_TYPE, SUPER_GAME_TYPE,
+    SUPER_PERMISSIONED_GAME_TYPE,
 };
 pub use output::{L2_TO_L1_MESSAGE_PASSER, verify_account_proof};
 pub use riposte_contracts::Revert;

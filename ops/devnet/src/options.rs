@@ -19,6 +19,8 @@ pub const PERMISSIONED_GAME_TYPE: u32 = 1;
 /// Game type of the super-root alphabet game a 2.x stack deploys when its release has
 /// `SuperFaultDisputeGame` (type 9 on live chains: `SUPER_CANNON_KONA`).
 pub const SUPER_GAME_TYPE: u32 = 9;
+/// `SUPER_PERMISSIONED`: the super-root permissioned game (2.x releases that have it).
+pub const SUPER_PERMISSIONED_GAME_TYPE: u32 = 5;
 
 /// The immutables of one `FaultDisputeGame` implementation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

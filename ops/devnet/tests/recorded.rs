@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use alloy::primitives::{Address, Bytes, keccak256};
+use alloy::primitives::{Address, Bytes, U256, keccak256};
 use alloy::providers::Provider;
 use riposte_contracts::{BoxFuture, CallError, EthCall, fdg};
 use riposte_devnet::{ALPHABET_GAME_TYPE, Devnet, DevnetOptions, PERMISSIONED_GAME_TYPE, Stack};
@@ -115,4 +115,54 @@ async fn what_the_reader_asks_a_2_x_game_is_answered_and_recorded() {
         std::fs::write(&path, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
         eprintln!("recorded {} answers to {}", rec.seen.lock().unwrap().len(), std::path::Path::new(&path).display());
     }
+}
+
+/// The simplified `SuperPermissionedDisputeGame` 1.0 (Upgrade 20's type 5) read through
+/// `fdg::simple` on the real contract: a proposal resolved at creation; once final and
+/// respected, `setAnchorState` makes it the super-root registry's anchor.
+#[tokio::test]
+async fn the_simplified_type_5_game_is_read_and_becomes_the_anchor_once_final() {
+    use riposte_contracts::{asr::AnchorStateRegistry3 as Asr, fdg::simple};
+    let devnet = Devnet::start(DevnetOptions::default()).await.unwrap();
+    let d = devnet.deployment();
+    if d.super_permissioned_game_impl == Address::ZERO || d.super_game_impl == Address::ZERO {
+        eprintln!(
+            "the_simplified_type_5_game_is_read_and_becomes_the_anchor_once_final: did not run: needs a release with \
+             SuperFaultDisputeGame and the simplified SuperPermissionedDisputeGame 1.0 in RIPOSTE_OP_ARTIFACTS"
+        );
+        return;
+    }
+    let eth: Arc<dyn EthCall> = Arc::new(riposte_chain::Rpc(alloy::providers::Provider::erased(
+        alloy::providers::ProviderBuilder::new().connect_http(devnet.l1_url().clone()),
+    )));
+    devnet.set_super_respected_game_type(riposte_devnet::SUPER_PERMISSIONED_GAME_TYPE).await.unwrap();
+    let (_, anchor_t) = devnet.super_anchor();
+    let sr = devnet.super_root_at(anchor_t + 10).await.unwrap();
+    let game = devnet.create_super_game_of(riposte_devnet::SUPER_PERMISSIONED_GAME_TYPE, &sr).await.unwrap();
+    if !simple::is_simple(eth.as_ref(), game).await.unwrap() {
+        eprintln!("the release's SuperPermissionedDisputeGame is the 0.7 bisection game: read as such");
+        let g = fdg::detect_and_open(eth.clone(), game).await.unwrap();
+        assert_eq!(g.family().kind, fdg::GameKind::SuperPermissioned);
+        return;
+    }
+    // The bisection games are not simplified ones.
+    let nine = devnet.create_super_game(&devnet.super_root_at(anchor_t + 12).await.unwrap()).await.unwrap();
+    assert!(!simple::is_simple(eth.as_ref(), nine).await.unwrap());
+    let p = simple::read(eth.as_ref(), game).await.unwrap();
+    assert_eq!((p.super_root.clone(), p.root_claim, p.proposer), (sr.clone(), sr.hash(), devnet.account(1)));
+    assert_eq!(
+        (p.status, p.registry, p.respected),
+        (riposte_game::GameStatus::DefenderWins, d.super_anchor_registry, true)
+    );
+    assert!(p.version.starts_with("1."), "{}", p.version);
+    let asr = d.super_anchor_registry;
+    let finalized = |g| riposte_contracts::call(eth.as_ref(), asr, Asr::isGameFinalizedCall { _game: g });
+    assert!(!finalized(game).await.unwrap(), "not final before the finality delay");
+    devnet.increase_time(devnet.options().finality_delay + 1).await.unwrap();
+    assert!(finalized(game).await.unwrap());
+    assert!(riposte_contracts::call(eth.as_ref(), asr, Asr::isGameClaimValidCall { _game: game }).await.unwrap());
+    let set = Asr::setAnchorStateCall { _game: game };
+    devnet.l1().send("AnchorStateRegistry", devnet.account(5), asr, &set, U256::ZERO).await.unwrap();
+    let anchor = riposte_contracts::call(eth.as_ref(), asr, Asr::getAnchorRootCall {}).await.unwrap();
+    assert_eq!((anchor.root, anchor.l2SequenceNumber), (sr.hash(), U256::from(sr.timestamp)));
 }
