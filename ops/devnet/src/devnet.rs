@@ -4,13 +4,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use alloy::eips::BlockNumberOrTag;
 use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::providers::Provider;
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolValue;
 use alloy::transports::http::reqwest::Url;
-use riposte_game::{OutputRootProof, output_root_v0};
+use riposte_game::OutputRootProof;
 
 use crate::anvil::Anvil;
 use crate::artifacts::{Artifacts, Paths, devnet_dir};
@@ -18,7 +17,7 @@ use crate::chain::{Chain, TxOutcome};
 use crate::deploy::{Anchors, Deployment, deploy};
 use crate::game::FaultGame;
 use crate::options::DevnetOptions;
-use crate::output::{L2_TO_L1_MESSAGE_PASSER, verify_account_proof};
+use crate::output::output_root_of;
 use crate::rollup::{L2Times, RollupNode};
 use crate::{DevnetError, Result};
 use riposte_contracts::asr::{AnchorStateRegistry as IAnchorStateRegistry, AnchorStateRegistry3 as IAsr3};
@@ -470,43 +469,4 @@ async fn install_batcher(l1: &Chain, arts: &Artifacts, owner: Address) -> Result
     let multicall = riposte_contracts::multicall::MULTICALL3;
     let _: serde_json::Value = l1.rpc("anvil_setCode", (multicall, code)).await?;
     Ok(())
-}
-
-/// The verified output root of `block` on `l2`.
-pub(crate) async fn output_root_of(l2: &Chain, block: u64) -> Result<(B256, OutputRootProof)> {
-    let what = format!("L2 eth_getBlockByNumber({block})");
-    let header = l2
-        .provider()
-        .get_block_by_number(BlockNumberOrTag::Number(block))
-        .await
-        .map_err(|e| l2.rpc_error(what.clone(), e))?
-        .ok_or_else(|| DevnetError::Decode { what, reason: "no such L2 block".into() })?
-        .header;
-    let proof = l2
-        .provider()
-        .get_proof(L2_TO_L1_MESSAGE_PASSER, Vec::new())
-        .number(block)
-        .await
-        .map_err(|e| l2.rpc_error(format!("L2 eth_getProof({L2_TO_L1_MESSAGE_PASSER}, {block})"), e))?;
-    if proof.address != L2_TO_L1_MESSAGE_PASSER {
-        return Err(DevnetError::ProofInvalid {
-            block,
-            address: L2_TO_L1_MESSAGE_PASSER,
-            state_root: header.state_root,
-            reason: format!("the proof is for {}", proof.address),
-        });
-    }
-    let storage_root = verify_account_proof(header.state_root, &proof).map_err(|reason| DevnetError::ProofInvalid {
-        block,
-        address: L2_TO_L1_MESSAGE_PASSER,
-        state_root: header.state_root,
-        reason,
-    })?;
-    let preimage = OutputRootProof {
-        version: B256::ZERO,
-        state_root: header.state_root,
-        message_passer_storage_root: storage_root,
-        latest_blockhash: header.hash,
-    };
-    Ok((output_root_v0(header.state_root, storage_root, header.hash), preimage))
 }

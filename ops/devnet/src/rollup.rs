@@ -173,7 +173,7 @@ async fn super_root_at(
     let root = match lie {
         Some(r) => Some(r),
         None if block <= safe => {
-            let (output, _) = crate::devnet::output_root_of(&f.l2, block).await.map_err(|e| e.to_string())?;
+            let (output, _) = crate::output::output_root_of(&f.l2, block).await.map_err(|e| e.to_string())?;
             Some(riposte_solver::trace::super_root::SuperRoot::single(t, f.times.chain_id, output).hash())
         }
         None => None,
