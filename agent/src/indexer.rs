@@ -9,8 +9,11 @@ use alloy::{
     providers::{DynProvider, Provider},
     rpc::types::Filter,
 };
-use riposte_contracts::dgf::{Factory, FactoryGame};
-use riposte_storage::{GameRecord, Store};
+use riposte_contracts::{
+    dgf::{Factory, FactoryGame},
+    fdg::simple::{self, SimpleProposal},
+};
+use riposte_storage::{GameRecord, ProposalRecord, Store};
 
 use crate::{config::Config, games::Games, sync};
 
@@ -42,6 +45,23 @@ impl Scope {
     /// Whether a stored game is in scope at L1 time `now`.
     pub fn contains(&self, g: &GameRecord, now: u64) -> bool {
         self.wanted(g.game_type, g.address) && g.created_at >= now.saturating_sub(self.window_secs)
+    }
+}
+
+/// The stored record of a proposal without a bisection game.
+fn proposal_record(p: &SimpleProposal, fg: &FactoryGame, factory: Address) -> ProposalRecord {
+    ProposalRecord {
+        address: p.address,
+        factory,
+        game_index: fg.index,
+        game_type: fg.game_type,
+        created_at: fg.created_at,
+        root_claim: p.root_claim,
+        super_root: p.super_root.encode().into(),
+        l1_head: p.l1_head,
+        registry: p.registry,
+        respected: p.respected,
+        state: "pending".into(),
     }
 }
 
@@ -102,7 +122,20 @@ impl Indexer<'_> {
                 let game = self.games.open(fg.address).await?;
                 Ok::<_, crate::error::AgentError>(sync::record_of(game.parameters().await?, &fg, self.factory))
             };
-            match read.await.with_context(|| format!("game {}", fg.address)) {
+            let read = read.await;
+            // A proposal without a bisection game (the simplified type-5 game): judged and
+            // settled apart from the games.
+            if read.is_err() && simple::is_simple(self.games.eth().as_ref(), fg.address).await.unwrap_or(false) {
+                match simple::read(self.games.eth().as_ref(), fg.address).await {
+                    Ok(p) => {
+                        tracing::info!(game = %fg.address, index = fg.index, game_type = fg.game_type, root = %p.root_claim, timestamp = p.super_root.timestamp, "tracking new permissioned super-root proposal (no bisection game)");
+                        self.store.insert_proposal(&proposal_record(&p, &fg, self.factory)).await?;
+                    }
+                    Err(e) => tracing::error!(game = %fg.address, error = %e, "skipping proposal"),
+                }
+                continue;
+            }
+            match read.with_context(|| format!("game {}", fg.address)) {
                 // A super-root game is tracked whatever its prestate: the trace is chosen by it,
                 // and one riposte cannot step in is judged and resolved but never bet on.
                 Ok(record) if record.super_root.is_some() => {

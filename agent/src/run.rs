@@ -481,6 +481,7 @@ impl Agent {
                         self.metrics
                             .most_urgent_clock(most_urgent.map_or(f64::INFINITY, |d| d.saturating_sub(now) as f64));
                         self.settle_credits(&cycle).await;
+                        self.settle_proposals(cycle.now).await;
                     }
                     Err(e) => tracing::error!(error = format!("{e:#}"), "cycle failed; retrying on the next head"),
                 },
@@ -523,6 +524,7 @@ impl Agent {
         }
         self.metrics.most_urgent_clock(most_urgent.map_or(f64::INFINITY, |d| d.saturating_sub(cycle.now) as f64));
         report.confirmed += self.settle_credits(&cycle).await;
+        report.confirmed += self.settle_proposals(cycle.now).await;
         Ok(report)
     }
 
@@ -671,6 +673,89 @@ impl Agent {
         let call = game.challenge_root_l2_block(&proof, header);
         let n = self.sink().send(vec![crate::player::intent_of(g.address, call)]).await?;
         Ok((n, n > 0 || game.l2_block_challenged().await?))
+    }
+
+    /// Judges and settles every pending proposal without a bisection game (the simplified
+    /// type-5 game): a dishonest one is an alert (only the guardian's blacklist stops it); an
+    /// honest, respected one is offered to its registry as the anchor once final
+    /// (`setAnchorState`, op-challenger's lifecycle task). Returns the transactions confirmed.
+    async fn settle_proposals(&self, now: u64) -> usize {
+        let pending = match self.store.pending_proposals().await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the proposals");
+                return 0;
+            }
+        };
+        let window = now.saturating_sub(self.cfg.game_window.0.as_secs());
+        let mut confirmed = 0;
+        for p in pending.into_iter().filter(|p| p.created_at >= window && self.scope.game_types.contains(&p.game_type))
+        {
+            match self.settle_proposal(&p).await {
+                Ok(n) => confirmed += n,
+                Err(e) => tracing::warn!(game = %p.address, error = format!("{e:#}"), "proposal not settled yet"),
+            }
+        }
+        confirmed
+    }
+
+    async fn settle_proposal(&self, p: &riposte_storage::ProposalRecord) -> Result<usize> {
+        use riposte_contracts::asr::AnchorStateRegistry3 as Asr;
+        use riposte_solver::trace::super_root::{SuperRoot, TracePoint, claim_at};
+        let settle = |state: &'static str| async move {
+            self.store.set_proposal_state(p.address, state).await?;
+            Ok::<usize, AgentError>(0)
+        };
+        let sr = SuperRoot::decode(&p.super_root)
+            .map_err(|e| AgentError::Start(format!("stored proposal {}: {e}", p.address)))?;
+        let Some(s) = &self.supers else {
+            return Err(AgentError::Config("judging super-root proposals needs rollup-rpc".into()));
+        };
+        let chain_id = sr.chains.first().map(|c| c.chain_id);
+        if chain_id != Some(alloy::primitives::U256::from(s.times.chain_id)) {
+            tracing::warn!(game = %p.address, ?chain_id, rollup_chain = s.times.chain_id, "a proposal of another chain: left");
+            return settle("invalid").await;
+        }
+        let l1_head = s.l1_number(&self.l1, p.l1_head).await?;
+        let chain = L2SuperChain::new(s.times, self.outputs.clone(), s.rollup.clone(), l1_head);
+        let ours = claim_at(&chain, TracePoint::Super { timestamp: sr.timestamp }).await?;
+        if ours != p.root_claim {
+            self.metrics.disagreement();
+            tracing::error!(game = %p.address, timestamp = sr.timestamp, proposed = %p.root_claim, honest = %ours, registry = %p.registry, "a dishonest permissioned super-root proposal: it has no challenge, only the guardian's blacklist before it is final stops it");
+            return settle("dishonest").await;
+        }
+        if !p.respected {
+            tracing::info!(game = %p.address, "honest proposal of a type not respected at its creation: it cannot become the anchor");
+            return settle("not-respected").await;
+        }
+        let eth = self.games.eth().as_ref();
+        if !riposte_contracts::call(eth, p.registry, Asr::isGameFinalizedCall { _game: p.address }).await? {
+            return Ok(0);
+        }
+        if !riposte_contracts::call(eth, p.registry, Asr::isGameClaimValidCall { _game: p.address }).await? {
+            tracing::info!(game = %p.address, "final but not a valid claim (blacklisted or retired): not an anchor");
+            return settle("invalid").await;
+        }
+        let anchor = riposte_contracts::call(eth, p.registry, Asr::getAnchorRootCall {}).await?;
+        if anchor.l2SequenceNumber >= alloy::primitives::U256::from(sr.timestamp) {
+            return settle("superseded").await;
+        }
+        let calldata = alloy::sol_types::SolCall::abi_encode(&Asr::setAnchorStateCall { _game: p.address });
+        let intent = riposte_storage::NewIntent {
+            game: p.address,
+            kind: "set_anchor_state".into(),
+            key: "set-anchor-state".into(),
+            target: p.registry,
+            calldata: calldata.into(),
+            value: alloy::primitives::U256::ZERO,
+        };
+        let n = self.sink().send(vec![intent]).await?;
+        let now_anchor = riposte_contracts::call(eth, p.registry, Asr::getAnchorRootCall {}).await?;
+        if now_anchor.root == p.root_claim {
+            tracing::info!(game = %p.address, timestamp = sr.timestamp, "the proposal is the registry's anchor now");
+            self.store.set_proposal_state(p.address, "anchored").await?;
+        }
+        Ok(n)
     }
 
     /// Leaves a game riposte cannot play, naming why the first time.

@@ -1185,3 +1185,44 @@ async fn a_super_root_node_that_disagrees_stops_play_on_the_game() {
     assert_eq!(h.nonce(h.agent).await, 0, "log:\n{}", h.log());
     h.stop(agent);
 }
+
+/// Upgrade 20's type 5, the simplified `SuperPermissionedDisputeGame` 1.0, has no claims: an
+/// honest proposal, once final and respected, is made the registry's anchor by riposte
+/// (`setAnchorState`); a dishonest one is an alert and never offered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn makes_a_final_honest_type_5_proposal_the_anchor_and_flags_a_dishonest_one() {
+    let h = Harness::new().await;
+    let test = "makes_a_final_honest_type_5_proposal_the_anchor_and_flags_a_dishonest_one";
+    if !needs_super(&h, test) {
+        return;
+    }
+    let eth = riposte_chain::Rpc(h.devnet.l1().provider().clone().erased());
+    let five = riposte_devnet::SUPER_PERMISSIONED_GAME_TYPE;
+    let (_, anchor_t) = h.devnet.super_anchor();
+    h.devnet.set_super_respected_game_type(five).await.unwrap();
+    let honest = h.devnet.super_root_at(anchor_t + 10).await.unwrap();
+    let good = h.devnet.create_super_game_of(five, &honest).await.unwrap();
+    if !riposte_contracts::fdg::simple::is_simple(&eth, good).await.unwrap() {
+        eprintln!("{test}: did not run: the release's SuperPermissionedDisputeGame is 0.7, not the simplified 1.0");
+        return;
+    }
+    let mut wrong = h.devnet.super_root_at(anchor_t + 12).await.unwrap();
+    wrong.chains[0].output_root = keccak256("not this chain's output");
+    h.devnet.create_super_game_of(five, &wrong).await.unwrap();
+    let rollup = h.devnet.rollup().url().to_owned();
+    let agent = h.spawn(&["--trace-type", "super-permissioned", "--rollup-rpc", &rollup, "--verify-outputs", "none"]);
+    let asr = h.devnet.deployment().super_anchor_registry;
+    let anchor = || async {
+        let c = riposte_contracts::asr::AnchorStateRegistry3::getAnchorRootCall {};
+        riposte_contracts::call(&eth, asr, c).await.unwrap().root
+    };
+    let started = Instant::now();
+    while anchor().await != honest.hash() {
+        assert!(started.elapsed() < Duration::from_secs(60), "the anchor did not move; log:\n{}", h.log());
+        h.devnet.increase_time(5).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(h.log().contains("a dishonest permissioned super-root proposal"), "log:\n{}", h.log());
+    assert_eq!(h.nonce(h.agent).await, 1, "one setAnchorState; log:\n{}", h.log());
+    h.stop(agent);
+}

@@ -133,6 +133,34 @@ pub struct GameRecord {
     pub super_root: Option<Bytes>,
 }
 
+/// A proposal without a bisection game (the simplified type-5 game), read once when first seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalRecord {
+    /// The game proxy's address.
+    pub address: Address,
+    /// The factory that created it.
+    pub factory: Address,
+    /// Its index in the factory.
+    pub game_index: u64,
+    /// `gameType()`.
+    pub game_type: u32,
+    /// `createdAt` from the factory.
+    pub created_at: u64,
+    /// `rootClaim()`.
+    pub root_claim: B256,
+    /// The SuperV1 preimage of `extraData()`.
+    pub super_root: Bytes,
+    /// `l1Head()`.
+    pub l1_head: B256,
+    /// `anchorStateRegistry()`.
+    pub registry: Address,
+    /// `wasRespectedGameTypeWhenCreated()`.
+    pub respected: bool,
+    /// `pending` until judged and settled; then `dishonest`, `not-respected`, `invalid`,
+    /// `superseded` or `anchored`.
+    pub state: String,
+}
+
 /// A handle on the database; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -418,6 +446,68 @@ impl Store {
             return Ok(None);
         }
         ClaimTree::from_claims(claims).map(Some).map_err(|source| StorageError::InvalidTree { game, source })
+    }
+
+    /// Records a proposal the first time it is seen (a known one is left as it is).
+    pub async fn insert_proposal(&self, p: &ProposalRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO proposals (address, factory, game_index, game_type, created_at, root_claim, super_root, \
+             l1_head, registry, respected, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (address) DO NOTHING",
+        )
+        .bind(hex(p.address))
+        .bind(hex(p.factory))
+        .bind(to_i64(p.game_index, "game_index")?)
+        .bind(i64::from(p.game_type))
+        .bind(to_i64(p.created_at, "created_at")?)
+        .bind(hex(p.root_claim))
+        .bind(hex(&p.super_root))
+        .bind(hex(p.l1_head))
+        .bind(hex(p.registry))
+        .bind(i64::from(p.respected))
+        .bind(&p.state)
+        .execute(&self.pool)
+        .await
+        .map_err(db(format!("writing proposal {}", p.address)))?;
+        Ok(())
+    }
+
+    /// The proposals still `pending`, oldest first.
+    pub async fn pending_proposals(&self) -> Result<Vec<ProposalRecord>> {
+        let rows = sqlx::query("SELECT * FROM proposals WHERE state = 'pending' ORDER BY created_at")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading proposals"))?;
+        rows.iter()
+            .map(|row| {
+                let key: String = row.try_get("address").map_err(db("reading proposals"))?;
+                let r = Reader { row, table: "proposals", key };
+                Ok(ProposalRecord {
+                    address: r.parse("address")?,
+                    factory: r.parse("factory")?,
+                    game_index: r.int("game_index")?,
+                    game_type: r.int("game_type")?,
+                    created_at: r.int("created_at")?,
+                    root_claim: r.parse("root_claim")?,
+                    super_root: r.parse("super_root")?,
+                    l1_head: r.parse("l1_head")?,
+                    registry: r.parse("registry")?,
+                    respected: r.int::<i64>("respected")? != 0,
+                    state: r.text("state")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Sets a proposal's state.
+    pub async fn set_proposal_state(&self, address: Address, state: &str) -> Result<()> {
+        sqlx::query("UPDATE proposals SET state = ? WHERE address = ?")
+            .bind(state)
+            .bind(hex(address))
+            .execute(&self.pool)
+            .await
+            .map_err(db(format!("updating proposal {address}")))?;
+        Ok(())
     }
 }
 

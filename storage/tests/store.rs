@@ -175,3 +175,34 @@ async fn concurrent_writers_wait_instead_of_failing() {
         assert_eq!(store.claim_count(Address::repeat_byte(n + 10)).await.unwrap(), 3);
     }
 }
+
+#[tokio::test]
+async fn proposals_are_kept_until_settled() {
+    use riposte_storage::ProposalRecord;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.db");
+    let p = ProposalRecord {
+        address: Address::repeat_byte(5),
+        factory: Address::repeat_byte(0xFA),
+        game_index: 3,
+        game_type: 5,
+        created_at: 1_700_000_000,
+        root_claim: B256::repeat_byte(1),
+        super_root: vec![1u8; 73].into(),
+        l1_head: B256::repeat_byte(2),
+        registry: Address::repeat_byte(7),
+        respected: true,
+        state: "pending".into(),
+    };
+    {
+        let store = Store::open(&path).await.unwrap();
+        store.insert_proposal(&p).await.unwrap();
+        // Seen again: left as it is.
+        store.insert_proposal(&ProposalRecord { respected: false, ..p.clone() }).await.unwrap();
+        store.close().await;
+    }
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(store.pending_proposals().await.unwrap(), vec![p.clone()]);
+    store.set_proposal_state(p.address, "anchored").await.unwrap();
+    assert!(store.pending_proposals().await.unwrap().is_empty());
+}
