@@ -138,8 +138,10 @@ pub enum TraceType {
     /// is the alphabet's, else MIPS64 with kona's interop program, which riposte cannot run yet
     /// (it then judges, resolves and claims, and places no bond).
     SuperCannonKona,
-    /// `SuperPermissionedDisputeGame` (game type 5): played like type 9 when riposte's key is its
-    /// proposer or challenger; otherwise tracked, resolved and closed (advancing the anchor).
+    /// `SuperPermissionedDisputeGame` (game type 5). The 0.7 bisection game is played like type 9
+    /// when riposte's key is its proposer or challenger, else tracked, resolved and closed; the
+    /// simplified 1.0 of Upgrade 20 (no claims) has its proposal judged and, when honest,
+    /// respected and final, made the registry's anchor.
     SuperPermissioned,
 }
 
