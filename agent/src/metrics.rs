@@ -56,6 +56,18 @@ struct Inner {
     l1_head_seen_at: AtomicU64,
     reexecutions: Family<ResultLabels, Counter>,
     reexecution_seconds: Histogram,
+    moves_withheld: Family<ReasonLabels, Counter>,
+    proposals_judged: Family<VerdictLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VerdictLabels {
+    verdict: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -149,6 +161,18 @@ impl Metrics {
             "Time to fetch a block's witness and re-execute it",
             reexecution_seconds.clone(),
         );
+        let moves_withheld = Family::<ReasonLabels, Counter>::default();
+        r.register(
+            "moves_withheld",
+            "Honest moves planned but not sent, per look, by reason: cannot_step (riposte cannot finish the game's execution half), no_role (a permissioned game's roles)",
+            moves_withheld.clone(),
+        );
+        let proposals_judged = Family::<VerdictLabels, Counter>::default();
+        r.register(
+            "super_proposals_judged",
+            "Proposals without a bisection game (simplified type 5) judged, by verdict: honest, dishonest",
+            proposals_judged.clone(),
+        );
         Self(Arc::new(Inner {
             registry: Mutex::new(r),
             rpc_requests,
@@ -169,6 +193,8 @@ impl Metrics {
             l1_head_seen_at: AtomicU64::new(0),
             reexecutions,
             reexecution_seconds,
+            moves_withheld,
+            proposals_judged,
         }))
     }
 
@@ -242,6 +268,16 @@ impl Metrics {
     pub fn reexecution(&self, result: &str, secs: f64) {
         self.0.reexecutions.get_or_create(&ResultLabels { result: result.into() }).inc();
         self.0.reexecution_seconds.observe(secs);
+    }
+
+    /// `n` planned moves were not sent, for `reason` (`cannot_step`, `no_role`).
+    pub fn moves_withheld(&self, reason: &str, n: usize) {
+        self.0.moves_withheld.get_or_create(&ReasonLabels { reason: reason.into() }).inc_by(n as u64);
+    }
+
+    /// A proposal without a bisection game was judged `honest` or `dishonest`.
+    pub fn proposal_judged(&self, verdict: &str) {
+        self.0.proposals_judged.get_or_create(&VerdictLabels { verdict: verdict.into() }).inc();
     }
 
     /// A new L1 head was seen.
@@ -367,6 +403,16 @@ mod tests {
             text.contains("riposte_rpc_requests_total{endpoint=\"l2\",method=\"debug_executionWitness\"} 1"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn withheld_moves_and_judged_proposals_are_counted_by_label() {
+        let m = Metrics::new();
+        m.moves_withheld("cannot_step", 2);
+        m.proposal_judged("dishonest");
+        let text = m.encode();
+        assert!(text.contains("riposte_moves_withheld_total{reason=\"cannot_step\"} 2"), "{text}");
+        assert!(text.contains("riposte_super_proposals_judged_total{verdict=\"dishonest\"} 1"), "{text}");
     }
 
     #[test]

@@ -96,7 +96,9 @@ impl Player<'_> {
         // A refusal to move is known before the plan: a trace that cannot finish the game still
         // judges it (to say what riposte would do), and a failure to judge then leaves only
         // resolution, which needs no trace.
-        let refusal = move_refusal(g, self.me).or_else(|| {
+        let role = move_refusal(g, self.me);
+        let withheld_as = if role.is_some() { "no_role" } else { "cannot_step" };
+        let refusal = role.or_else(|| {
             trace.step_refusal().map(|why| {
                 format!("riposte cannot finish this game's execution half ({why}), so it places no bond in it")
             })
@@ -121,6 +123,7 @@ impl Player<'_> {
         match &refusal {
             Some(why) if !plan.actions.is_empty() => {
                 tracing::warn!(game = %g.address, moves = plan.actions.len(), "not moving: {why}");
+                self.metrics.moves_withheld(withheld_as, plan.actions.len());
                 planned -= plan.actions.len();
             }
             _ => {

@@ -721,9 +721,11 @@ impl Agent {
         let ours = claim_at(&chain, TracePoint::Super { timestamp: sr.timestamp }).await?;
         if ours != p.root_claim {
             self.metrics.disagreement();
+            self.metrics.proposal_judged("dishonest");
             tracing::error!(game = %p.address, timestamp = sr.timestamp, proposed = %p.root_claim, honest = %ours, registry = %p.registry, "a dishonest permissioned super-root proposal: it has no challenge, only the guardian's blacklist before it is final stops it");
             return settle("dishonest").await;
         }
+        self.metrics.proposal_judged("honest");
         if !p.respected {
             tracing::info!(game = %p.address, "honest proposal of a type not respected at its creation: it cannot become the anchor");
             return settle("not-respected").await;

@@ -203,6 +203,7 @@ async fn a_trace_that_cannot_step_places_no_bond_but_resolves() {
     let p = s.player().look(&record(), &game, &top_only, &sink, START + 10).await.unwrap();
     assert!(keys(&sink).is_empty(), "{:?}", keys(&sink));
     assert_eq!(p.planned, 0);
+    assert!(s.metrics.encode().contains("riposte_moves_withheld_total{reason=\"cannot_step\"} 1"));
     // An attack on the root is not answered either.
     game.push(0, 2, keccak256("garbage"), ADVERSARY, START + 20);
     // Once the clocks have run out the game is resolved as it stands.
