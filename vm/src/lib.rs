@@ -14,7 +14,8 @@
 //! (`riposte_solver::trace::ExecTrace`), written once over that seam; the solver does not
 //! depend on this crate, this crate implements its trait.
 //!
-//! Not here yet: the multithreaded 64-bit Cannon VM (MIPS64), and cannon's Go-runtime patches.
+//! Begun: the multithreaded 64-bit Cannon VM of `MIPS64.sol` ([`mt64`]: state, threads, stacks and
+//! the scheduler's steps; no instruction execution yet). Not here: cannon's Go-runtime patches.
 
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -22,6 +23,7 @@ mod elf;
 mod error;
 mod fault_vm;
 pub mod memory;
+pub mod mt64;
 pub mod oracle;
 mod state;
 #[cfg(feature = "trace")]
