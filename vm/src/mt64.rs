@@ -44,6 +44,11 @@ pub struct Thread64 {
 }
 
 impl Thread64 {
+    /// A running thread `id` at `pc` (next PC `pc + 4`), its registers and `lo`/`hi` zero.
+    pub fn at(id: u64, pc: u64) -> Self {
+        Self { id, exit_code: 0, exited: false, pc, next_pc: pc.wrapping_add(4), lo: 0, hi: 0, registers: [0; 32] }
+    }
+
     /// id ‖ exitCode ‖ exited ‖ pc ‖ nextPC ‖ lo ‖ hi ‖ 32 registers, big-endian.
     pub fn encode(&self) -> [u8; THREAD_WITNESS_LEN] {
         let mut out = [0u8; THREAD_WITNESS_LEN];

@@ -10,20 +10,10 @@ use riposte_devnet::{Devnet, DevnetOptions, Stack};
 use riposte_vm::mt64::{SCHED_QUANTUM, State64, Thread64, ThreadStack};
 
 fn thread(id: u64, exited: bool) -> Thread64 {
-    let mut registers = [0u64; 32];
-    for (i, r) in registers.iter_mut().enumerate() {
-        *r = (id << 40) | (i as u64 * 0x0101);
-    }
-    Thread64 {
-        id,
-        exit_code: u8::from(exited),
-        exited,
-        pc: 0x10_0000 + id * 0x40,
-        next_pc: 0x10_0004 + id * 0x40,
-        lo: 0xdead_0000 + id,
-        hi: 0xbeef_0000 + id,
-        registers,
-    }
+    let at = Thread64::at(id, 0x10_0000 + id * 0x40);
+    let mut t = Thread64 { exit_code: u8::from(exited), exited, lo: 0xdead_0000 + id, hi: 0xbeef_0000 + id, ..at };
+    t.registers = std::array::from_fn(|i| (id << 40) | (i as u64 * 0x0101));
+    t
 }
 
 fn state(left: Vec<Thread64>, right: Vec<Thread64>, traverse_right: bool) -> State64 {
