@@ -4,8 +4,14 @@
 //! a step that the scheduler decides without executing an instruction (an exited VM, popping an
 //! exited thread, pre-empting after [`SCHED_QUANTUM`] steps).
 //!
-//! Not here yet: instruction execution, syscalls, memory with its 59-level tree, the step
-//! witness's memory proofs. Until then nothing plays a live game with this module.
+//! Also the memory: [`Memory64`], 32-byte leaves under a 59-level keccak tree, with the
+//! 60 × 32-byte proofs `MIPS64.step` reads; and [`State64::no_op_step`], the post-state of an
+//! instruction that changes nothing but the program counter (the common tail of every step).
+//!
+//! Not here yet: instruction execution, syscalls, LL/SC, futexes, the preimage fds. Until then
+//! nothing plays a live game with this module.
+
+use std::collections::BTreeMap;
 
 use alloy_primitives::{B256, keccak256};
 use riposte_game::VmStatus;
@@ -90,6 +96,80 @@ impl ThreadStack {
     /// The top thread.
     pub fn top(&self) -> Option<&Thread64> {
         self.0.last()
+    }
+}
+
+/// Levels of the memory tree above its 32-byte leaves (64-bit addresses, 5 bits per leaf).
+pub const MEMORY_TREE_DEPTH: usize = 59;
+/// Bytes of one memory proof: the leaf, then one sibling per level, bottom-up.
+pub const MEMORY_PROOF_LEN: usize = 32 * (MEMORY_TREE_DEPTH + 1);
+
+/// Sparse memory: 32-byte leaves by index (`address >> 5`); absent leaves are zero.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Memory64 {
+    leaves: BTreeMap<u64, [u8; 32]>,
+}
+
+impl Memory64 {
+    /// Writes the 4 bytes of `value` at `address` (4-aligned), big-endian.
+    pub fn write_u32(&mut self, address: u64, value: u32) {
+        let leaf = self.leaves.entry(address >> 5).or_insert([0; 32]);
+        let at = (address & 31) as usize & !3;
+        leaf[at..at + 4].copy_from_slice(&value.to_be_bytes());
+    }
+
+    /// The 4 bytes at `address` (4-aligned), big-endian.
+    pub fn read_u32(&self, address: u64) -> u32 {
+        let at = (address & 31) as usize & !3;
+        self.leaves.get(&(address >> 5)).map_or(0, |l| u32::from_be_bytes([l[at], l[at + 1], l[at + 2], l[at + 3]]))
+    }
+
+    /// The hashes of empty subtrees: level 0 is a zero leaf.
+    fn zeros() -> [B256; MEMORY_TREE_DEPTH + 1] {
+        let mut z = [B256::ZERO; MEMORY_TREE_DEPTH + 1];
+        for i in 1..=MEMORY_TREE_DEPTH {
+            z[i] = keccak256([z[i - 1].as_slice(), z[i - 1].as_slice()].concat());
+        }
+        z
+    }
+
+    /// Every non-empty node, level by level from the leaves up.
+    fn levels(&self) -> Vec<BTreeMap<u64, B256>> {
+        let zeros = Self::zeros();
+        let mut levels = vec![self.leaves.iter().map(|(i, l)| (*i, B256::from(*l))).collect::<BTreeMap<_, _>>()];
+        for level in 0..MEMORY_TREE_DEPTH {
+            let below = &levels[level];
+            let mut up = BTreeMap::new();
+            for &i in below.keys() {
+                let parent = i >> 1;
+                if up.contains_key(&parent) {
+                    continue;
+                }
+                let left = below.get(&(i & !1)).copied().unwrap_or(zeros[level]);
+                let right = below.get(&(i | 1)).copied().unwrap_or(zeros[level]);
+                up.insert(parent, keccak256([left.as_slice(), right.as_slice()].concat()));
+            }
+            levels.push(up);
+        }
+        levels
+    }
+
+    /// The root of the memory tree.
+    pub fn root(&self) -> B256 {
+        self.levels()[MEMORY_TREE_DEPTH].get(&0).copied().unwrap_or(Self::zeros()[MEMORY_TREE_DEPTH])
+    }
+
+    /// The proof of the leaf holding `address`: the leaf, then its siblings bottom-up.
+    pub fn proof(&self, address: u64) -> Vec<u8> {
+        let (zeros, levels) = (Self::zeros(), self.levels());
+        let index = address >> 5;
+        let mut out = Vec::with_capacity(MEMORY_PROOF_LEN);
+        out.extend_from_slice(&self.leaves.get(&index).copied().unwrap_or([0; 32]));
+        for (level, nodes) in levels.iter().enumerate().take(MEMORY_TREE_DEPTH) {
+            let sibling = nodes.get(&((index >> level) ^ 1)).copied().unwrap_or(zeros[level]);
+            out.extend_from_slice(sibling.as_slice());
+        }
+        out
     }
 }
 
@@ -207,6 +287,20 @@ impl State64 {
         Ok(None)
     }
 
+    /// The post-state of a step whose instruction changes nothing but the program counter (a
+    /// `nop`): the active thread moves to its next PC, the step counters advance. Not decided by
+    /// the scheduler alone: call it only when [`State64::scheduled_step`] gave `None`.
+    pub fn no_op_step(&self) -> Result<Self, Step64Error> {
+        let mut next = self.clone();
+        let active = if next.traverse_right { &mut next.right } else { &mut next.left };
+        let top = active.0.last_mut().ok_or(Step64Error::NoActiveThread)?;
+        top.pc = top.next_pc;
+        top.next_pc = top.next_pc.wrapping_add(4);
+        next.step += 1;
+        next.steps_since_context_switch += 1;
+        Ok(next)
+    }
+
     fn flip_if_active_empty(&mut self) {
         if self.active().0.is_empty() {
             self.traverse_right = !self.traverse_right;
@@ -275,6 +369,28 @@ mod tests {
         assert_eq!(s.hash()[0], 3, "running: UNFINISHED");
         let exited = State64 { exited: true, exit_code: 1, ..s };
         assert_eq!(exited.hash()[0], 1);
+    }
+
+    #[test]
+    fn memory_proofs_fold_to_the_root() {
+        let mut m = Memory64::default();
+        assert_eq!(m.root(), Memory64::zeros()[MEMORY_TREE_DEPTH]);
+        m.write_u32(0x10_0004, 0xdead_beef);
+        m.write_u32(0xffff_ffff_ffff_fff8, 7);
+        assert_eq!((m.read_u32(0x10_0004), m.read_u32(0x10_0000)), (0xdead_beef, 0));
+        for addr in [0x10_0004u64, 0xffff_ffff_ffff_fff8, 0x4000] {
+            let p = m.proof(addr);
+            assert_eq!(p.len(), MEMORY_PROOF_LEN);
+            let mut node = B256::from_slice(&p[..32]);
+            for (i, sibling) in p[32..].chunks(32).enumerate() {
+                node = if (addr >> 5 >> i) & 1 == 0 {
+                    keccak256([node.as_slice(), sibling].concat())
+                } else {
+                    keccak256([sibling, node.as_slice()].concat())
+                };
+            }
+            assert_eq!(node, m.root(), "{addr:#x}");
+        }
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! riposte's Cannon64 state against the real `MIPS64.sol` (2.x releases): the state witness,
 //! its hash with the status byte, thread encodings, stack roots and the scheduler's steps
-//! (an exited VM, popping an exited thread, pre-emption) give the post-state the contract
-//! computes, and a wrong thread witness is refused by the contract as by the stack root.
+//! (an exited VM, popping an exited thread, pre-emption) and a `nop` read through a memory
+//! proof give the post-state the contract computes; a wrong thread witness or memory proof is
+//! refused by the contract.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use alloy::primitives::{B256, Bytes};
 use riposte_contracts::vm::BigStepper;
 use riposte_devnet::{Devnet, DevnetOptions, Stack};
-use riposte_vm::mt64::{SCHED_QUANTUM, State64, Thread64, ThreadStack};
+use riposte_vm::mt64::{Memory64, SCHED_QUANTUM, State64, Thread64, ThreadStack};
 
 fn thread(id: u64, exited: bool) -> Thread64 {
     let at = Thread64::at(id, 0x10_0000 + id * 0x40);
@@ -79,6 +80,26 @@ async fn scheduler_steps_and_state_hashes_equal_mips64_sol() {
         let got = step(&devnet, &s, s.thread_proof().unwrap()).await.unwrap();
         assert_eq!(got, post.hash(), "{name}");
     }
+    // A `nop` (0x00000000, sll $0,$0,0) at the active thread's PC, read through a real memory
+    // proof: only the PC and the counters move, and the stack root follows the new thread.
+    let mut mem = Memory64::default();
+    let s = state(vec![c.clone(), a.clone()], vec![], false);
+    mem.write_u32(a.pc + 4, 0x2402_0001); // a neighbour in the same leaf, to make the leaf non-zero
+    mem.write_u32(0x7fff_0000, 0x1234_5678); // another leaf elsewhere
+    let s = State64 { mem_root: mem.root(), ..s };
+    assert_eq!(mem.read_u32(a.pc), 0, "a nop at the PC");
+    assert_eq!(s.scheduled_step().unwrap(), None, "an instruction executes");
+    let post = s.no_op_step().unwrap();
+    let mut proof = s.thread_proof().unwrap();
+    proof.extend(mem.proof(a.pc));
+    proof.extend(mem.proof(a.pc));
+    assert_eq!(step(&devnet, &s, proof).await.unwrap(), post.hash(), "nop");
+    // The same step against another memory root is refused (the proof does not fold to it).
+    let other = State64 { mem_root: B256::repeat_byte(1), ..s.clone() };
+    let mut proof = other.thread_proof().unwrap();
+    proof.extend(mem.proof(a.pc));
+    proof.extend(mem.proof(a.pc));
+    assert!(step(&devnet, &other, proof).await.is_err(), "a proof against another root reverts");
     // A thread witness that is not the active stack's top is refused.
     let s = state(vec![a.clone(), b.clone()], vec![], false);
     let mut proof = thread(2, false).encode().to_vec();
