@@ -94,13 +94,13 @@ pub struct Agent {
 }
 
 /// What super-root games are judged with: the chain's block times and the rollup node's safe
-/// heads, and the L1 block number of each game's L1 head (read once).
+/// heads; one [`L2SuperChain`] per game L1 head, so its block number and safe head are read once.
 struct SuperSources {
     times: ChainTimes,
     rollup: DynProvider,
     /// A super-root node to cross-check proposals with.
     superroot: Option<DynProvider>,
-    l1_heads: Mutex<HashMap<B256, u64>>,
+    chains: Mutex<HashMap<B256, L2SuperChain>>,
 }
 
 impl SuperSources {
@@ -122,13 +122,18 @@ impl SuperSources {
             block_time = times.block_time,
             "super-root games are judged on this chain's blocks"
         );
-        Ok(Self { times, rollup, superroot, l1_heads: Mutex::new(HashMap::new()) })
+        Ok(Self { times, rollup, superroot, chains: Mutex::new(HashMap::new()) })
     }
 
-    /// The number of the L1 block `hash` (a game's L1 head).
-    async fn l1_number(&self, l1: &DynProvider, hash: B256) -> Result<u64, riposte_solver::TraceError> {
-        if let Some(n) = self.l1_heads.lock().ok().and_then(|m| m.get(&hash).copied()) {
-            return Ok(n);
+    /// The chain's sources judged at the L1 block `hash` (a game's L1 head).
+    async fn chain_at(
+        &self,
+        l1: &DynProvider,
+        outputs: &L2Outputs,
+        hash: B256,
+    ) -> Result<L2SuperChain, riposte_solver::TraceError> {
+        if let Some(c) = self.chains.lock().ok().and_then(|m| m.get(&hash).cloned()) {
+            return Ok(c);
         }
         let what = || format!("the game's L1 head {hash}");
         let block = l1
@@ -139,11 +144,11 @@ impl SuperSources {
                 what: what(),
                 source: "the L1 node has no such block (not synced yet, or reorged away)".into(),
             })?;
-        let n = block.header.number;
-        if let Ok(mut m) = self.l1_heads.lock() {
-            m.insert(hash, n);
+        let chain = L2SuperChain::new(self.times, outputs.clone(), self.rollup.clone(), block.header.number);
+        if let Ok(mut m) = self.chains.lock() {
+            m.insert(hash, chain.clone());
         }
-        Ok(n)
+        Ok(chain)
     }
 }
 
@@ -327,8 +332,7 @@ impl Agent {
                 g.l2_chain_id, s.times.chain_id
             )));
         }
-        let l1_head = s.l1_number(&self.l1, g.l1_head).await?;
-        let chain = L2SuperChain::new(s.times, self.outputs.clone(), s.rollup.clone(), l1_head);
+        let chain = s.chain_at(&self.l1, &self.outputs, g.l1_head).await?;
         Ok(GameTrace::of_super(g.absolute_prestate, chain))
     }
 
@@ -716,8 +720,7 @@ impl Agent {
             tracing::warn!(game = %p.address, ?chain_id, rollup_chain = s.times.chain_id, "a proposal of another chain: left");
             return settle("invalid").await;
         }
-        let l1_head = s.l1_number(&self.l1, p.l1_head).await?;
-        let chain = L2SuperChain::new(s.times, self.outputs.clone(), s.rollup.clone(), l1_head);
+        let chain = s.chain_at(&self.l1, &self.outputs, p.l1_head).await?;
         let ours = claim_at(&chain, TracePoint::Super { timestamp: sr.timestamp }).await?;
         if ours != p.root_claim {
             self.metrics.disagreement();

@@ -1043,6 +1043,27 @@ impl Harness {
         self.spawn(&args)
     }
 
+    /// The super root at `t` with a wrong output root.
+    async fn wrong_super_root(&self, t: u64) -> riposte_solver::trace::super_root::SuperRoot {
+        let mut wrong = self.devnet.super_root_at(t).await.unwrap();
+        wrong.chains[0].output_root = keccak256("not this chain's output");
+        wrong
+    }
+
+    /// Waits until the agent's log says `refusal`, then checks it made no move in `g` and sent
+    /// nothing at all, and stops it.
+    async fn refused_by_name(&self, agent: AgentProcess, g: &FaultGame<'_>, refusal: &str) {
+        let started = Instant::now();
+        while !self.log().contains(refusal) {
+            assert!(started.elapsed() < Duration::from_secs(30), "no {refusal:?} logged:\n{}", self.log());
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(g.tree().await.unwrap().len(), 1, "no move");
+        assert_eq!(self.nonce(self.agent).await, 0, "log:\n{}", self.log());
+        self.stop(agent);
+    }
+
     /// A super-root game proposed by the proposer (dev account 1).
     async fn super_game(&self, root: &riposte_solver::trace::super_root::SuperRoot) -> FaultGame<'_> {
         let address = self.devnet.create_super_game(root).await.unwrap();
@@ -1062,9 +1083,7 @@ async fn wins_a_dishonest_super_root_and_defends_an_honest_one() {
     let (_, anchor_t) = h.devnet.super_anchor();
     // Six seconds past the anchor: the top half's 1024 leaves span eight seconds.
     let honest = h.devnet.super_root_at(anchor_t + 6).await.unwrap();
-    let mut wrong = honest.clone();
-    wrong.chains[0].output_root = keccak256("not this chain's output");
-    let bad = h.super_game(&wrong).await;
+    let bad = h.super_game(&h.wrong_super_root(anchor_t + 6).await).await;
     let good = h.super_game(&honest).await;
     assert!(bad.super_root && good.super_root);
     assert_eq!((bad.starting_block, bad.l2_block), (anchor_t, anchor_t + 6));
@@ -1145,20 +1164,10 @@ async fn leaves_a_super_root_game_that_starts_from_another_root() {
         return;
     }
     let (_, anchor_t) = h.devnet.super_anchor();
-    let mut wrong = h.devnet.super_root_at(anchor_t + 6).await.unwrap();
-    wrong.chains[0].output_root = keccak256("not this chain's output");
-    let g = h.super_game(&wrong).await;
+    let g = h.super_game(&h.wrong_super_root(anchor_t + 6).await).await;
     assert_eq!(g.starting_root, keccak256("another anchor"));
     let agent = h.spawn_super(false);
-    let started = Instant::now();
-    while !h.log().contains("but riposte computes") {
-        assert!(started.elapsed() < Duration::from_secs(30), "no refusal logged:\n{}", h.log());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(g.tree().await.unwrap().len(), 1, "no move");
-    assert_eq!(h.nonce(h.agent).await, 0, "log:\n{}", h.log());
-    h.stop(agent);
+    h.refused_by_name(agent, &g, "but riposte computes").await;
 }
 
 /// A super-root node that gives another super root for a proposal than riposte computes is a
@@ -1170,20 +1179,10 @@ async fn a_super_root_node_that_disagrees_stops_play_on_the_game() {
         return;
     }
     let (_, anchor_t) = h.devnet.super_anchor();
-    let mut wrong = h.devnet.super_root_at(anchor_t + 6).await.unwrap();
-    wrong.chains[0].output_root = keccak256("not this chain's output");
-    let g = h.super_game(&wrong).await;
+    let g = h.super_game(&h.wrong_super_root(anchor_t + 6).await).await;
     h.devnet.rollup().lie_about_super_roots(Some(keccak256("the node's own idea")));
     let agent = h.spawn_super(true);
-    let started = Instant::now();
-    while !h.log().contains("the super-root node says") {
-        assert!(started.elapsed() < Duration::from_secs(30), "no disagreement logged:\n{}", h.log());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(g.tree().await.unwrap().len(), 1, "no move");
-    assert_eq!(h.nonce(h.agent).await, 0, "log:\n{}", h.log());
-    h.stop(agent);
+    h.refused_by_name(agent, &g, "the super-root node says").await;
 }
 
 /// Upgrade 20's type 5, the simplified `SuperPermissionedDisputeGame` 1.0, has no claims: an
@@ -1206,9 +1205,7 @@ async fn makes_a_final_honest_type_5_proposal_the_anchor_and_flags_a_dishonest_o
         eprintln!("{test}: did not run: the release's SuperPermissionedDisputeGame is 0.7, not the simplified 1.0");
         return;
     }
-    let mut wrong = h.devnet.super_root_at(anchor_t + 12).await.unwrap();
-    wrong.chains[0].output_root = keccak256("not this chain's output");
-    h.devnet.create_super_game_of(five, &wrong).await.unwrap();
+    h.devnet.create_super_game_of(five, &h.wrong_super_root(anchor_t + 12).await).await.unwrap();
     let rollup = h.devnet.rollup().url().to_owned();
     let agent = h.spawn(&["--trace-type", "super-permissioned", "--rollup-rpc", &rollup, "--verify-outputs", "none"]);
     let asr = h.devnet.deployment().super_anchor_registry;

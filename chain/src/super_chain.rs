@@ -5,6 +5,8 @@
 //! safe-head database (`optimism_safeHeadAtL1Block`), once that node has read L1 past the head;
 //! and a super-root node's own answer (`superroot_atTimestamp`) to cross-check with.
 
+use std::sync::{Arc, OnceLock};
+
 use alloy::{
     primitives::B256,
     providers::{DynProvider, Provider},
@@ -160,13 +162,16 @@ pub async fn node_super_root(node: &DynProvider, t: u64, l1_head: u64) -> Result
     })
 }
 
-/// One chain's super-root sources for a game whose L1 head is block `l1_head`.
+/// One chain's super-root sources for a game whose L1 head is block `l1_head`. Clones share
+/// the safe head, read once: the safe head at a given L1 block no longer changes once the node
+/// has read past it.
 #[derive(Clone)]
 pub struct L2SuperChain {
     times: ChainTimes,
     outputs: L2Outputs,
     rollup: DynProvider,
     l1_head: u64,
+    safe_head: Arc<OnceLock<u64>>,
 }
 
 fn source(what: String, e: impl std::error::Error + Send + Sync + 'static) -> TraceError {
@@ -177,7 +182,7 @@ impl L2SuperChain {
     /// The sources: output roots and block hashes from `outputs`, safety from the rollup node
     /// `rollup`, judged at L1 block `l1_head` (the game's).
     pub fn new(times: ChainTimes, outputs: L2Outputs, rollup: DynProvider, l1_head: u64) -> Self {
-        Self { times, outputs, rollup, l1_head }
+        Self { times, outputs, rollup, l1_head, safe_head: Arc::new(OnceLock::new()) }
     }
 
     /// The L1 block safety is judged at.
@@ -201,6 +206,16 @@ impl SuperChain for L2SuperChain {
     }
 
     async fn safe_by_l1_head(&self, block: u64) -> Result<bool, TraceError> {
+        Ok(block <= self.safe_head().await?)
+    }
+}
+
+impl L2SuperChain {
+    /// The L2 safe head at the game's L1 head, from a rollup node that has read past it.
+    async fn safe_head(&self) -> Result<u64, TraceError> {
+        if let Some(safe) = self.safe_head.get() {
+            return Ok(*safe);
+        }
         let status: SyncStatus = self
             .rollup
             .raw_request("optimism_syncStatus".into(), ())
@@ -223,7 +238,7 @@ impl SuperChain for L2SuperChain {
             .raw_request("optimism_safeHeadAtL1Block".into(), (format!("{:#x}", self.l1_head),))
             .await
             .map_err(|e| source(format!("optimism_safeHeadAtL1Block({})", self.l1_head), e))?;
-        Ok(block <= at.safe_head.number)
+        Ok(*self.safe_head.get_or_init(|| at.safe_head.number))
     }
 }
 
