@@ -14,8 +14,10 @@
 //! (`riposte_solver::trace::ExecTrace`), written once over that seam; the solver does not
 //! depend on this crate, this crate implements its trait.
 //!
-//! Begun: the multithreaded 64-bit Cannon VM of `MIPS64.sol` ([`mt64`]: state, threads, stacks and
-//! the scheduler's steps; no instruction execution yet). Not here: cannon's Go-runtime patches.
+//! Beside it, the multithreaded 64-bit Cannon VM of `MIPS64.sol` 1.10 ([`mt64`]: instructions,
+//! syscalls, threads, LL/SC, the preimage fds and step witnesses; VM kind [`mt64::Mips64`]).
+//! Not yet for it: ELF loading with PatchStack, cannon's `.bin.gz` snapshots. Not here:
+//! cannon's Go-runtime patches of the 32-bit VM.
 
 #[cfg(feature = "cli")]
 pub mod cli;

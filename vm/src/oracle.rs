@@ -124,12 +124,9 @@ pub fn localize(key: B256, caller: Address, local_context: B256) -> B256 {
 /// The oracle part at `offset` of a preimage: 32 bytes of `u64_be(len) ‖ data` from `offset`,
 /// zero-padded, and how many of them are real (`PreimageOracle.readPreimage`'s `datLen`).
 /// `None` when `offset` is past the end of the prefixed preimage.
-pub fn preimage_part(data: &[u8], offset: u32) -> Option<([u8; 32], usize)> {
+pub fn preimage_part(data: &[u8], offset: u64) -> Option<([u8; 32], usize)> {
     let total = data.len() + 8;
-    let offset = offset as usize;
-    if offset > total {
-        return None;
-    }
+    let offset = usize::try_from(offset).ok().filter(|o| *o <= total)?;
     let len_prefix = (data.len() as u64).to_be_bytes();
     let mut part = [0u8; 32];
     let n = (total - offset).min(32);

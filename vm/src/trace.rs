@@ -275,16 +275,19 @@ fn steps_of(index: u128, extra: u64) -> Result<u64, TraceError> {
 /// The preimage a step needs loaded, in the solver's terms.
 fn preimage_load(w: &StepWitness) -> Result<Option<Preimage>, TraceError> {
     let Some(read) = &w.preimage else { return Ok(None) };
+    let offset = u32::try_from(read.offset).map_err(|_| {
+        TraceError::Unsupported(format!("preimage {} read at offset {} past 4 GiB", read.key, read.offset))
+    })?;
     if read.is_local() {
         let ident = read.key[1..24]
             .iter()
             .all(|b| *b == 0)
             .then(|| u64::from_be_bytes(read.key[24..].try_into().unwrap_or_default()))
             .ok_or_else(|| TraceError::Unsupported(format!("local key {} has no u64 ident", read.key)))?;
-        return Ok(Some(Preimage::Local { ident, offset: read.offset }));
+        return Ok(Some(Preimage::Local { ident, offset }));
     }
     if read.key[0] == KECCAK_KEY_TYPE {
-        return Ok(Some(Preimage::Keccak { data: Bytes::from(read.data.to_vec()), offset: read.offset }));
+        return Ok(Some(Preimage::Keccak { data: Bytes::from(read.data.to_vec()), offset }));
     }
     Err(TraceError::Unsupported(format!(
         "the step reads preimage {} of type {}, which cannot be loaded yet",

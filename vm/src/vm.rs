@@ -155,7 +155,7 @@ impl<O: PreimageOracle> Vm<O> {
                     // The step read it, so it is the cached one; an empty read of nothing else.
                     _ => Arc::from(Vec::new()),
                 };
-                Some(PreimageRead { key, offset, data })
+                Some(PreimageRead { key, offset: u64::from(offset), data })
             }
             None => None,
         };
@@ -384,38 +384,36 @@ impl<O: PreimageOracle> Vm<O> {
                 // exit_group leaves pc, nextPC and the registers as they are.
                 return Ok(());
             }
-            SYS_READ => match a0 {
-                FD_STDIN => {}
-                FD_PREIMAGE_READ => {
-                    let key = self.state.preimage_key;
-                    let offset = self.state.preimage_offset;
-                    let data = self.current_preimage(pc, insn, key)?;
-                    let (part, available) = preimage_part(&data, offset).ok_or(VmError::PreimageOffset {
-                        pc,
-                        key,
-                        offset,
-                        len: data.len() + 8,
-                    })?;
-                    let addr = a1 & !3;
-                    let mem = self.read_data::<W>(addr, &mut rec);
-                    if W && let Some(r) = rec.as_deref_mut() {
-                        r.preimage = Some((key, offset));
+            SYS_READ => {
+                match a0 {
+                    FD_STDIN => {}
+                    FD_PREIMAGE_READ => {
+                        let key = self.state.preimage_key;
+                        let offset = self.state.preimage_offset;
+                        let data = self.current_preimage(pc, insn, key)?;
+                        let (part, available) = preimage_part(&data, u64::from(offset))
+                            .ok_or(VmError::PreimageOffset { pc, key, offset, len: data.len() + 8 })?;
+                        let addr = a1 & !3;
+                        let mem = self.read_data::<W>(addr, &mut rec);
+                        if W && let Some(r) = rec.as_deref_mut() {
+                            r.preimage = Some((key, offset));
+                        }
+                        let alignment = (a1 & 3) as usize;
+                        let n = available.min(4 - alignment).min(a2 as usize);
+                        let mut bytes = mem.to_be_bytes();
+                        bytes[alignment..alignment + n].copy_from_slice(&part[..n]);
+                        self.state.memory.write_word(addr, u32::from_be_bytes(bytes));
+                        self.state.preimage_offset = offset.wrapping_add(n as u32);
+                        v0 = n as u32;
                     }
-                    let alignment = (a1 & 3) as usize;
-                    let n = available.min(4 - alignment).min(a2 as usize);
-                    let mut bytes = mem.to_be_bytes();
-                    bytes[alignment..alignment + n].copy_from_slice(&part[..n]);
-                    self.state.memory.write_word(addr, u32::from_be_bytes(bytes));
-                    self.state.preimage_offset = offset.wrapping_add(n as u32);
-                    v0 = n as u32;
+                    // Hint acknowledgements: nothing is written, the whole count is reported.
+                    FD_HINT_READ => v0 = a2,
+                    _ => {
+                        v0 = u32::MAX;
+                        v1 = EBADF;
+                    }
                 }
-                // Hint acknowledgements: nothing is written, the whole count is reported.
-                FD_HINT_READ => v0 = a2,
-                _ => {
-                    v0 = u32::MAX;
-                    v1 = EBADF;
-                }
-            },
+            }
             SYS_WRITE => match a0 {
                 FD_STDOUT | FD_STDERR | FD_HINT_WRITE => {
                     // On-chain these touch no memory; the host still reads what was written.

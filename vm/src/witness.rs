@@ -14,7 +14,7 @@ pub struct PreimageRead {
     /// The key as the program wrote it (a local key is not localized).
     pub key: B256,
     /// The part offset read at: the pre-state's `preimageOffset`.
-    pub offset: u32,
+    pub offset: u64,
     /// The whole preimage, without its length prefix.
     pub data: Arc<[u8]>,
 }

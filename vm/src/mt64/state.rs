@@ -1,17 +1,7 @@
-//! The state of Cannon64, the multithreaded 64-bit MIPS VM of `MIPS64.sol` 1.10 (state version
-//! 8, `multithreaded64-5`): the 188-byte state witness and its hash with the status byte, the
+//! Cannon64's state: the 188-byte state witness and its hash with the status byte, the
 //! 298-byte thread encoding, the two thread stacks with their hash-chain roots, and the part of
 //! a step that the scheduler decides without executing an instruction (an exited VM, popping an
 //! exited thread, pre-empting after [`SCHED_QUANTUM`] steps).
-//!
-//! Also the memory: [`Memory64`], 32-byte leaves under a 59-level keccak tree, with the
-//! 60 × 32-byte proofs `MIPS64.step` reads; and [`State64::no_op_step`], the post-state of an
-//! instruction that changes nothing but the program counter (the common tail of every step).
-//!
-//! Not here yet: instruction execution, syscalls, LL/SC, futexes, the preimage fds. Until then
-//! nothing plays a live game with this module.
-
-use std::collections::BTreeMap;
 
 use alloy_primitives::{B256, keccak256};
 use riposte_game::VmStatus;
@@ -99,87 +89,94 @@ impl ThreadStack {
     }
 }
 
-/// Levels of the memory tree above its 32-byte leaves (64-bit addresses, 5 bits per leaf).
-pub const MEMORY_TREE_DEPTH: usize = 59;
-/// Bytes of one memory proof: the leaf, then one sibling per level, bottom-up.
-pub const MEMORY_PROOF_LEN: usize = 32 * (MEMORY_TREE_DEPTH + 1);
-
-/// Sparse memory: 32-byte leaves by index (`address >> 5`); absent leaves are zero.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Memory64 {
-    leaves: BTreeMap<u64, [u8; 32]>,
-}
-
-impl Memory64 {
-    /// Writes the 4 bytes of `value` at `address` (4-aligned), big-endian.
-    pub fn write_u32(&mut self, address: u64, value: u32) {
-        let leaf = self.leaves.entry(address >> 5).or_insert([0; 32]);
-        let at = (address & 31) as usize & !3;
-        leaf[at..at + 4].copy_from_slice(&value.to_be_bytes());
-    }
-
-    /// The 4 bytes at `address` (4-aligned), big-endian.
-    pub fn read_u32(&self, address: u64) -> u32 {
-        let at = (address & 31) as usize & !3;
-        self.leaves.get(&(address >> 5)).map_or(0, |l| u32::from_be_bytes([l[at], l[at + 1], l[at + 2], l[at + 3]]))
-    }
-
-    /// The hashes of empty subtrees: level 0 is a zero leaf.
-    fn zeros() -> [B256; MEMORY_TREE_DEPTH + 1] {
-        let mut z = [B256::ZERO; MEMORY_TREE_DEPTH + 1];
-        for i in 1..=MEMORY_TREE_DEPTH {
-            z[i] = keccak256([z[i - 1].as_slice(), z[i - 1].as_slice()].concat());
-        }
-        z
-    }
-
-    /// Every non-empty node, level by level from the leaves up.
-    fn levels(&self) -> Vec<BTreeMap<u64, B256>> {
-        let zeros = Self::zeros();
-        let mut levels = vec![self.leaves.iter().map(|(i, l)| (*i, B256::from(*l))).collect::<BTreeMap<_, _>>()];
-        for level in 0..MEMORY_TREE_DEPTH {
-            let below = &levels[level];
-            let mut up = BTreeMap::new();
-            for &i in below.keys() {
-                let parent = i >> 1;
-                if up.contains_key(&parent) {
-                    continue;
-                }
-                let left = below.get(&(i & !1)).copied().unwrap_or(zeros[level]);
-                let right = below.get(&(i | 1)).copied().unwrap_or(zeros[level]);
-                up.insert(parent, keccak256([left.as_slice(), right.as_slice()].concat()));
-            }
-            levels.push(up);
-        }
-        levels
-    }
-
-    /// The root of the memory tree.
-    pub fn root(&self) -> B256 {
-        self.levels()[MEMORY_TREE_DEPTH].get(&0).copied().unwrap_or(Self::zeros()[MEMORY_TREE_DEPTH])
-    }
-
-    /// The proof of the leaf holding `address`: the leaf, then its siblings bottom-up.
-    pub fn proof(&self, address: u64) -> Vec<u8> {
-        let (zeros, levels) = (Self::zeros(), self.levels());
-        let index = address >> 5;
-        let mut out = Vec::with_capacity(MEMORY_PROOF_LEN);
-        out.extend_from_slice(&self.leaves.get(&index).copied().unwrap_or([0; 32]));
-        for (level, nodes) in levels.iter().enumerate().take(MEMORY_TREE_DEPTH) {
-            let sibling = nodes.get(&((index >> level) ^ 1)).copied().unwrap_or(zeros[level]);
-            out.extend_from_slice(sibling.as_slice());
-        }
-        out
-    }
-}
-
-/// Why a step cannot be taken from a state.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a step cannot be taken from a state: `MIPS64.step` reverts on it too (or, for the
+/// oracle's errors, the program's input is not available), so the trace cannot go on. The
+/// state is left as it was before the step.
+#[derive(Debug, thiserror::Error)]
 pub enum Step64Error {
     /// The active stack is empty (`MIPS64: active thread stack is empty`).
     #[error("the active thread stack is empty")]
     NoActiveThread,
+    /// The pc is not 4-byte aligned (`InvalidPC()`).
+    #[error("unaligned pc {pc:#x}")]
+    UnalignedPc {
+        /// The pc.
+        pc: u64,
+    },
+    /// An instruction `MIPS64.sol` does not execute ("MIPS64: invalid instruction").
+    #[error("invalid instruction {insn:#010x} at pc {pc:#x}")]
+    InvalidInstruction {
+        /// Address of the instruction.
+        pc: u64,
+        /// The instruction word.
+        insn: u32,
+    },
+    /// A jump or branch while `nextPC != pc + 4` ("jump in delay slot", "branch in delay slot").
+    #[error("jump or branch {insn:#010x} in a delay slot at pc {pc:#x}")]
+    DelaySlot {
+        /// Address of the instruction.
+        pc: u64,
+        /// The instruction word.
+        insn: u32,
+    },
+    /// A division by zero ("MIPS64: division by zero").
+    #[error("division by zero by {insn:#010x} at pc {pc:#x}")]
+    DivisionByZero {
+        /// Address of the instruction.
+        pc: u64,
+        /// The instruction word.
+        insn: u32,
+    },
+    /// A syscall number the contract does not know ("MIPS64: unimplemented syscall").
+    #[error("unimplemented syscall {number} at pc {pc:#x}")]
+    UnknownSyscall {
+        /// Address of the syscall instruction.
+        pc: u64,
+        /// `$v0`.
+        number: u64,
+    },
+    /// The program read a preimage the oracle does not have.
+    #[error("preimage {key} missing, read at pc {pc:#x}")]
+    PreimageMissing {
+        /// Address of the syscall instruction.
+        pc: u64,
+        /// The key as the program wrote it (local keys not localized).
+        key: B256,
+    },
+    /// A read at or past the end of the length-prefixed preimage (the on-chain oracle has no
+    /// such part).
+    #[error("preimage {key} read at offset {offset}, past its {len} bytes (with prefix), at pc {pc:#x}")]
+    PreimageOffset {
+        /// Address of the syscall instruction.
+        pc: u64,
+        /// The key.
+        key: B256,
+        /// The offset read at.
+        offset: u64,
+        /// Length of the prefixed preimage.
+        len: usize,
+    },
+    /// The preimage source failed on a read or a hint.
+    #[error("preimage oracle at pc {pc:#x}: {source}")]
+    Oracle {
+        /// Address of the syscall instruction.
+        pc: u64,
+        /// The source's error.
+        #[source]
+        source: crate::OracleError,
+    },
+    /// A hint write of more bytes than a hint may have ([`MAX_HINT_WRITE`]).
+    #[error("a hint write of {len} bytes at pc {pc:#x} (at most {MAX_HINT_WRITE})")]
+    HintTooLong {
+        /// Address of the syscall instruction.
+        pc: u64,
+        /// The count written.
+        len: u64,
+    },
 }
+
+/// The most bytes one `write` to the hint fd may carry: hints name data, they do not carry it.
+pub const MAX_HINT_WRITE: u64 = 1 << 24;
 
 /// The VM state: everything the 188-byte witness commits to, with the stacks themselves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,7 +242,7 @@ impl State64 {
         VmStatus::from_exit(self.exited, self.exit_code).state_hash(&self.witness())
     }
 
-    fn active(&self) -> &ThreadStack {
+    pub(crate) fn active(&self) -> &ThreadStack {
         if self.traverse_right { &self.right } else { &self.left }
     }
 
@@ -262,29 +259,51 @@ impl State64 {
     /// exited VM stays as it is; an exited active thread is popped; a thread that ran
     /// [`SCHED_QUANTUM`] steps is moved to the other stack. `Ok(None)`: an instruction executes.
     pub fn scheduled_step(&self) -> Result<Option<Self>, Step64Error> {
-        if self.exited {
-            return Ok(Some(self.clone()));
-        }
-        let top = self.active().top().cloned().ok_or(Step64Error::NoActiveThread)?;
         let mut next = self.clone();
-        next.step += 1;
+        Ok(next.schedule()?.then_some(next))
+    }
+
+    /// [`State64::scheduled_step`] in place: `true` when the scheduler decided the step (and
+    /// took it), `false` when an instruction is to execute (nothing changed).
+    pub(crate) fn schedule(&mut self) -> Result<bool, Step64Error> {
+        if self.exited {
+            return Ok(true);
+        }
+        let top = self.active().top().ok_or(Step64Error::NoActiveThread)?;
         if top.exited {
-            let active = if next.traverse_right { &mut next.right } else { &mut next.left };
-            active.0.pop();
-            next.flip_if_active_empty();
-            next.steps_since_context_switch = 0;
-            return Ok(Some(next));
+            self.step += 1;
+            self.active_mut().0.pop();
+            self.flip_if_active_empty();
+            self.steps_since_context_switch = 0;
+            return Ok(true);
         }
         if self.steps_since_context_switch >= SCHED_QUANTUM {
-            let (from, to) =
-                if next.traverse_right { (&mut next.right, &mut next.left) } else { (&mut next.left, &mut next.right) };
-            from.0.pop();
-            to.0.push(top);
-            next.flip_if_active_empty();
-            next.steps_since_context_switch = 0;
-            return Ok(Some(next));
+            self.step += 1;
+            self.preempt();
+            return Ok(true);
         }
-        Ok(None)
+        Ok(false)
+    }
+
+    /// Moves the active thread to the other stack (flipping when the active one empties) and
+    /// resets the switch counter.
+    pub(crate) fn preempt(&mut self) {
+        let (from, to) =
+            if self.traverse_right { (&mut self.right, &mut self.left) } else { (&mut self.left, &mut self.right) };
+        if let Some(t) = from.0.pop() {
+            to.0.push(t);
+        }
+        self.flip_if_active_empty();
+        self.steps_since_context_switch = 0;
+    }
+
+    pub(crate) fn active_mut(&mut self) -> &mut ThreadStack {
+        if self.traverse_right { &mut self.right } else { &mut self.left }
+    }
+
+    /// The number of threads, both stacks.
+    pub fn thread_count(&self) -> usize {
+        self.left.0.len() + self.right.0.len()
     }
 
     /// The post-state of a step whose instruction changes nothing but the program counter (a
@@ -301,7 +320,7 @@ impl State64 {
         Ok(next)
     }
 
-    fn flip_if_active_empty(&mut self) {
+    pub(crate) fn flip_if_active_empty(&mut self) {
         if self.active().0.is_empty() {
             self.traverse_right = !self.traverse_right;
         }
@@ -372,28 +391,6 @@ mod tests {
     }
 
     #[test]
-    fn memory_proofs_fold_to_the_root() {
-        let mut m = Memory64::default();
-        assert_eq!(m.root(), Memory64::zeros()[MEMORY_TREE_DEPTH]);
-        m.write_u32(0x10_0004, 0xdead_beef);
-        m.write_u32(0xffff_ffff_ffff_fff8, 7);
-        assert_eq!((m.read_u32(0x10_0004), m.read_u32(0x10_0000)), (0xdead_beef, 0));
-        for addr in [0x10_0004u64, 0xffff_ffff_ffff_fff8, 0x4000] {
-            let p = m.proof(addr);
-            assert_eq!(p.len(), MEMORY_PROOF_LEN);
-            let mut node = B256::from_slice(&p[..32]);
-            for (i, sibling) in p[32..].chunks(32).enumerate() {
-                node = if (addr >> 5 >> i) & 1 == 0 {
-                    keccak256([node.as_slice(), sibling].concat())
-                } else {
-                    keccak256([sibling, node.as_slice()].concat())
-                };
-            }
-            assert_eq!(node, m.root(), "{addr:#x}");
-        }
-    }
-
-    #[test]
     fn the_scheduler_pops_exited_threads_and_preempts_after_the_quantum() {
         let (a, b) = (thread(1, false), thread(2, true));
         // The top of the left stack exited: popped, the left stack keeps thread 1.
@@ -412,6 +409,6 @@ mod tests {
         assert_eq!(state(vec![a.clone()], vec![]).scheduled_step().unwrap(), None);
         let done = State64 { exited: true, ..state(vec![a], vec![]) };
         assert_eq!(done.scheduled_step().unwrap(), Some(done.clone()));
-        assert_eq!(state(vec![], vec![b]).scheduled_step(), Err(Step64Error::NoActiveThread));
+        assert!(matches!(state(vec![], vec![b]).scheduled_step(), Err(Step64Error::NoActiveThread)));
     }
 }
