@@ -241,8 +241,8 @@ impl<O: PreimageOracle> Cannon64<O> {
             Fault::JumpInDelaySlot | Fault::BranchInDelaySlot => Step64Error::DelaySlot { pc, insn },
             Fault::DivisionByZero => Step64Error::DivisionByZero { pc, insn },
         };
-        let step = self.state.step + 1;
-        let since = self.state.steps_since_context_switch + 1;
+        let step = self.state.step.wrapping_add(1);
+        let since = self.state.steps_since_context_switch.wrapping_add(1);
         if opcode == 0 && insn & 0x3F == 0xC {
             return self.syscall(t, step, since, tracker);
         }
@@ -481,7 +481,7 @@ impl<O: PreimageOracle> Cannon64<O> {
                 child.registers[29] = sp;
                 child.registers[2] = 0;
                 child.registers[7] = 0;
-                self.state.next_thread_id += 1;
+                self.state.next_thread_id = id.wrapping_add(1);
                 syscall_return(&mut t, id, 0);
                 self.commit(t, step, 0);
                 self.state.active_mut().0.push(child);

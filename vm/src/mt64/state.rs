@@ -97,6 +97,10 @@ pub enum Step64Error {
     /// The active stack is empty (`MIPS64: active thread stack is empty`).
     #[error("the active thread stack is empty")]
     NoActiveThread,
+    /// Popping the exited active thread would leave no thread at all ("MIPS64: post-state
+    /// active thread stack is empty"; a VM whose last thread exits has exited itself).
+    #[error("the only thread exited but the VM did not: no thread is left to run")]
+    NoThreadLeft,
     /// The pc is not 4-byte aligned (`InvalidPC()`).
     #[error("unaligned pc {pc:#x}")]
     UnalignedPc {
@@ -242,7 +246,8 @@ impl State64 {
         VmStatus::from_exit(self.exited, self.exit_code).state_hash(&self.witness())
     }
 
-    pub(crate) fn active(&self) -> &ThreadStack {
+    /// The active thread stack.
+    pub fn active(&self) -> &ThreadStack {
         if self.traverse_right { &self.right } else { &self.left }
     }
 
@@ -271,14 +276,17 @@ impl State64 {
         }
         let top = self.active().top().ok_or(Step64Error::NoActiveThread)?;
         if top.exited {
-            self.step += 1;
+            if self.thread_count() == 1 {
+                return Err(Step64Error::NoThreadLeft);
+            }
+            self.step = self.step.wrapping_add(1);
             self.active_mut().0.pop();
             self.flip_if_active_empty();
             self.steps_since_context_switch = 0;
             return Ok(true);
         }
         if self.steps_since_context_switch >= SCHED_QUANTUM {
-            self.step += 1;
+            self.step = self.step.wrapping_add(1);
             self.preempt();
             return Ok(true);
         }
@@ -315,8 +323,8 @@ impl State64 {
         let top = active.0.last_mut().ok_or(Step64Error::NoActiveThread)?;
         top.pc = top.next_pc;
         top.next_pc = top.next_pc.wrapping_add(4);
-        next.step += 1;
-        next.steps_since_context_switch += 1;
+        next.step = next.step.wrapping_add(1);
+        next.steps_since_context_switch = next.steps_since_context_switch.wrapping_add(1);
         Ok(next)
     }
 
