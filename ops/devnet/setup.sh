@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares the local devnet tools: pinned npm packages (anvil, cast, solc-js, OP contracts),
-# our own contracts compiled into build/, and the VM's MIPS test programs built into build/mips/.
+# our own contracts compiled into build/, and the VMs' MIPS and MIPS64 test programs built into build/mips*/.
 # Safe to run again; skips work already done.
 set -euo pipefail
 
@@ -70,4 +70,15 @@ if ! command -v mips-linux-gnu-gcc >/dev/null; then
   fi
 fi
 mips/build.sh || fail "building the MIPS test programs (mips/build.sh)"
+# 5. Cannon64's MIPS64 test programs: Debian's mips64 (n64) cross tools, then mips64/build.sh.
+if ! command -v mips64-linux-gnuabi64-gcc >/dev/null; then
+  command -v apt-get >/dev/null || fail "mips64-linux-gnuabi64-gcc is missing and apt-get is not available to install it"
+  echo "mips64: installing gcc-mips64-linux-gnuabi64 binutils-mips64-linux-gnuabi64"
+  mips64_pkgs=(gcc-mips64-linux-gnuabi64 binutils-mips64-linux-gnuabi64)
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${mips64_pkgs[@]}" >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null || fail "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${mips64_pkgs[@]}" >/dev/null || fail "installing ${mips64_pkgs[*]}"
+  fi
+fi
+mips64/build.sh || fail "building the MIPS64 test programs (mips64/build.sh)"
 echo "setup: done"

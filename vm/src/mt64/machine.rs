@@ -131,6 +131,12 @@ impl<O: PreimageOracle> Cannon64<O> {
         &self.state
     }
 
+    /// The state as it is, its `mem_root` possibly stale (cheap; [`Cannon64::state`] brings the
+    /// root up to date).
+    pub fn peek(&self) -> &State64 {
+        &self.state
+    }
+
     /// The memory.
     pub fn memory(&self) -> &Memory64 {
         &self.memory

@@ -11,15 +11,20 @@
 //!   LL/SC and LLD/SCD, futex and yield pre-emption, the preimage fds, and any step's witness.
 //!   It implements [`FaultVm`](crate::FaultVm) as VM kind [`Mips64`].
 //!
-//! Not here yet: loading an ELF (PatchStack), cannon's `.bin.gz` snapshots, prestate lookup.
+//! - [`load_elf`], [`patch_stack`], [`Snapshot64::encode`] / [`Snapshot64::decode`]: programs
+//!   and prestates as `cannon load-elf` makes them, in cannon's binary snapshot format.
+//!
+//! Not here yet: prestate lookup by hash (`--prestates-dir`/`--prestates-url`), the CLI.
 
 mod exec;
 mod machine;
 mod memory;
+mod program;
 mod state;
 
 pub use machine::{Cannon64, Mips64, Snapshot64, splitmix64, sys};
 pub use memory::{MEMORY_PROOF_LEN, MEMORY_TREE_DEPTH, Memory64, PAGE_SIZE, proof_root};
+pub use program::{HEAP_START, Load64Error, MAX_SNAPSHOT_BYTES, STACK_TOP, STATE_VERSION, load_elf, patch_stack};
 pub use state::*;
 
 #[cfg(test)]
