@@ -139,6 +139,8 @@ enum Command {
 enum VmCommand {
     /// Run an ELF: final state hash, steps, exit code; the witness of one step as JSON.
     Run(riposte_vm::cli::RunArgs),
+    /// Write a Cannon64 prestate (`.bin.gz`) from an ELF and print its absolute prestate hash.
+    LoadElf(riposte_vm::cli::LoadElfArgs),
 }
 
 fn main() -> ExitCode {
@@ -249,6 +251,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Vm(VmCommand::Run(args)) => {
             riposte_vm::cli::run(args).map_err(anyhow::Error::msg)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Vm(VmCommand::LoadElf(args)) => {
+            riposte_vm::cli::load_elf_command(args).map_err(anyhow::Error::msg)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::VerifyBlock { block, l2_eth_rpc, rollup_config } => {

@@ -1,19 +1,38 @@
-//! The `run` command: runs a MIPS ELF in the VM and prints the final state hash, the steps
-//! and the exit code, or the witness of one step as JSON. Shared by `riposte-vm run` and
-//! `riposte vm run`.
+//! The `run` and `load-elf` commands, shared by `riposte-vm` and `riposte vm`: `run` runs a
+//! program in a VM and prints the final state hash, the steps and the exit code, or the
+//! witness of one step as JSON; `load-elf` writes a Cannon64 prestate (`.bin.gz`) and prints
+//! its absolute prestate hash.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::mt64::{self, Cannon64, Snapshot64};
 use crate::{MapOracle, Vm, load_elf, patch_stack};
 use alloy_primitives::{B256, hex};
+
+/// Which VM runs the program.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum VmChoice {
+    /// The single-threaded 32-bit Cannon VM of `MIPS.sol` 1.0.1.
+    #[default]
+    Mips,
+    /// Cannon64, the multithreaded 64-bit VM of `MIPS64.sol` 1.10 (state version 8).
+    Mips64,
+}
 
 /// Arguments of `run`.
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// The static big-endian MIPS32 ELF.
+    /// The VM.
+    #[arg(long, value_enum, default_value_t = VmChoice::Mips)]
+    pub vm: VmChoice,
+    /// The static big-endian MIPS ELF (MIPS64: loaded as `cannon load-elf` does, PatchStack
+    /// included).
+    #[arg(long, required_unless_present = "prestate", conflicts_with = "prestate")]
+    pub elf: Option<PathBuf>,
+    /// A Cannon64 prestate or snapshot in cannon's binary format (`.bin` or `.bin.gz`).
     #[arg(long)]
-    pub elf: PathBuf,
+    pub prestate: Option<PathBuf>,
     /// Local data the program reads: IDENT=0xHEX (e.g. 4=0x0000000000000005).
     #[arg(long = "local", value_name = "IDENT=HEX")]
     pub locals: Vec<String>,
@@ -45,13 +64,7 @@ fn parse_local(s: &str) -> Result<(u64, Vec<u8>), String> {
     Ok((ident, data))
 }
 
-/// Runs the program as `args` say, printing to stdout; errors are one line each.
-pub fn run(args: RunArgs) -> Result<(), String> {
-    let elf = std::fs::read(&args.elf).map_err(|e| format!("{}: {e}", args.elf.display()))?;
-    let mut state = load_elf(&elf).map_err(|e| format!("{}: {e}", args.elf.display()))?;
-    if args.patch_stack {
-        patch_stack(&mut state);
-    }
+fn oracle_of(args: &RunArgs) -> Result<MapOracle, String> {
     let mut oracle = MapOracle::new();
     for l in &args.locals {
         let (ident, data) = parse_local(l)?;
@@ -61,7 +74,38 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         let data = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
         oracle.insert_keccak(data);
     }
-    let mut vm = Vm::new(state, oracle);
+    Ok(oracle)
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A Cannon64 program from `--elf` (loaded and stack-patched) or `--prestate`.
+fn snapshot64(elf: Option<&PathBuf>, prestate: Option<&PathBuf>) -> Result<Snapshot64, String> {
+    match (elf, prestate) {
+        (Some(path), _) => {
+            let mut s = mt64::load_elf(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+            mt64::patch_stack(&mut s);
+            Ok(s)
+        }
+        (None, Some(path)) => Snapshot64::read_file_bytes(&read(path)?).map_err(|e| format!("{}: {e}", path.display())),
+        (None, None) => Err("give --elf or --prestate".into()),
+    }
+}
+
+/// Runs the program as `args` say, printing to stdout; errors are one line each.
+pub fn run(args: RunArgs) -> Result<(), String> {
+    if args.vm == VmChoice::Mips64 {
+        return run64(args);
+    }
+    let path = args.elf.clone().ok_or("--prestate files are Cannon64's: add --vm mips64")?;
+    let elf = read(&path)?;
+    let mut state = load_elf(&elf).map_err(|e| format!("{}: {e}", path.display()))?;
+    if args.patch_stack {
+        patch_stack(&mut state);
+    }
+    let mut vm = Vm::new(state, oracle_of(&args)?);
     if args.show_output {
         vm.capture_output();
     }
@@ -120,5 +164,91 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         steps as f64 / secs.max(1e-9) / 1e6,
         if exited { format!("exit code {code}") } else { "not exited".to_owned() }
     );
+    Ok(())
+}
+
+/// `run --vm mips64`: the witness JSON has cannon's keys (`step`, `pre`, `post`, `state-data`,
+/// `proof-data`, `oracle-key`, `oracle-value` with its 8-byte length prefix, `oracle-offset`).
+fn run64(args: RunArgs) -> Result<(), String> {
+    let snapshot = snapshot64(args.elf.as_ref(), args.prestate.as_ref())?;
+    let mut vm = Cannon64::new(snapshot, oracle_of(&args)?);
+    if args.show_output {
+        vm.capture_output();
+    }
+    eprintln!("state at start {}", vm.state_hash());
+    let started = Instant::now();
+    let limit = args.stop_at.unwrap_or(u64::MAX);
+    let step_err = |e: mt64::Step64Error| e.to_string();
+    if let Some(n) = args.proof_at {
+        let done = vm.step_count();
+        vm.run(n.min(limit).saturating_sub(done)).map_err(step_err)?;
+        let step = vm.step_count();
+        let w = vm.step_with_witness().map_err(step_err)?;
+        let post = vm.state_hash();
+        let mut json = serde_json::json!({
+            "step": step,
+            "pre": w.state_hash().to_string(),
+            "post": post.to_string(),
+            "state-data": hex::encode_prefixed(&w.state),
+            "proof-data": hex::encode_prefixed(&w.proof),
+        });
+        if let Some(p) = &w.preimage {
+            let mut value = (p.data.len() as u64).to_be_bytes().to_vec();
+            value.extend_from_slice(&p.data);
+            json["oracle-key"] = p.key.to_string().into();
+            json["oracle-value"] = hex::encode_prefixed(value).into();
+            json["oracle-offset"] = p.offset.into();
+        }
+        println!("{json:#}");
+    }
+    let every = args.snapshot_every.filter(|&n| n > 0).unwrap_or(u64::MAX);
+    while !vm.exited() && vm.step_count() < limit {
+        let step = vm.step_count();
+        let next = (step / every).saturating_add(1).saturating_mul(every).min(limit);
+        vm.run(next - step).map_err(step_err)?;
+        if every != u64::MAX && vm.step_count() == next {
+            println!("snapshot {next} {}", vm.state_hash());
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    if args.show_output {
+        print!("{}", String::from_utf8_lossy(vm.output()));
+    }
+    let (steps, exited, code) = (vm.step_count(), vm.exited(), vm.peek().exit_code);
+    eprintln!(
+        "state {}\nsteps {steps} ({:.1} M instructions/s)\n{}",
+        vm.state_hash(),
+        steps as f64 / secs.max(1e-9) / 1e6,
+        if exited { format!("exit code {code}") } else { "not exited".to_owned() }
+    );
+    Ok(())
+}
+
+/// Arguments of `load-elf`.
+#[derive(clap::Args, Debug)]
+pub struct LoadElfArgs {
+    /// The VM whose prestate to write (only Cannon64 has a snapshot format here).
+    #[arg(long, value_enum, default_value_t = VmChoice::Mips64)]
+    pub vm: VmChoice,
+    /// The static big-endian MIPS64 ELF.
+    #[arg(long)]
+    pub elf: PathBuf,
+    /// Where to write the prestate: gzip-compressed when the name ends in `.gz`.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `load-elf`: the program as `cannon load-elf --type multithreaded64-5` loads it (segments,
+/// one thread, PatchStack), written in cannon's format; prints the absolute prestate hash.
+pub fn load_elf_command(args: LoadElfArgs) -> Result<(), String> {
+    if args.vm != VmChoice::Mips64 {
+        return Err("load-elf writes Cannon64 prestates only (--vm mips64)".into());
+    }
+    let s = snapshot64(Some(&args.elf), None)?;
+    let bytes = if args.out.extension().is_some_and(|e| e == "gz") { s.to_bin_gz() } else { s.encode() };
+    let tmp = args.out.with_extension("tmp");
+    std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, &args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    println!("{}", s.state.hash());
     Ok(())
 }

@@ -363,3 +363,50 @@ fn the_programs_steps_give_the_post_states_mips64_sol_returned() {
         }
     }
 }
+
+#[test]
+fn the_cli_writes_a_prestate_and_runs_it_with_cannons_witness_keys() {
+    let elf = devnet_dir().join("build/mips64/mt.elf");
+    let dir = std::env::temp_dir().join(format!("riposte-vm-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("prestate.bin.gz");
+    let bin = env!("CARGO_BIN_EXE_riposte-vm");
+    let load = std::process::Command::new(bin)
+        .args(["load-elf", "--vm", "mips64", "--elf"])
+        .arg(&elf)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(load.status.success(), "{}", String::from_utf8_lossy(&load.stderr));
+    let prestate = String::from_utf8(load.stdout).unwrap().trim().to_owned();
+    let p = &programs()[0];
+    assert_eq!(prestate, p.vm(&p.elf()).state_hash().to_string(), "the absolute prestate");
+    assert!(prestate.starts_with("0x03"));
+    // Run the written prestate: the witness of step 5 with cannon's keys, then to the exit.
+    let local = format!("1=0x{}", alloy::primitives::hex::encode(head()));
+    let run = std::process::Command::new(bin)
+        .args(["run", "--vm", "mips64", "--proof-at", "5", "--local", &local, "--prestate"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("state at start {prestate}")) && stderr.contains("exit code 0"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    for key in ["step", "pre", "post", "state-data", "proof-data"] {
+        assert!(json.get(key).is_some(), "{key} in {json}");
+    }
+    assert_eq!(json["step"], 5);
+    // A truncated prestate is refused by name.
+    let bytes = std::fs::read(&out).unwrap();
+    std::fs::write(&out, &bytes[..bytes.len() / 2]).unwrap();
+    let bad = std::process::Command::new(bin).args(["run", "--vm", "mips64", "--prestate"]).arg(&out).output().unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("prestate.bin.gz: snapshot: gzip"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
