@@ -206,8 +206,10 @@ pub struct Config {
     /// The L2 chain's rollup config (op-node's rollup.json), needed by `verify-outputs reexecute`.
     #[serde(default)]
     pub rollup_config: Option<PathBuf>,
-    /// The fault-proof program (static big-endian MIPS ELF) riposte's VM runs in Cannon games;
-    /// a game is played only if its absolute prestate is this program's.
+    /// The fault-proof program riposte's VM runs in Cannon games: a static big-endian MIPS ELF
+    /// (32-bit: `MIPS.sol`; 64-bit: Cannon64, loaded as `cannon load-elf` does) or a Cannon64
+    /// prestate (`.bin` / `.bin.gz`); a game is played only if its absolute prestate is this
+    /// program's.
     #[serde(default)]
     pub cannon_elf: Option<PathBuf>,
     /// Keep a VM snapshot every this many instructions.
@@ -326,8 +328,9 @@ pub struct ConfigFlags {
     #[arg(long, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rollup_config: Option<PathBuf>,
-    /// The fault-proof program (static big-endian MIPS ELF) for Cannon games.
-    #[arg(long, value_name = "FILE")]
+    /// The fault-proof program for Cannon games: a MIPS or MIPS64 ELF, or a Cannon64 prestate
+    /// (`.bin.gz`; also accepted as `--cannon-prestate`).
+    #[arg(long, value_name = "FILE", alias = "cannon-prestate")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cannon_elf: Option<PathBuf>,
     /// VM snapshot interval in instructions (default 10,000,000).

@@ -245,7 +245,7 @@ impl Agent {
         let cannon = match &cfg.cannon_elf {
             Some(elf) => {
                 let vm = crate::traces::load_cannon(elf, cfg.cannon_snapshot_freq).map_err(AgentError::Start)?;
-                tracing::info!(elf = %elf.display(), absolute_prestate = %vm.absolute_prestate(), "Cannon program loaded");
+                tracing::info!(elf = %elf.display(), vm = vm.vm_name(), absolute_prestate = %vm.absolute_prestate(), "Cannon program loaded");
                 Some(Arc::new(vm))
             }
             None => None,

@@ -1,5 +1,5 @@
-//! Which honest trace plays which game type: the alphabet trace (type 255) or riposte's MIPS VM
-//! running the configured program (type 0), each below L2 output roots; super roots on top of
+//! Which honest trace plays which game type: the alphabet trace (type 255) or riposte's MIPS or
+//! MIPS64 VM running the configured program (type 0), each below L2 output roots; super roots on top of
 //! the alphabet trace or of nothing yet (types 9 and 5).
 
 use std::{path::Path, sync::Arc};
@@ -16,6 +16,7 @@ use riposte_solver::{
 };
 use riposte_vm::{
     NoOracle,
+    mt64::{self, Mips64, Snapshot64},
     trace::{SubgameOracle, VmTrace},
 };
 
@@ -28,15 +29,69 @@ fn subgame_oracle(subgame: &ExecSubgame) -> Result<SubgameOracle<NoOracle>, Trac
     Ok(SubgameOracle::new(subgame, NoOracle))
 }
 
-/// The configured Cannon program's trace, shared by every game.
-pub type CannonVm = VmTrace<Oracles>;
+/// The configured Cannon program's trace, shared by every game: on the 32-bit `MIPS.sol` of
+/// 1.x releases or on Cannon64 (`MIPS64.sol` 1.10, state version 8), chosen by the program file.
+pub enum CannonVm {
+    /// A 32-bit MIPS ELF.
+    Mips32(VmTrace<Oracles>),
+    /// A 64-bit MIPS ELF (loaded as `cannon load-elf` does) or a Cannon64 prestate file.
+    Mips64(VmTrace<Oracles, Mips64>),
+}
 
-/// Loads the program riposte plays Cannon games with.
-pub fn load_cannon(elf: &Path, snapshot_every: u64) -> Result<CannonVm, String> {
-    let bytes = std::fs::read(elf).map_err(|e| format!("cannon-elf {}: {e}", elf.display()))?;
-    VmTrace::from_elf(&bytes, subgame_oracle as Oracles)
-        .map(|t| t.with_snapshot_every(snapshot_every))
-        .map_err(|e| format!("cannon-elf {}: {e}", elf.display()))
+impl CannonVm {
+    /// The state hash the program starts from (the game's `absolutePrestate`).
+    pub fn absolute_prestate(&self) -> B256 {
+        match self {
+            Self::Mips32(t) => t.absolute_prestate(),
+            Self::Mips64(t) => t.absolute_prestate(),
+        }
+    }
+
+    /// The VM, for logs.
+    pub fn vm_name(&self) -> &'static str {
+        match self {
+            Self::Mips32(_) => "MIPS (32-bit)",
+            Self::Mips64(_) => "Cannon64 (MIPS64, state version 8)",
+        }
+    }
+
+    fn state_at_blocking(&self, subgame: &ExecSubgame, index: u128) -> Result<B256, TraceError> {
+        match self {
+            Self::Mips32(t) => t.state_at_blocking(subgame, index),
+            Self::Mips64(t) => t.state_at_blocking(subgame, index),
+        }
+    }
+
+    fn step_data_blocking(&self, subgame: &ExecSubgame, index: u128) -> Result<StepData, TraceError> {
+        match self {
+            Self::Mips32(t) => t.step_data_blocking(subgame, index),
+            Self::Mips64(t) => t.step_data_blocking(subgame, index),
+        }
+    }
+}
+
+/// Loads the program riposte plays Cannon games with: a 32-bit MIPS ELF, a 64-bit one, or a
+/// Cannon64 prestate (cannon's `.bin` / `.bin.gz`).
+pub fn load_cannon(path: &Path, snapshot_every: u64) -> Result<CannonVm, String> {
+    let named = |e: String| format!("cannon-elf {}: {e}", path.display());
+    let bytes = std::fs::read(path).map_err(|e| named(e.to_string()))?;
+    let oracles = subgame_oracle as Oracles;
+    let vm = if bytes.starts_with(b"\x7fELF") && bytes.get(4) == Some(&1) {
+        CannonVm::Mips32(VmTrace::from_elf(&bytes, oracles).map_err(|e| named(e.to_string()))?)
+    } else {
+        let snapshot = if bytes.starts_with(b"\x7fELF") {
+            let mut s = mt64::load_elf(&bytes).map_err(|e| named(e.to_string()))?;
+            mt64::patch_stack(&mut s);
+            s
+        } else {
+            Snapshot64::read_file_bytes(&bytes).map_err(|e| named(e.to_string()))?
+        };
+        CannonVm::Mips64(VmTrace::from_prestate(snapshot, oracles))
+    };
+    Ok(match vm {
+        CannonVm::Mips32(t) => CannonVm::Mips32(t.with_snapshot_every(snapshot_every)),
+        CannonVm::Mips64(t) => CannonVm::Mips64(t.with_snapshot_every(snapshot_every)),
+    })
 }
 
 /// The VM trace run on tokio's blocking pool: a position may cost millions of instructions.

@@ -794,7 +794,8 @@ async fn wins_a_cannon_game_with_its_own_mips_vm_stepping_on_mips_sol() {
     if h.devnet.deployment().stack == riposte_devnet::Stack::V2 {
         eprintln!(
             "wins_a_cannon_game_with_its_own_mips_vm_stepping_on_mips_sol: did not run: the release in \
-             $RIPOSTE_OP_ARTIFACTS steps on MIPS64 (state version 8) and riposte's VM is the 32-bit MIPS of 2024"
+             $RIPOSTE_OP_ARTIFACTS steps on MIPS64 (state version 8); this test plays the 32-bit MIPS.sol (the \
+             Cannon64 test is wins_cannon64_games_with_its_own_vm_running_a_go_program_on_mips64_sol)"
         );
         return;
     }
@@ -876,6 +877,67 @@ async fn wins_a_cannon_game_with_its_own_mips_vm_stepping_on_mips_sol() {
     assert_eq!(loads.len(), 1, "local data 2 loaded once, before the read step");
     assert_eq!(loads[0].state, riposte_storage::IntentState::Confirmed, "{:?}", loads[0]);
     h.stop(agent);
+}
+
+#[tokio::test]
+async fn wins_cannon64_games_with_its_own_vm_running_a_go_program_on_mips64_sol() {
+    // The Go stand-in program (go64/verdict.elf, ~511,000 steps) as the game's prestate: 2^20
+    // leaves per execution subgame, and an even max depth so that the adversary posts the leaves
+    // and riposte steps.
+    let elf = riposte_devnet::devnet_dir().join("build/go64/verdict.elf");
+    let mut program = riposte_vm::mt64::load_elf(&std::fs::read(&elf).unwrap()).unwrap();
+    riposte_vm::mt64::patch_stack(&mut program);
+    let prestate = program.state.hash();
+    let cannon =
+        riposte_devnet::GameParams { max_depth: 24, split_depth: 3, clock_extension: 30, max_clock_duration: 600 };
+    let h =
+        Harness::with_options(DevnetOptions { cannon, cannon_absolute_prestate: prestate, ..DevnetOptions::default() })
+            .await;
+    if h.devnet.deployment().stack != riposte_devnet::Stack::V2 {
+        eprintln!(
+            "wins_cannon64_games_with_its_own_vm_running_a_go_program_on_mips64_sol: did not run: needs a 2.x release \
+             with MIPS64 1.10 in RIPOSTE_OP_ARTIFACTS (the default npm 0.17.3 stack steps on the 32-bit MIPS.sol)"
+        );
+        return;
+    }
+    // Two dishonest games: garbage attacks all the way (a step from the absolute prestate), and
+    // garbage that defends at some execution depths (a step from a VM state in the program).
+    let mut games = Vec::new();
+    for n in 0..2 {
+        let root = keccak256(format!("a wrong root for Cannon64 game {n}"));
+        let extra = Harness::extra(h.l2_block());
+        games.push(h.devnet.create_game_as(h.adversary, riposte_devnet::CANNON_GAME_TYPE, root, extra).await.unwrap());
+    }
+    let mut script = vec![None; 25];
+    for d in [8, 14, 18, 24] {
+        script[d] = Some(Reply { attack: false, truthful: false });
+    }
+    let mut agent = h.spawn(&["--trace-type", "cannon", "--cannon-elf", elf.to_str().unwrap()]);
+    let adv = [
+        Adversary::new(games[0].clone(), h.adversary, Tactic::Garbage),
+        Adversary::new(games[1].clone(), h.adversary, Tactic::Script(script)),
+    ];
+    h.play(&mut agent, &adv, Duration::from_secs(600)).await;
+    let mut stepped = Vec::new();
+    for g in &games {
+        assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "log:\n{}", h.log());
+        let tree = g.tree().await.unwrap();
+        let leaves: Vec<u128> = tree
+            .claims()
+            .iter()
+            .filter(|c| c.position.depth() == 24 && c.countered_by == h.agent)
+            .map(|c| g.depth.exec_trace_index(c.position).unwrap())
+            .collect();
+        assert!(!leaves.is_empty(), "the agent stepped on MIPS64.sol; log:\n{}", h.log());
+        assert!(credit_paid(&h, g).await, "bonds claimed");
+        println!("{} claims; the agent stepped against leaves at trace indices {leaves:?}", tree.len());
+        stepped.extend(leaves);
+    }
+    assert_eq!(stepped.len(), 2, "one step per game: {stepped:?}");
+    assert_eq!(stepped[0], 0, "garbage all the way: the step from the absolute prestate");
+    // The adversary's defends at depths 8, 14, 18 and 24 set bits 25 - d of the leaf.
+    assert_eq!(stepped[1], (1 << 17) + (1 << 11) + (1 << 7) + (1 << 1), "a step from a VM state inside the program");
+    assert!(h.log().contains("Cannon64 (MIPS64, state version 8)"), "the VM is named in the log");
 }
 
 /// Whether the devnet runs a release with two-phase bonds; prints why `test` did not run

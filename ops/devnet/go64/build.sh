@@ -11,7 +11,7 @@ GO="${RIPOSTE_GO:-$DIR/../build/go/go/bin/go}"
 
 hash="$( (cat "$DIR"/go.mod "$DIR"/*/*.go "$DIR/build.sh"; "$GO" version) | sha256sum | cut -d' ' -f1)"
 stamp="$OUT/.sources.sha256"
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$hash" && -f "$OUT/mt.elf" && -f "$OUT/oracle.elf" ]]; then
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$hash" && -f "$OUT/mt.elf" && -f "$OUT/oracle.elf" && -f "$OUT/verdict.elf" ]]; then
   echo "go64: build/go64 is up to date"
   exit 0
 fi
@@ -19,8 +19,8 @@ mkdir -p "$OUT"
 rm -f "$stamp"
 export GOCACHE="$DIR/../build/go-cache" GOPATH="$DIR/../build/go-path" GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
 cd "$DIR"
-for p in mt oracle; do
+for p in mt oracle verdict; do
   GOOS=linux GOARCH=mips64 GOMIPS64=softfloat "$GO" build -trimpath -buildvcs=false -o "$OUT/$p.elf" "./$p"
 done
 echo "$hash" > "$stamp"
-echo "go64: built mt.elf and oracle.elf in $OUT"
+echo "go64: built mt.elf, oracle.elf and verdict.elf in $OUT"
