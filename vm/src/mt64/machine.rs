@@ -244,8 +244,7 @@ impl<O: PreimageOracle> Cannon64<O> {
         let Some(top) = self.state.active().top() else {
             return Err(Step64Error::NoActiveThread);
         };
-        let mut t = top.clone();
-        let pc = t.pc;
+        let pc = top.pc;
         if pc & 3 != 0 {
             return Err(Step64Error::UnalignedPc { pc });
         }
@@ -254,27 +253,36 @@ impl<O: PreimageOracle> Cannon64<O> {
         }
         let insn = self.memory.read_u32(pc);
         let opcode = insn >> 26;
-        let fault = |f: Fault| match f {
-            Fault::Invalid => Step64Error::InvalidInstruction { pc, insn },
-            Fault::JumpInDelaySlot | Fault::BranchInDelaySlot => Step64Error::DelaySlot { pc, insn },
-            Fault::DivisionByZero => Step64Error::DivisionByZero { pc, insn },
-        };
         let step = self.state.step.wrapping_add(1);
         let since = self.state.steps_since_context_switch.wrapping_add(1);
-        if opcode == 0 && insn & 0x3F == 0xC {
-            return self.syscall(t, step, since, tracker);
-        }
-        if matches!(opcode, 0x30 | 0x34 | 0x38 | 0x3C) {
-            self.rmw(&mut t, insn, tracker);
-        } else {
-            let memory = &mut self.memory;
-            let write = exec::core_step(&mut t, insn, &mut |addr| Self::read_data(memory, &mut tracker, addr))
-                .map_err(fault)?;
-            if let Some((addr, value)) = write {
-                self.write_data(addr, value);
+        if (opcode == 0 && insn & 0x3F == 0xC) || matches!(opcode, 0x30 | 0x34 | 0x38 | 0x3C) {
+            // Syscalls and LL/SC touch more than the thread: they work on a copy of it.
+            let mut t = top.clone();
+            if opcode == 0 {
+                return self.syscall(t, step, since, tracker);
             }
+            self.rmw(&mut t, insn, tracker);
+            self.commit(t, step, since);
+            return Ok(());
         }
-        self.commit(t, step, since);
+        // Everything else executes on the thread in place: `core_step` changes nothing when it
+        // refuses an instruction.
+        let Self { state, memory, .. } = self;
+        let active = if state.traverse_right { &mut state.right } else { &mut state.left };
+        let Some(t) = active.0.last_mut() else {
+            return Err(Step64Error::NoActiveThread);
+        };
+        let write =
+            exec::core_step(t, insn, &mut |addr| Self::read_data(memory, &mut tracker, addr)).map_err(|f| match f {
+                Fault::Invalid => Step64Error::InvalidInstruction { pc, insn },
+                Fault::JumpInDelaySlot | Fault::BranchInDelaySlot => Step64Error::DelaySlot { pc, insn },
+                Fault::DivisionByZero => Step64Error::DivisionByZero { pc, insn },
+            })?;
+        if let Some((addr, value)) = write {
+            self.write_data(addr, value);
+        }
+        self.state.step = step;
+        self.state.steps_since_context_switch = since;
         Ok(())
     }
 

@@ -111,14 +111,38 @@ impl Page {
     }
 }
 
+/// A multiplicative hash for page and node indexes: they are not attacker-chosen keys of a
+/// server (a program chooses its addresses, but gains nothing from collisions but its own
+/// slowness), and SipHash was a third of the VM's time.
+#[derive(Clone, Copy, Default)]
+struct IndexHasher(u64);
+
+impl std::hash::Hasher for IndexHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0 ^ i).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    }
+}
+
+type IndexMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<IndexHasher>>;
+
 /// Sparse, Merkleized, copy-on-write memory over the 64-bit address space.
 #[derive(Clone, Default)]
 pub struct Memory64 {
     /// Pages by `addr >> 12`, shared between clones until written.
-    pages: HashMap<u64, Arc<Page>>,
+    pages: IndexMap<Arc<Page>>,
     /// Nodes above the pages by generalized index (1 = root, `2^52 + p` = page `p`, not
     /// stored): absent = all-zero subtree, `None` = stale, `Some` = cached hash.
-    upper: HashMap<u64, Option<B256>>,
+    upper: IndexMap<Option<B256>>,
     /// Pages written since the upper tree was last brought up to date.
     dirty: Vec<u64>,
 }
