@@ -212,6 +212,15 @@ pub struct Config {
     /// program's.
     #[serde(default)]
     pub cannon_elf: Option<PathBuf>,
+    /// Cannon64 prestates by hash, as op-challenger keeps them: a type-0/1 game whose absolute
+    /// prestate is not `cannon-elf`'s is played with `<dir>/<0xhash>.bin.gz` when that file's
+    /// state hash is the game's.
+    #[serde(default)]
+    pub prestates_dir: Option<PathBuf>,
+    /// Where missing prestates are copied from into `prestates-dir`: a `file://` base holding
+    /// `<0xhash>.bin.gz` files (http(s) not yet).
+    #[serde(default)]
+    pub prestates_url: Option<String>,
     /// Keep a VM snapshot every this many instructions.
     #[serde(default = "default_cannon_snapshot_freq")]
     pub cannon_snapshot_freq: u64,
@@ -333,6 +342,15 @@ pub struct ConfigFlags {
     #[arg(long, value_name = "FILE", alias = "cannon-prestate")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cannon_elf: Option<PathBuf>,
+    /// Directory of Cannon64 prestates named `<0xhash>.bin.gz`, used for games whose absolute
+    /// prestate is not cannon-elf's.
+    #[arg(long, value_name = "DIR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prestates_dir: Option<PathBuf>,
+    /// A file:// base to copy missing prestates from into --prestates-dir.
+    #[arg(long, value_name = "URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prestates_url: Option<String>,
     /// VM snapshot interval in instructions (default 10,000,000).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -18,6 +18,7 @@ pub mod indexer;
 pub mod looks;
 pub mod metrics;
 pub mod player;
+pub mod prestates;
 pub mod run;
 pub mod scheduler;
 pub mod sink;

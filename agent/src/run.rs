@@ -80,6 +80,8 @@ pub struct Agent {
     scheduler: Mutex<Scheduler>,
     /// The Cannon program's trace, when `cannon-elf` is set.
     cannon: Option<Arc<CannonVm>>,
+    /// Cannon64 prestates by hash, when `prestates-dir` is set.
+    prestates: Option<Arc<crate::prestates::PrestateStore>>,
     /// Games riposte cannot play (their version or their type), each named once.
     skipped: Mutex<std::collections::HashSet<Address>>,
     /// Multicall3, where the chain has it: each round of resolution goes in one transaction.
@@ -250,6 +252,16 @@ impl Agent {
             }
             None => None,
         };
+        let prestates = match (&cfg.prestates_dir, &cfg.prestates_url) {
+            (Some(dir), url) => Some(Arc::new(
+                crate::prestates::PrestateStore::new(dir.clone(), url.clone(), cfg.cannon_snapshot_freq)
+                    .map_err(AgentError::Start)?,
+            )),
+            (None, Some(url)) => {
+                return Err(AgentError::Start(format!("prestates-url {url} needs prestates-dir to copy into")));
+            }
+            (None, None) => None,
+        };
         let mut claimants: Vec<Address> = responder.iter().map(Responder::address).collect();
         claimants.extend(cfg.additional_bond_claimants.iter().copied());
         let eth: Arc<dyn EthCall> = Arc::new(riposte_chain::Rpc(l1.clone()));
@@ -280,6 +292,7 @@ impl Agent {
             recorder: Recorder::new(),
             me,
             cannon,
+            prestates,
             scheduler: Mutex::new(Scheduler::new()),
             skipped: Mutex::new(std::collections::HashSet::new()),
             batcher,
@@ -319,7 +332,20 @@ impl Agent {
     pub async fn trace_for(&self, g: &GameRecord) -> Result<GameTrace, riposte_solver::TraceError> {
         use riposte_solver::TraceError;
         if g.super_root.is_none() {
-            return GameTrace::of(g.game_type, g.absolute_prestate, &self.outputs, self.cannon.as_ref());
+            let configured = self.cannon.as_ref().is_some_and(|c| c.absolute_prestate() == g.absolute_prestate);
+            let alphabet = g.absolute_prestate == riposte_solver::trace::alphabet::absolute_prestate();
+            let cannon = match &self.prestates {
+                Some(store) if matches!(g.game_type, 0 | 1) && !configured && !alphabet => {
+                    let (store, hash) = (Arc::clone(store), g.absolute_prestate);
+                    let vm = tokio::task::spawn_blocking(move || store.get(hash))
+                        .await
+                        .map_err(|e| TraceError::Unsupported(format!("loading prestate {hash}: {e}")))?
+                        .map_err(TraceError::Unsupported)?;
+                    Some(vm)
+                }
+                _ => self.cannon.clone(),
+            };
+            return GameTrace::of(g.game_type, g.absolute_prestate, &self.outputs, cannon.as_ref());
         }
         let Some(s) = &self.supers else {
             return Err(TraceError::Unsupported(
@@ -423,7 +449,11 @@ impl Agent {
     }
 
     fn prestates_of(&self, game_type: u32) -> Vec<B256> {
-        GameTrace::absolute_prestates(game_type, self.cannon.as_ref())
+        let mut list = GameTrace::absolute_prestates(game_type, self.cannon.as_ref());
+        if let (Some(store), 0 | 1) = (&self.prestates, game_type) {
+            list.extend(store.available());
+        }
+        list
     }
 
     /// Scans the factory and claims every credit DelayedWETH lets go in resolved games (read

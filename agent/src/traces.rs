@@ -23,7 +23,12 @@ use riposte_vm::{
 use riposte_chain::{outputs::L2Outputs, super_chain::L2SuperChain};
 
 /// The oracle of a Cannon subgame: the game's local data; no global preimage source yet.
-type Oracles = fn(&ExecSubgame) -> Result<SubgameOracle<NoOracle>, TraceError>;
+pub(crate) type Oracles = fn(&ExecSubgame) -> Result<SubgameOracle<NoOracle>, TraceError>;
+
+/// The oracles every Cannon trace reads.
+pub(crate) fn subgame_oracles() -> Oracles {
+    subgame_oracle as Oracles
+}
 
 fn subgame_oracle(subgame: &ExecSubgame) -> Result<SubgameOracle<NoOracle>, TraceError> {
     Ok(SubgameOracle::new(subgame, NoOracle))
@@ -225,5 +230,31 @@ impl TraceAccessor for GameTrace {
             Self::SuperAlphabet(t) => t.step_refusal(),
             Self::SuperOnly(t) => t.step_refusal(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn cannon_elf_takes_a_mips64_elf_or_its_prestate_file() {
+        let elf = riposte_devnet::devnet_dir().join("build/go64/verdict.elf");
+        let from_elf = load_cannon(&elf, 1000).unwrap();
+        assert_eq!(from_elf.vm_name(), "Cannon64 (MIPS64, state version 8)");
+        let mut s = mt64::load_elf(&std::fs::read(&elf).unwrap()).unwrap();
+        mt64::patch_stack(&mut s);
+        let file = std::env::temp_dir().join(format!("riposte-traces-{}.bin.gz", std::process::id()));
+        std::fs::write(&file, s.to_bin_gz()).unwrap();
+        let from_file = load_cannon(&file, 1000).unwrap();
+        assert_eq!(from_file.absolute_prestate(), from_elf.absolute_prestate());
+        assert_eq!(from_elf.absolute_prestate(), s.state.hash());
+        let mips32 = load_cannon(&riposte_devnet::devnet_dir().join("build/mips/verdict.elf"), 1000).unwrap();
+        assert_eq!(mips32.vm_name(), "MIPS (32-bit)");
+        std::fs::write(&file, b"not a program").unwrap();
+        assert!(load_cannon(&file, 1000).err().unwrap().contains("snapshot"));
+        let _ = std::fs::remove_file(&file);
     }
 }

@@ -885,7 +885,7 @@ async fn wins_cannon64_games_with_its_own_vm_running_a_go_program_on_mips64_sol(
     // leaves per execution subgame, and an even max depth so that the adversary posts the leaves
     // and riposte steps.
     let elf = riposte_devnet::devnet_dir().join("build/go64/verdict.elf");
-    let mut program = riposte_vm::mt64::load_elf(&std::fs::read(&elf).unwrap()).unwrap();
+    let mut program = riposte_vm::mt64::load_elf(&std::fs::read(elf).unwrap()).unwrap();
     riposte_vm::mt64::patch_stack(&mut program);
     let prestate = program.state.hash();
     let cannon =
@@ -912,12 +912,21 @@ async fn wins_cannon64_games_with_its_own_vm_running_a_go_program_on_mips64_sol(
     for d in [8, 14, 18, 24] {
         script[d] = Some(Reply { attack: false, truthful: false });
     }
-    let mut agent = h.spawn(&["--trace-type", "cannon", "--cannon-elf", elf.to_str().unwrap()]);
+    // The prestate is found by the game's hash, as op-challenger finds it: copied from a
+    // file:// source into the prestates directory.
+    let base = std::env::temp_dir().join(format!("riposte-e2e-prestates-{}", std::process::id()));
+    let (dir, source) = (base.join("dir"), base.join("source"));
+    std::fs::create_dir_all(&source).unwrap();
+    std::fs::write(source.join(format!("{prestate}.bin.gz")), program.to_bin_gz()).unwrap();
+    let url = format!("file://{}", source.display());
+    let mut agent =
+        h.spawn(&["--trace-type", "cannon", "--prestates-dir", dir.to_str().unwrap(), "--prestates-url", &url]);
     let adv = [
         Adversary::new(games[0].clone(), h.adversary, Tactic::Garbage),
         Adversary::new(games[1].clone(), h.adversary, Tactic::Script(script)),
     ];
     h.play(&mut agent, &adv, Duration::from_secs(600)).await;
+    assert!(dir.join(format!("{prestate}.bin.gz")).exists(), "copied into the prestates directory");
     let mut stepped = Vec::new();
     for g in &games {
         assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "log:\n{}", h.log());
@@ -937,7 +946,8 @@ async fn wins_cannon64_games_with_its_own_vm_running_a_go_program_on_mips64_sol(
     assert_eq!(stepped[0], 0, "garbage all the way: the step from the absolute prestate");
     // The adversary's defends at depths 8, 14, 18 and 24 set bits 25 - d of the leaf.
     assert_eq!(stepped[1], (1 << 17) + (1 << 11) + (1 << 7) + (1 << 1), "a step from a VM state inside the program");
-    assert!(h.log().contains("Cannon64 (MIPS64, state version 8)"), "the VM is named in the log");
+    assert!(h.log().contains("Cannon64 prestate copied"), "log:\n{}", h.log());
+    let _ = std::fs::remove_dir_all(&base);
 }
 
 /// Whether the devnet runs a release with two-phase bonds; prints why `test` did not run

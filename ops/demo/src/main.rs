@@ -126,6 +126,8 @@ async fn demo() -> Result<()> {
         superroot_rpc: None,
         rollup_config: None,
         cannon_elf: Some(elf.clone()),
+        prestates_dir: None,
+        prestates_url: None,
         cannon_snapshot_freq: riposte_vm::trace::DEFAULT_SNAPSHOT_EVERY,
         game_factory_address: factory,
         trace_type: vec![TraceType::Alphabet, TraceType::Cannon],
