@@ -217,8 +217,9 @@ pub struct Config {
     /// state hash is the game's.
     #[serde(default)]
     pub prestates_dir: Option<PathBuf>,
-    /// Where missing prestates are copied from into `prestates-dir`: a `file://` base holding
-    /// `<0xhash>.bin.gz` files (http(s) not yet).
+    /// Where missing prestates are fetched from into `prestates-dir`: an http(s) base (GET
+    /// `<base>/<0xhash>.bin.gz`, one-minute timeout; type-0/1 games of any prestate are then
+    /// tracked) or a `file://` directory.
     #[serde(default)]
     pub prestates_url: Option<String>,
     /// Keep a VM snapshot every this many instructions.
@@ -347,7 +348,8 @@ pub struct ConfigFlags {
     #[arg(long, value_name = "DIR")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prestates_dir: Option<PathBuf>,
-    /// A file:// base to copy missing prestates from into --prestates-dir.
+    /// An http(s):// or file:// base to fetch missing prestates from into --prestates-dir
+    /// (`<base>/<0xhash>.bin.gz`, as op-challenger's --prestates-url).
     #[arg(long, value_name = "URL")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prestates_url: Option<String>,

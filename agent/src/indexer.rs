@@ -82,8 +82,9 @@ pub struct Indexer<'a> {
 impl Indexer<'_> {
     /// Reads the games created since the last scan (on the first scan: back to the window's
     /// start) and stores those in scope. `prestates_of` gives the absolute prestates riposte's
-    /// trace for a game type starts from; a game with another one is skipped.
-    pub async fn scan(&self, now: u64, prestates_of: impl Fn(u32) -> Vec<B256>) -> Result<()> {
+    /// trace for a game type starts from (a game with another one is skipped), or `None` when
+    /// any prestate may be found by its hash once the game is played.
+    pub async fn scan(&self, now: u64, prestates_of: impl Fn(u32) -> Option<Vec<B256>>) -> Result<()> {
         let dgf = Factory::new(self.games.eth().as_ref(), self.factory);
         let count = dgf.game_count().await?;
         let cursor = self.store.factory_cursor(self.factory).await?;
@@ -142,10 +143,12 @@ impl Indexer<'_> {
                     tracing::info!(game = %fg.address, index = fg.index, game_type = fg.game_type, root = %record.root_claim, timestamp = record.l2_block_number, "tracking new super-root game");
                     self.store.upsert_game(&record).await?;
                 }
-                Ok(record) if prestates_of(record.game_type).is_empty() => {
+                Ok(record) if prestates_of(record.game_type).is_some_and(|p| p.is_empty()) => {
                     tracing::warn!(game = %fg.address, game_type = record.game_type, version = %record.version, "not tracking game: riposte has no trace for its type with this configuration");
                 }
-                Ok(record) if !prestates_of(record.game_type).contains(&record.absolute_prestate) => {
+                Ok(record)
+                    if prestates_of(record.game_type).is_some_and(|p| !p.contains(&record.absolute_prestate)) =>
+                {
                     tracing::error!(game = %fg.address, game_type = record.game_type, prestate = %record.absolute_prestate, "game's absolute prestate is not the one riposte's trace for its type starts from; skipping game");
                 }
                 Ok(record) => {

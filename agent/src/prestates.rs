@@ -1,7 +1,8 @@
 //! Cannon64 prestates looked up by the hash a game names, as op-challenger does: the file
-//! `<0xhash>.bin.gz` in `prestates-dir`, else copied from `prestates-url` (a `file://` base;
-//! written atomically into the directory), and used only if its state hash is the game's
-//! `absolutePrestate`. Loaded programs are kept for every later game with the same prestate.
+//! `<0xhash>.bin.gz` in `prestates-dir`, else fetched from `prestates-url` (`<base>/<0xhash>.bin.gz`
+//! over http(s) with a one-minute timeout, or copied from a `file://` base), written atomically
+//! into the directory, and used only if its state hash is the game's `absolutePrestate`. Loaded
+//! programs are kept for every later game with the same prestate.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,18 +23,21 @@ pub struct PrestateStore {
 }
 
 impl PrestateStore {
-    /// A store over `dir`, filled from `url` (a `file://` base) when a prestate is missing.
+    /// A store over `dir`, filled from `url` (an http(s) or `file://` base) when a prestate is
+    /// missing.
     pub fn new(dir: PathBuf, url: Option<String>, snapshot_every: u64) -> Result<Self, String> {
         if let Some(u) = &url
-            && !u.starts_with("file://")
+            && !["file://", "http://", "https://"].iter().any(|s| u.starts_with(s))
         {
-            return Err(format!(
-                "prestates-url {u}: only file:// bases are fetched yet (this build has no TLS client); put \
-                 <0xhash>.bin.gz files in prestates-dir instead"
-            ));
+            return Err(format!("prestates-url {u}: not an http(s):// or file:// base"));
         }
         std::fs::create_dir_all(&dir).map_err(|e| format!("prestates-dir {}: {e}", dir.display()))?;
         Ok(Self { dir, url, snapshot_every, loaded: Mutex::new(HashMap::new()) })
+    }
+
+    /// `true` when missing prestates are downloaded (an http(s) base): any hash may be found.
+    pub fn fetches_any(&self) -> bool {
+        self.url.as_ref().is_some_and(|u| !u.starts_with("file://"))
     }
 
     /// The prestates the directory and the `file://` source hold, by their file names (each is
@@ -76,18 +80,35 @@ impl PrestateStore {
         Ok(vm)
     }
 
-    /// Copies `<url>/<hash>.bin.gz` into the directory (checked first, then renamed into place).
+    /// Fetches `<url>/<hash>.bin.gz` into the directory (checked first, then renamed into
+    /// place). Blocks: call it off the async workers (an http fetch runs on the current runtime).
     fn fetch(&self, hash: B256, path: &Path) -> Result<Vec<u8>, String> {
         let Some(base) = &self.url else {
             return Err(format!("prestate {hash} is not in {} (and no prestates-url is set)", self.dir.display()));
         };
-        let source = PathBuf::from(base.trim_start_matches("file://")).join(Self::file_name(hash));
-        let bytes = std::fs::read(&source).map_err(|e| format!("prestate {hash} at {}: {e}", source.display()))?;
-        check(&bytes, hash).map_err(|e| format!("{}: {e}", source.display()))?;
+        let (bytes, source) = match base.strip_prefix("file://") {
+            Some(dir) => {
+                let source = PathBuf::from(dir).join(Self::file_name(hash));
+                let bytes =
+                    std::fs::read(&source).map_err(|e| format!("prestate {hash} at {}: {e}", source.display()))?;
+                (bytes, source.display().to_string())
+            }
+            None => {
+                let url = format!("{}/{}", base.trim_end_matches('/'), Self::file_name(hash));
+                let runtime = tokio::runtime::Handle::try_current().map_err(|e| format!("fetching {url}: {e}"))?;
+                let got = runtime.block_on(riposte_chain::download::fetch(
+                    &url,
+                    std::time::Duration::from_secs(60),
+                    riposte_vm::mt64::MAX_SNAPSHOT_BYTES,
+                ));
+                (got.map_err(|e| format!("prestate {hash}: {e}"))?, url)
+            }
+        };
+        check(&bytes, hash).map_err(|e| format!("{source}: {e}"))?;
         let tmp = path.with_extension("download");
         std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
         std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))?;
-        tracing::info!(prestate = %hash, from = %source.display(), to = %path.display(), "Cannon64 prestate copied");
+        tracing::info!(prestate = %hash, from = %source, to = %path.display(), "Cannon64 prestate copied");
         Ok(bytes)
     }
 }
@@ -159,8 +180,53 @@ mod tests {
         std::fs::write(dir.join(format!("{wrong}.bin.gz")), s.to_bin_gz()).unwrap();
         let err = store.get(wrong).err().unwrap();
         assert!(err.contains("not the game's absolute prestate"), "{err}");
-        // https is refused at start by name.
-        assert!(PrestateStore::new(dir.clone(), Some("https://example.org/p".into()), 1).is_err());
+        // Other schemes are refused at start by name.
+        assert!(PrestateStore::new(dir.clone(), Some("ftp://example.org/p".into()), 1).is_err());
         let _ = (std::fs::remove_dir_all(&dir), std::fs::remove_dir_all(&source));
+    }
+
+    /// Serves `body` to every GET for `/<name>` (404 otherwise) on a local port; returns the base.
+    fn serve(name: String, body: Vec<u8>) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut s) = stream else { continue };
+                let mut buf = [0u8; 4096];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                let found = request.starts_with(&format!("GET /{name} "));
+                let head = if found {
+                    format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len())
+                } else {
+                    "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".into()
+                };
+                let _ = s.write_all(head.as_bytes());
+                if found {
+                    let _ = s.write_all(&body);
+                }
+            }
+        });
+        base
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn downloads_a_missing_prestate_over_http_and_refuses_what_is_not_there() {
+        let s = prestate();
+        let hash = s.state.hash();
+        let dir = temp("http");
+        let base = serve(format!("{hash}.bin.gz"), s.to_bin_gz());
+        let store = Arc::new(PrestateStore::new(dir.clone(), Some(format!("{base}/")), 1000).unwrap());
+        assert!(store.fetches_any() && store.available().is_empty());
+        let st = Arc::clone(&store);
+        let vm = tokio::task::spawn_blocking(move || st.get(hash)).await.unwrap().unwrap();
+        assert_eq!(vm.absolute_prestate(), hash);
+        assert!(dir.join(format!("{hash}.bin.gz")).exists(), "written into the directory");
+        let other = B256::repeat_byte(3);
+        let st = Arc::clone(&store);
+        let err = tokio::task::spawn_blocking(move || st.get(other)).await.unwrap().err().unwrap();
+        assert!(err.contains("404"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -448,12 +448,17 @@ impl Agent {
         }
     }
 
-    fn prestates_of(&self, game_type: u32) -> Vec<B256> {
+    /// The prestates games of `game_type` may have to be tracked; `None`: any, looked up by hash
+    /// from an http(s) prestates-url when the game is played.
+    fn prestates_of(&self, game_type: u32) -> Option<Vec<B256>> {
         let mut list = GameTrace::absolute_prestates(game_type, self.cannon.as_ref());
         if let (Some(store), 0 | 1) = (&self.prestates, game_type) {
+            if store.fetches_any() {
+                return None;
+            }
             list.extend(store.available());
         }
-        list
+        Some(list)
     }
 
     /// Scans the factory and claims every credit DelayedWETH lets go in resolved games (read

@@ -912,13 +912,11 @@ async fn wins_cannon64_games_with_its_own_vm_running_a_go_program_on_mips64_sol(
     for d in [8, 14, 18, 24] {
         script[d] = Some(Reply { attack: false, truthful: false });
     }
-    // The prestate is found by the game's hash, as op-challenger finds it: copied from a
-    // file:// source into the prestates directory.
+    // The prestate is found by the game's hash, as op-challenger finds it: downloaded over http
+    // from `<base>/<0xhash>.bin.gz` into the prestates directory when the game is played.
     let base = std::env::temp_dir().join(format!("riposte-e2e-prestates-{}", std::process::id()));
-    let (dir, source) = (base.join("dir"), base.join("source"));
-    std::fs::create_dir_all(&source).unwrap();
-    std::fs::write(source.join(format!("{prestate}.bin.gz")), program.to_bin_gz()).unwrap();
-    let url = format!("file://{}", source.display());
+    let dir = base.join("dir");
+    let url = serve_file(format!("{prestate}.bin.gz"), program.to_bin_gz());
     let mut agent =
         h.spawn(&["--trace-type", "cannon", "--prestates-dir", dir.to_str().unwrap(), "--prestates-url", &url]);
     let adv = [
@@ -948,6 +946,31 @@ async fn wins_cannon64_games_with_its_own_vm_running_a_go_program_on_mips64_sol(
     assert_eq!(stepped[1], (1 << 17) + (1 << 11) + (1 << 7) + (1 << 1), "a step from a VM state inside the program");
     assert!(h.log().contains("Cannon64 prestate copied"), "log:\n{}", h.log());
     let _ = std::fs::remove_dir_all(&base);
+}
+
+/// Serves `body` to GETs of `/<name>` (404 otherwise) from a thread; returns the http base.
+fn serve_file(name: String, body: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let found = String::from_utf8_lossy(&buf[..n]).starts_with(&format!("GET /{name} "));
+            let head = if found {
+                format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len())
+            } else {
+                "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".into()
+            };
+            let _ = s.write_all(head.as_bytes());
+            if found {
+                let _ = s.write_all(&body);
+            }
+        }
+    });
+    base
 }
 
 /// Whether the devnet runs a release with two-phase bonds; prints why `test` did not run

@@ -9,6 +9,7 @@
 //! Not here: what games are, what moves mean, or sending transactions (`riposte-txmgr`).
 
 pub mod beacon;
+pub mod download;
 mod eth;
 mod heads;
 pub mod layers;
