@@ -20,7 +20,13 @@ pub struct PrestateStore {
     url: Option<String>,
     snapshot_every: u64,
     loaded: Mutex<HashMap<B256, Arc<CannonVm>>>,
+    /// Prestates that could not be had, with when and why: not asked for again before
+    /// [`RETRY_MISSING`] (a game is looked at every head).
+    missing: Mutex<HashMap<B256, (std::time::Instant, String)>>,
 }
+
+/// How long a prestate that could not be had is not asked for again.
+pub const RETRY_MISSING: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl PrestateStore {
     /// A store over `dir`, filled from `url` (an http(s) or `file://` base) when a prestate is
@@ -32,7 +38,7 @@ impl PrestateStore {
             return Err(format!("prestates-url {u}: not an http(s):// or file:// base"));
         }
         std::fs::create_dir_all(&dir).map_err(|e| format!("prestates-dir {}: {e}", dir.display()))?;
-        Ok(Self { dir, url, snapshot_every, loaded: Mutex::new(HashMap::new()) })
+        Ok(Self { dir, url, snapshot_every, loaded: Mutex::new(HashMap::new()), missing: Mutex::new(HashMap::new()) })
     }
 
     /// `true` when missing prestates are downloaded (an http(s) base): any hash may be found.
@@ -60,11 +66,28 @@ impl PrestateStore {
         format!("{hash}.bin.gz")
     }
 
-    /// The program whose absolute prestate is `hash`, or why there is none.
+    /// The program whose absolute prestate is `hash`, or why there is none (a failure is
+    /// remembered for [`RETRY_MISSING`]).
     pub fn get(&self, hash: B256) -> Result<Arc<CannonVm>, String> {
         if let Some(vm) = self.loaded.lock().map_err(|_| "the prestate cache is poisoned")?.get(&hash) {
             return Ok(Arc::clone(vm));
         }
+        if let Some((at, why)) = self.missing.lock().map_err(|_| "the prestate cache is poisoned")?.get(&hash)
+            && at.elapsed() < RETRY_MISSING
+        {
+            return Err(format!("{why} (not asked again for {} s)", RETRY_MISSING.as_secs()));
+        }
+        let got = self.load(hash);
+        if let Err(why) = &got {
+            self.missing
+                .lock()
+                .map_err(|_| "the prestate cache is poisoned")?
+                .insert(hash, (std::time::Instant::now(), why.clone()));
+        }
+        got
+    }
+
+    fn load(&self, hash: B256) -> Result<Arc<CannonVm>, String> {
         let path = self.dir.join(Self::file_name(hash));
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
@@ -227,6 +250,9 @@ mod tests {
         let st = Arc::clone(&store);
         let err = tokio::task::spawn_blocking(move || st.get(other)).await.unwrap().err().unwrap();
         assert!(err.contains("404"), "{err}");
+        let st = Arc::clone(&store);
+        let again = tokio::task::spawn_blocking(move || st.get(other)).await.unwrap().err().unwrap();
+        assert!(again.contains("not asked again"), "{again}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
