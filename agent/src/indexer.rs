@@ -1,7 +1,7 @@
 //! What the factory holds and which games changed: new games in the window are read and
 //! stored; one `eth_getLogs` per head tells which of the tracked games emitted a change event.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::error::{Context, Result};
 use alloy::{
@@ -85,6 +85,7 @@ impl Indexer<'_> {
     /// trace for a game type starts from (a game with another one is skipped), or `None` when
     /// any prestate may be found by its hash once the game is played.
     pub async fn scan(&self, now: u64, prestates_of: impl Fn(u32) -> Option<Vec<B256>>) -> Result<()> {
+        let mut known: HashMap<u32, Option<Vec<B256>>> = HashMap::new();
         let dgf = Factory::new(self.games.eth().as_ref(), self.factory);
         let count = dgf.game_count().await?;
         let cursor = self.store.factory_cursor(self.factory).await?;
@@ -136,6 +137,11 @@ impl Indexer<'_> {
                 }
                 continue;
             }
+            // Asked once per game type and scan: the answer may read the prestates directories.
+            let prestates = match &read {
+                Ok(r) => known.entry(r.game_type).or_insert_with(|| prestates_of(r.game_type)).clone(),
+                Err(_) => None,
+            };
             match read.with_context(|| format!("game {}", fg.address)) {
                 // A super-root game is tracked whatever its prestate: the trace is chosen by it,
                 // and one riposte cannot step in is judged and resolved but never bet on.
@@ -143,12 +149,10 @@ impl Indexer<'_> {
                     tracing::info!(game = %fg.address, index = fg.index, game_type = fg.game_type, root = %record.root_claim, timestamp = record.l2_block_number, "tracking new super-root game");
                     self.store.upsert_game(&record).await?;
                 }
-                Ok(record) if prestates_of(record.game_type).is_some_and(|p| p.is_empty()) => {
+                Ok(record) if prestates.as_ref().is_some_and(|p| p.is_empty()) => {
                     tracing::warn!(game = %fg.address, game_type = record.game_type, version = %record.version, "not tracking game: riposte has no trace for its type with this configuration");
                 }
-                Ok(record)
-                    if prestates_of(record.game_type).is_some_and(|p| !p.contains(&record.absolute_prestate)) =>
-                {
+                Ok(record) if prestates.as_ref().is_some_and(|p| !p.contains(&record.absolute_prestate)) => {
                     tracing::error!(game = %fg.address, game_type = record.game_type, prestate = %record.absolute_prestate, "game's absolute prestate is not the one riposte's trace for its type starts from; skipping game");
                 }
                 Ok(record) => {

@@ -80,23 +80,18 @@ impl CannonVm {
 pub fn load_cannon(path: &Path, snapshot_every: u64) -> Result<CannonVm, String> {
     let named = |e: String| format!("cannon-elf {}: {e}", path.display());
     let bytes = std::fs::read(path).map_err(|e| named(e.to_string()))?;
-    let oracles = subgame_oracle as Oracles;
-    let vm = if bytes.starts_with(b"\x7fELF") && bytes.get(4) == Some(&1) {
-        CannonVm::Mips32(VmTrace::from_elf(&bytes, oracles).map_err(|e| named(e.to_string()))?)
+    if bytes.starts_with(b"\x7fELF") && bytes.get(4) == Some(&1) {
+        let trace = VmTrace::from_elf(&bytes, subgame_oracles()).map_err(|e| named(e.to_string()))?;
+        return Ok(CannonVm::Mips32(trace.with_snapshot_every(snapshot_every)));
+    }
+    let snapshot = if bytes.starts_with(b"\x7fELF") {
+        let mut s = mt64::load_elf(&bytes).map_err(|e| named(e.to_string()))?;
+        mt64::patch_stack(&mut s);
+        s
     } else {
-        let snapshot = if bytes.starts_with(b"\x7fELF") {
-            let mut s = mt64::load_elf(&bytes).map_err(|e| named(e.to_string()))?;
-            mt64::patch_stack(&mut s);
-            s
-        } else {
-            Snapshot64::read_file_bytes(&bytes).map_err(|e| named(e.to_string()))?
-        };
-        CannonVm::Mips64(VmTrace::from_prestate(snapshot, oracles))
+        Snapshot64::read_file_bytes(&bytes).map_err(|e| named(e.to_string()))?
     };
-    Ok(match vm {
-        CannonVm::Mips32(t) => CannonVm::Mips32(t.with_snapshot_every(snapshot_every)),
-        CannonVm::Mips64(t) => CannonVm::Mips64(t.with_snapshot_every(snapshot_every)),
-    })
+    Ok(CannonVm::Mips64(VmTrace::from_prestate(snapshot, subgame_oracles()).with_snapshot_every(snapshot_every)))
 }
 
 /// The VM trace run on tokio's blocking pool: a position may cost millions of instructions.

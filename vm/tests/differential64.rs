@@ -13,30 +13,20 @@
 
 mod common;
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use alloy::primitives::{B256, Bytes, U256, keccak256};
+use alloy::primitives::keccak256;
 use common::mt64_cases::{Preimages, case};
-use riposte_contracts::{oracle::PreimageOracle as IOracleLoader, vm::BigStepper as IBigStepper};
+use common::onchain::Stepper;
 use riposte_devnet::{Devnet, DevnetOptions, Stack};
 use riposte_game::VmStatus;
 use riposte_vm::mt64::{Cannon64, sys};
-use riposte_vm::{MapOracle, StepWitness, local_key};
+use riposte_vm::{MapOracle, StepWitness};
 
 /// Cases checked, and the seed of their stream (the golden file records both).
 const CASES: u64 = 3000;
 const SEED: u64 = 0x5249_504f_5354_4536;
-const CONCURRENCY: usize = 8;
-
-fn step_call(w: &StepWitness, context: B256) -> IBigStepper::stepCall {
-    IBigStepper::stepCall {
-        _stateData: Bytes::from(w.state.clone()),
-        _proof: Bytes::from(w.proof.clone()),
-        _localContext: context,
-    }
-}
 
 #[tokio::test]
 async fn mips64_sol_agrees_with_every_random_single_step() {
@@ -49,7 +39,6 @@ async fn mips64_sol_agrees_with_every_random_single_step() {
         return;
     }
     let started = Instant::now();
-    let from = devnet.account(0);
     let context = keccak256(b"riposte-vm cannon64 differential test");
     let pre = Preimages::new();
     // Riposte's answer for every case: the witness and post-state, or the refusal.
@@ -62,65 +51,22 @@ async fn mips64_sol_agrees_with_every_random_single_step() {
     }
     // For refused cases the contract gets the witness of the same pre-state made without
     // executing (thread witness and the instruction's proof): it must revert on it too.
-    let oracle = devnet.deployment().preimage_oracle;
-    let mut loaded = BTreeSet::new();
-    for (_, _, _, r) in &checks {
-        let Ok((w, _)) = r else { continue };
-        let Some(read) = &w.preimage else { continue };
-        if !loaded.insert((read.key, read.offset)) {
-            continue;
-        }
-        if read.is_local() {
-            let (ident, data) = pre.locals.iter().find(|(i, _)| local_key(*i) == read.key).unwrap();
-            let mut word = [0u8; 32];
-            word[..data.len()].copy_from_slice(data);
-            let call = IOracleLoader::loadLocalDataCall {
-                _ident: U256::from(*ident),
-                _localContext: context,
-                _word: B256::from(word),
-                _size: U256::from(data.len()),
-                _partOffset: U256::from(read.offset),
-            };
-            devnet.l1().send("PreimageOracle", from, oracle, &call, U256::ZERO).await.unwrap();
-        } else {
-            let call = IOracleLoader::loadKeccak256PreimagePartCall {
-                _partOffset: U256::from(read.offset),
-                _preimage: Bytes::from(read.data.to_vec()),
-            };
-            devnet.l1().send("PreimageOracle", from, oracle, &call, U256::ZERO).await.unwrap();
-        }
-    }
-    let mips = devnet.deployment().mips;
-    let chain = devnet.l1().clone();
-    let mut answers: Vec<Option<Result<B256, String>>> = vec![None; checks.len()];
-    let mut set = tokio::task::JoinSet::new();
-    let mut next = 0;
-    while next < checks.len() || !set.is_empty() {
-        while next < checks.len() && set.len() < CONCURRENCY {
-            let i = next;
-            next += 1;
-            let (_, _, _, r) = &checks[i];
-            let call = match r {
-                Ok((w, _)) => step_call(w, context),
-                Err(_) => {
-                    let mut c = case(SEED, checks[i].0, &pre);
-                    step_call(&refused_witness(&mut c.vm), context)
-                }
-            };
-            let chain = chain.clone();
-            set.spawn(async move { (i, chain.call_at("MIPS64", mips, &call, Some(from), None).await) });
-        }
-        if let Some(joined) = set.join_next().await {
-            let (i, result) = joined.unwrap();
-            answers[i] = Some(result.map_err(|e| e.to_string()));
-        }
-    }
+    let witnesses: Vec<StepWitness> = checks
+        .iter()
+        .map(|(i, _, _, r)| match r {
+            Ok((w, _)) => w.clone(),
+            Err(_) => refused_witness(&mut case(SEED, *i, &pre).vm),
+        })
+        .collect();
+    let mut stepper = Stepper::new(&devnet, context);
+    let stepped_ok = checks.iter().filter_map(|(_, _, _, r)| r.as_ref().ok().map(|(w, _)| w));
+    stepper.load_preimages(stepped_ok, &pre.locals).await;
+    let answers = stepper.step_all(&witnesses).await;
     let mut failures = Vec::new();
     let mut golden = String::new();
     let (mut stepped, mut refused) = (0, 0);
     for ((i, name, pre_hash, ours), theirs) in checks.iter().zip(&answers) {
-        let theirs = theirs.clone().unwrap_or_else(|| Err("no answer".into()));
-        let line = match (ours, &theirs) {
+        let line = match (ours, theirs) {
             (Ok((_, post)), Ok(got)) if post == got => {
                 stepped += 1;
                 format!("{i} {pre_hash} {got}")
@@ -151,13 +97,14 @@ async fn mips64_sol_agrees_with_every_random_single_step() {
         "mips64: all {} cases agree with MIPS64.sol ({stepped} stepped, {refused} refused by both, {} preimage parts) \
          in {:.1} s",
         checks.len(),
-        loaded.len(),
+        stepper.loaded.len(),
         started.elapsed().as_secs_f64()
     );
     assert!(stepped > CASES as usize / 2 && refused > 50, "the cases exercise both outcomes");
     if std::env::var_os("RIPOSTE_RECORD_MIPS64_GOLDEN").is_some() {
-        let version: String = chain
-            .call("MIPS64", mips, &riposte_contracts::vm::Mips64::versionCall {})
+        let version: String = devnet
+            .l1()
+            .call("MIPS64", devnet.deployment().mips, &riposte_contracts::vm::Mips64::versionCall {})
             .await
             .map(|v| v.to_string())
             .unwrap_or_else(|e| format!("unknown ({e})"));

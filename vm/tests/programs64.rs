@@ -14,14 +14,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, BTreeSet};
+mod common;
+
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use alloy::primitives::{B256, Bytes, U256, keccak256};
-use riposte_contracts::{oracle::PreimageOracle as IOracleLoader, vm::BigStepper as IBigStepper};
+use alloy::primitives::{B256, keccak256};
+use common::onchain::Stepper;
 use riposte_devnet::{Devnet, DevnetOptions, Stack, devnet_dir};
 use riposte_vm::mt64::{Cannon64, SCHED_QUANTUM, load_elf, patch_stack, splitmix64, sys};
-use riposte_vm::{MapOracle, keccak_key, local_key};
+use riposte_vm::{MapOracle, StepWitness, keccak_key};
 use sha2::{Digest, Sha256};
 
 /// A test program, its preimages, what it must print, and how many steps to check.
@@ -210,11 +212,7 @@ async fn mips64_sol_agrees_with_sampled_steps_of_every_program() {
         );
         return;
     }
-    let from = devnet.account(0);
-    let context = keccak256(b"riposte-vm programs64 differential test");
-    let oracle = devnet.deployment().preimage_oracle;
-    let mips = devnet.deployment().mips;
-    let mut loaded = BTreeSet::new();
+    let mut stepper = Stepper::new(&devnet, keccak256(b"riposte-vm programs64 differential test"));
     for p in programs() {
         let started = std::time::Instant::now();
         let elf = p.elf();
@@ -233,58 +231,15 @@ async fn mips64_sol_agrees_with_sampled_steps_of_every_program() {
                 }
             }
         }
-        for (_, _, w, _) in &checks {
-            let Some(read) = &w.preimage else { continue };
-            if !loaded.insert((read.key, read.offset)) {
-                continue;
-            }
-            if read.is_local() {
-                let (ident, data) = p.locals.iter().find(|(i, _)| local_key(*i) == read.key).unwrap();
-                let mut word = [0u8; 32];
-                word[..data.len()].copy_from_slice(data);
-                let call = IOracleLoader::loadLocalDataCall {
-                    _ident: U256::from(*ident),
-                    _localContext: context,
-                    _word: B256::from(word),
-                    _size: U256::from(data.len()),
-                    _partOffset: U256::from(read.offset),
-                };
-                devnet.l1().send("PreimageOracle", from, oracle, &call, U256::ZERO).await.unwrap();
-            } else {
-                let call = IOracleLoader::loadKeccak256PreimagePartCall {
-                    _partOffset: U256::from(read.offset),
-                    _preimage: Bytes::from(read.data.to_vec()),
-                };
-                devnet.l1().send("PreimageOracle", from, oracle, &call, U256::ZERO).await.unwrap();
-            }
-        }
-        let mut answers = vec![None; checks.len()];
-        let mut set = tokio::task::JoinSet::new();
-        let mut next = 0;
-        while next < checks.len() || !set.is_empty() {
-            while next < checks.len() && set.len() < 8 {
-                let w = &checks[next].2;
-                let call = IBigStepper::stepCall {
-                    _stateData: Bytes::from(w.state.clone()),
-                    _proof: Bytes::from(w.proof.clone()),
-                    _localContext: context,
-                };
-                let chain = devnet.l1().clone();
-                let i = next;
-                set.spawn(async move { (i, chain.call_at("MIPS64", mips, &call, Some(from), None).await) });
-                next += 1;
-            }
-            if let Some(joined) = set.join_next().await {
-                let (i, r) = joined.unwrap();
-                answers[i] = Some(r.map_err(|e| e.to_string()));
-            }
-        }
+        stepper.load_preimages(checks.iter().map(|(_, _, w, _)| w), &p.locals).await;
+        let witnesses: Vec<StepWitness> = checks.iter().map(|(_, _, w, _)| w.clone()).collect();
+        let answers = stepper.step_all(&witnesses).await;
         let mut failures = Vec::new();
         let mut golden = String::new();
         let mut kinds: BTreeMap<Kind, usize> = BTreeMap::new();
         for (i, ((n, kind, w, post), got)) in checks.iter().zip(answers).enumerate() {
             match got {
-                Some(Ok(got)) if got == *post => {
+                Ok(got) if got == *post => {
                     *kinds.entry(*kind).or_default() += 1;
                     if i % 20 == 0 || *kind != Kind::Other && i % 4 == 0 || w.preimage.is_some() {
                         writeln!(golden, "{n} {} {post}", w.state_hash()).unwrap();

@@ -2,3 +2,4 @@
 #![allow(dead_code)]
 
 pub(crate) mod mt64_cases;
+pub(crate) mod onchain;
