@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use crate::RollupConfig;
 use alloy_consensus::Header;
 use alloy_primitives::{B256, Bytes};
-use kona_genesis::RollupConfig;
 use serde_json::json;
 
 use crate::{

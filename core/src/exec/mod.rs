@@ -1,16 +1,22 @@
-//! Stateless re-execution of one L2 block on kona's builder and the OP EVM.
+//! Stateless re-execution of one L2 block with riposte's own block builder on the OP EVM
+//! (alloy-op-evm 0.30, op-revm 17), under the rules of the block's fork through Karst.
 //!
 //! Everything the execution reads (trie nodes, bytecodes, ancestor headers) comes from a
 //! [`TrieSource`], keyed by its keccak hash. Every value is hashed again before it is used, so a
 //! missing or altered entry is an error naming its hash, never a different state root.
 
+mod build;
+pub mod fees;
+pub mod karst;
+mod trie_db;
+
+pub use build::{BuildError, MESSAGE_PASSER, execute_block};
+
+use crate::config::RollupConfig;
 use alloy_consensus::{Header, Sealed};
-use alloy_eips::Decodable2718;
-use alloy_primitives::{B256, Bytes, Sealable, keccak256};
+use alloy_primitives::{B256, Bytes, keccak256};
 use alloy_rlp::Decodable;
-use kona_executor::{ExecutorError, StatelessL2Builder, TrieDBProvider};
-use kona_genesis::RollupConfig;
-use kona_mpt::{NoopTrieHinter, TrieNode, TrieProvider};
+use kona_mpt::{TrieNode, TrieProvider};
 use op_alloy_consensus::OpTxEnvelope;
 use op_alloy_rpc_types_engine::OpPayloadAttributes;
 use std::{collections::HashMap, fmt};
@@ -123,29 +129,37 @@ pub enum ExecError {
         /// The decoding error.
         reason: String,
     },
-    /// kona's builder failed (a missing or bad preimage is named in the message).
+    /// The block breaks a rule of its fork before anything runs (see [`BuildError`]).
+    #[error("block {block}: {error}")]
+    Rules {
+        /// The block number being built.
+        block: u64,
+        /// The rule.
+        error: BuildError,
+    },
+    /// Execution failed (a missing or bad preimage is named in the message).
     #[error("block {block}: execution from {source_name} failed: {error}")]
     Execution {
         /// The block number being built.
         block: u64,
         /// The trie source.
         source_name: String,
-        /// kona's error.
-        error: ExecutorError,
+        /// What failed.
+        error: String,
     },
-    /// The output root could not be computed after execution.
+    /// The new state root or output root could not be computed after execution.
     #[error("block {block}: output root from {source_name}: {error}")]
     OutputRoot {
         /// The block number.
         block: u64,
         /// The trie source.
         source_name: String,
-        /// kona's error.
-        error: ExecutorError,
+        /// What failed.
+        error: String,
     },
 }
 
-/// The error a [`Checked`] source gives kona: it names the hash and the source.
+/// The error a [`Checked`] source gives: it names the hash and the source.
 #[derive(Debug)]
 pub enum PreimageError {
     /// The source does not have it.
@@ -191,15 +205,20 @@ impl fmt::Display for PreimageError {
     }
 }
 
-/// How a missing preimage reads in kona's (stringly) errors; matched to tell "unknown" from "bad".
-const MISSING: &str = " is missing from ";
+/// How a missing preimage reads in trie errors (kona-mpt carries them as text); matched to tell
+/// "unknown" from "bad".
+pub(crate) const MISSING: &str = " is missing from ";
 
 /// The version-0 output root: `keccak256(0^32 ‖ state root ‖ message passer storage root ‖ block hash)`.
 pub fn output_root_v0(state_root: B256, message_passer_root: B256, block_hash: B256) -> B256 {
-    kona_protocol::OutputRoot::from_parts(state_root, message_passer_root, block_hash).hash()
+    let mut preimage = [0u8; 128];
+    preimage[32..64].copy_from_slice(state_root.as_slice());
+    preimage[64..96].copy_from_slice(message_passer_root.as_slice());
+    preimage[96..].copy_from_slice(block_hash.as_slice());
+    keccak256(preimage)
 }
 
-/// Wraps a [`TrieSource`] for kona, re-hashing every value it hands out.
+/// Wraps a [`TrieSource`], re-hashing every value it hands out.
 pub struct Checked<'a, S: ?Sized>(pub &'a S);
 
 impl<S: TrieSource + ?Sized> fmt::Debug for Checked<'_, S> {
@@ -209,7 +228,7 @@ impl<S: TrieSource + ?Sized> fmt::Debug for Checked<'_, S> {
 }
 
 impl<S: TrieSource + ?Sized> Checked<'_, S> {
-    fn get(&self, what: &'static str, hash: B256) -> Result<Bytes, PreimageError> {
+    pub(crate) fn get(&self, what: &'static str, hash: B256) -> Result<Bytes, PreimageError> {
         let value =
             self.0.preimage(&hash).ok_or_else(|| PreimageError::Missing { what, hash, source: self.0.describe() })?;
         let actual = keccak256(&value);
@@ -233,12 +252,9 @@ impl<S: TrieSource + ?Sized> TrieProvider for Checked<'_, S> {
     }
 }
 
-impl<S: TrieSource + ?Sized> TrieDBProvider for Checked<'_, S> {
-    fn bytecode_by_hash(&self, code_hash: B256) -> Result<Bytes, Self::Error> {
-        self.get("bytecode", code_hash)
-    }
-
-    fn header_by_hash(&self, hash: B256) -> Result<Header, Self::Error> {
+impl<S: TrieSource + ?Sized> Checked<'_, S> {
+    /// An ancestor header by hash.
+    pub(crate) fn header(&self, hash: B256) -> Result<Header, PreimageError> {
         let value = self.get("header", hash)?;
         Header::decode(&mut value.as_ref()).map_err(|e| PreimageError::Undecodable {
             what: "header",
@@ -246,64 +262,6 @@ impl<S: TrieSource + ?Sized> TrieDBProvider for Checked<'_, S> {
             reason: e.to_string(),
         })
     }
-}
-
-/// Re-executes the block built from `attrs` on top of `parent`, reading state from `source`.
-pub fn execute_block<S: TrieSource + ?Sized>(
-    config: &RollupConfig,
-    parent: &Header,
-    attrs: OpPayloadAttributes,
-    source: &S,
-) -> Result<Executed, ExecError> {
-    let block = parent.number.saturating_add(1);
-    let config_chain = config.l2_chain_id.id();
-    let txs = attrs.transactions.as_deref().unwrap_or_default();
-    for (index, raw) in txs.iter().enumerate() {
-        let tx = OpTxEnvelope::decode_2718(&mut raw.as_ref()).map_err(|e| ExecError::BadTransaction {
-            block,
-            index,
-            reason: e.to_string(),
-        })?;
-        if let Some(tx_chain) = alloy_consensus::Transaction::chain_id(&tx)
-            && tx_chain != config_chain
-        {
-            return Err(ExecError::WrongChain { block, index, tx_chain, config_chain });
-        }
-    }
-    let transactions = txs.len();
-    let source_name = source.describe();
-    let mut builder = StatelessL2Builder::new(
-        config,
-        alloy_op_evm::OpEvmFactory::default(),
-        Checked(source),
-        NoopTrieHinter,
-        parent.clone().seal_slow(),
-    );
-    let outcome = builder.build_block(attrs).map_err(|error| ExecError::Execution {
-        block,
-        source_name: source_name.clone(),
-        error,
-    })?;
-    let header = outcome.header;
-    let output_root = match header.withdrawals_root {
-        Some(root) if config.is_isthmus_active(header.timestamp) => {
-            Some(output_root_v0(header.state_root, root, header.seal()))
-        }
-        _ => match builder.compute_output_root() {
-            Ok(root) => Some(root),
-            Err(ExecutorError::TrieDBError(e)) if e.to_string().contains(MISSING) => None,
-            Err(error) => return Err(ExecError::OutputRoot { block, source_name, error }),
-        },
-    };
-    Ok(Executed {
-        block_hash: header.seal(),
-        state_root: header.state_root,
-        receipts_root: header.receipts_root,
-        gas_used: header.gas_used,
-        header,
-        output_root,
-        transactions,
-    })
 }
 
 /// Why a block's payload attributes cannot be rebuilt from the block.
@@ -317,43 +275,39 @@ pub struct PayloadError {
 }
 
 /// The payload attributes a block was built from, read back from its header and transactions
-/// (as op-node hands them to the engine: withdrawals empty after Canyon, EIP-1559 parameters from
-/// `extraData` after Holocene).
+/// (as op-node hands them to the engine: withdrawals empty after Canyon, EIP-1559 parameters
+/// from `extraData` after Holocene, and the minimum base fee from it after Jovian).
 pub fn payload_from_block(
     config: &RollupConfig,
     header: &Header,
     transactions: Vec<Bytes>,
 ) -> Result<OpPayloadAttributes, PayloadError> {
-    let eip_1559_params = if config.is_holocene_active(header.timestamp) {
-        let extra = header.extra_data.as_ref();
-        if extra.len() != 9 || extra[0] != 0 {
-            return Err(PayloadError {
-                block: header.number,
-                what: format!(
-                    "Holocene header extraData is {} bytes (version {:?}), want 9 with version 0",
-                    extra.len(),
-                    extra.first()
-                ),
-            });
-        }
-        let mut params = [0u8; 8];
-        params.copy_from_slice(&extra[1..]);
-        Some(params.into())
-    } else {
-        None
+    let fork = config.forks().fork_at(header.timestamp);
+    let fail = |e: fees::FeeError| PayloadError { block: header.number, what: e.to_string() };
+    let params = |e: fees::Eip1559| {
+        let mut b = [0u8; 8];
+        b[..4].copy_from_slice(&e.denominator.to_be_bytes());
+        b[4..].copy_from_slice(&e.elasticity.to_be_bytes());
+        alloy_primitives::B64::from(b)
+    };
+    let (eip_1559_params, min_base_fee) = match fees::decode_extra_data(fork, &header.extra_data).map_err(fail)? {
+        fees::FeeParams::None => (None, None),
+        fees::FeeParams::Holocene(e) => (Some(params(e)), None),
+        fees::FeeParams::Jovian(e, min) => (Some(params(e)), Some(min)),
     };
     Ok(OpPayloadAttributes {
         payload_attributes: alloy_rpc_types_engine::PayloadAttributes {
             timestamp: header.timestamp,
             prev_randao: header.mix_hash,
             suggested_fee_recipient: header.beneficiary,
-            withdrawals: config.is_canyon_active(header.timestamp).then(Vec::new),
+            withdrawals: config.is_active(crate::forks::Fork::Canyon, header.timestamp).then(Vec::new),
             parent_beacon_block_root: header.parent_beacon_block_root,
         },
         transactions: Some(transactions),
         no_tx_pool: Some(true),
         gas_limit: Some(header.gas_limit),
         eip_1559_params,
+        min_base_fee,
     })
 }
 
@@ -431,6 +385,5 @@ pub fn decode_raw_block(block: u64, raw: &[u8]) -> Result<(Header, Vec<Bytes>), 
 
 /// Reads a rollup config (op-node's `rollup.json`).
 pub fn load_rollup_config(path: &std::path::Path) -> Result<RollupConfig, String> {
-    let text = std::fs::read(path).map_err(|e| format!("rollup config {}: {e}", path.display()))?;
-    serde_json::from_slice(&text).map_err(|e| format!("rollup config {}: {e}", path.display()))
+    RollupConfig::load(path).map_err(|e| e.to_string())
 }
