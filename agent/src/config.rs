@@ -203,7 +203,8 @@ pub struct Config {
     /// a disagreement is an alert and no move.
     #[serde(default)]
     pub superroot_rpc: Option<String>,
-    /// The L2 chain's rollup config (op-node's rollup.json), needed by `verify-outputs reexecute`.
+    /// The L2 chain's rollup config (op-node's rollup.json, or `op-mainnet` / `op-sepolia`) for
+    /// `verify-outputs reexecute`; without it, the built-in config of the L2 node's chain.
     #[serde(default)]
     pub rollup_config: Option<PathBuf>,
     /// The fault-proof program riposte's VM runs in Cannon games: a static big-endian MIPS ELF
@@ -334,7 +335,8 @@ pub struct ConfigFlags {
     #[arg(long, value_enum)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verify_outputs: Option<VerifyOutputs>,
-    /// The L2 chain's rollup.json (for --verify-outputs reexecute).
+    /// The L2 chain's rollup.json, or op-mainnet / op-sepolia (for --verify-outputs reexecute;
+    /// default: the built-in config of the L2 node's chain).
     #[arg(long, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rollup_config: Option<PathBuf>,
@@ -509,16 +511,8 @@ impl Config {
                 }
             }
         }
-        match (self.verify_outputs, &self.rollup_rpc, &self.rollup_config) {
-            (Some(VerifyOutputs::Rollup), None, _) => {
-                return Err(AgentError::Config("verify-outputs rollup needs rollup-rpc".into()));
-            }
-            (Some(VerifyOutputs::Reexecute), _, None) => {
-                return Err(AgentError::Config(
-                    "verify-outputs reexecute needs rollup-config (the chain's rollup.json)".into(),
-                ));
-            }
-            _ => {}
+        if self.verify_outputs == Some(VerifyOutputs::Rollup) && self.rollup_rpc.is_none() {
+            return Err(AgentError::Config("verify-outputs rollup needs rollup-rpc".into()));
         }
         if self.trace_type.is_empty() {
             return Err(AgentError::Config("trace-type is empty".into()));
@@ -596,11 +590,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("verify-outputs rollup needs rollup-rpc"), "{err}");
-        let err = ConfigFlags { verify_outputs: Some(VerifyOutputs::Reexecute), ..flags() }
-            .load_with_env(no_env())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("needs rollup-config"), "{err}");
+        // Without rollup-config, reexecute uses the built-in config of the L2 node's chain (checked
+        // at start against the node).
+        let builtin = ConfigFlags { verify_outputs: Some(VerifyOutputs::Reexecute), ..flags() };
+        assert_eq!(builtin.load_with_env(no_env()).unwrap().verify_outputs(), VerifyOutputs::Reexecute);
         let ok = ConfigFlags {
             verify_outputs: Some(VerifyOutputs::Reexecute),
             rollup_config: Some("rollup.json".into()),

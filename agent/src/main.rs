@@ -103,9 +103,10 @@ enum Command {
         /// L2 node serving debug_getRawBlock, debug_getRawHeader and debug_executionWitness.
         #[arg(long)]
         l2_eth_rpc: String,
-        /// The chain's rollup config (op-node's rollup.json).
+        /// The chain's rollup config (op-node's rollup.json, or `op-mainnet` / `op-sepolia`);
+        /// without it, riposte's built-in config for the node's chain.
         #[arg(long, value_name = "FILE")]
-        rollup_config: std::path::PathBuf,
+        rollup_config: Option<std::path::PathBuf>,
     },
     /// The Cannon-compatible MIPS VM (the bottom half of Cannon games).
     ///
@@ -258,7 +259,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::VerifyBlock { block, l2_eth_rpc, rollup_config } => {
-            let agrees = runtime()?.block_on(tools::verify_block(&l2_eth_rpc, &rollup_config, block))?;
+            let agrees = runtime()?.block_on(tools::verify_block(&l2_eth_rpc, rollup_config.as_deref(), block))?;
             Ok(if agrees { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Bonds { max_depth } => {

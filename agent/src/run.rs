@@ -107,15 +107,23 @@ struct SuperSources {
 
 impl SuperSources {
     async fn connect(cfg: &Config, rollup: DynProvider, superroot: Option<DynProvider>) -> Result<Self> {
-        let times = match &cfg.rollup_config {
-            Some(path) => {
+        // A built-in config by name (`op-mainnet`) where no file of that name exists.
+        let named = cfg
+            .rollup_config
+            .as_deref()
+            .filter(|p| !p.exists())
+            .and_then(|p| p.to_str())
+            .and_then(riposte_core::RollupConfig::named);
+        let times = match (&cfg.rollup_config, named) {
+            (_, Some(config)) => ChainTimes::of(&config),
+            (Some(path), None) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| AgentError::Start(format!("rollup-config {}: {e}", path.display())))?;
                 let json: serde_json::Value = serde_json::from_str(&text)
                     .map_err(|e| AgentError::Start(format!("rollup-config {}: {e}", path.display())))?;
                 ChainTimes::from_json(&json, &format!("rollup-config {}", path.display()))?
             }
-            None => ChainTimes::of_node(&rollup).await?,
+            (None, None) => ChainTimes::of_node(&rollup).await?,
         };
         tracing::info!(
             chain_id = times.chain_id,

@@ -383,7 +383,7 @@ pub async fn claim_credits(agent: &Agent) -> Result<()> {
 
 /// `riposte verify-block`: re-executes L2 block `block` in process from the node's execution
 /// witness and compares with the node's header. Prints both sides; returns whether they agree.
-pub async fn verify_block(l2_url: &str, rollup_config: &std::path::Path, block: u64) -> Result<bool> {
+pub async fn verify_block(l2_url: &str, rollup_config: Option<&std::path::Path>, block: u64) -> Result<bool> {
     use riposte_core::exec::Verdict;
     // A witness of a full block can take the node a while to build.
     let opts = riposte_chain::RpcOptions { timeout: std::time::Duration::from_secs(60), ..Default::default() };

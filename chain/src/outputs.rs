@@ -290,14 +290,23 @@ pub enum CheckError {
     Rpc(String),
 }
 
-/// Loads a rollup config and checks that it is for the chain the L2 node serves.
+/// Loads a rollup config (a `rollup.json`, or a built-in one by name) and checks that it is for
+/// the chain the L2 node serves; without one, riposte's built-in config for the node's chain.
 pub async fn rollup_config_of(
-    path: &std::path::Path,
+    path: Option<&std::path::Path>,
     l2: &DynProvider,
     l2_url: &str,
 ) -> Result<RollupConfig, CheckError> {
-    let config = riposte_core::exec::load_rollup_config(path).map_err(CheckError::RollupConfig)?;
     let node_chain = l2.get_chain_id().await.map_err(|e| CheckError::Rpc(format!("eth_chainId of {l2_url}: {e}")))?;
+    let Some(path) = path else {
+        return RollupConfig::builtin(node_chain).ok_or_else(|| {
+            CheckError::RollupConfig(format!(
+                "rollup-config is not set and riposte carries none for L2 chain {node_chain} of {l2_url} \
+                 (built in: OP Mainnet 10, OP Sepolia 11155420)"
+            ))
+        });
+    };
+    let config = RollupConfig::load_or_named(path).map_err(|e| CheckError::RollupConfig(e.to_string()))?;
     if node_chain != config.l2_chain_id.id() {
         return Err(CheckError::WrongChain {
             path: path.display().to_string(),
@@ -321,8 +330,7 @@ pub async fn output_check(
         Policy::None => Ok(Check::None),
         Policy::Rollup => rollup.map(Check::Rollup).ok_or(CheckError::NoRollupNode),
         Policy::Reexecute => {
-            let path = rollup_config.ok_or_else(|| CheckError::RollupConfig("rollup-config is not set".into()))?;
-            let config = rollup_config_of(path, l2, l2_url).await?;
+            let config = rollup_config_of(rollup_config, l2, l2_url).await?;
             let head = l2
                 .get_block_number()
                 .await
@@ -359,7 +367,7 @@ impl BlockCheck {
 pub async fn verify_block(
     l2: &DynProvider,
     l2_url: &str,
-    rollup_config: &std::path::Path,
+    rollup_config: Option<&std::path::Path>,
     block: u64,
 ) -> Result<BlockCheck, CheckError> {
     let config = rollup_config_of(rollup_config, l2, l2_url).await?;
@@ -502,10 +510,10 @@ mod tests {
         // The operator command on both nodes.
         let honest = recorded_node(&fx, header.clone()).await;
         let p = provider(&honest, &metrics).await;
-        let check = verify_block(&p, &honest, &rollup_json, header.number).await.unwrap();
+        let check = verify_block(&p, &honest, Some(&rollup_json), header.number).await.unwrap();
         assert!(check.agrees(), "{check:?}");
         let p = provider(&url, &metrics).await;
-        assert!(!verify_block(&p, &url, &rollup_json, forged.number).await.unwrap().agrees());
+        assert!(!verify_block(&p, &url, Some(&rollup_json), forged.number).await.unwrap().agrees());
 
         // A rollup config for another chain is refused at start, naming both chains.
         let mut other = json.rollup_config.clone();

@@ -1,5 +1,5 @@
 //! Re-execution speed: each of kona-executor 0.4.0's eight real OP Sepolia blocks rebuilt in
-//! process from its fixture store. Prints, per block, the median wall time of BENCH_RUNS runs
+//! process by riposte's builder from its fixture store. Prints, per block, the median wall time of BENCH_RUNS runs
 //! (default 5), the gas it used and gas per second, and at the end the process's peak RSS.
 //!
 //! `cargo bench -p riposte-core --bench reexecute`

@@ -130,6 +130,38 @@ impl RollupConfig {
         Ok(config)
     }
 
+    /// The rollup config riposte carries for `l2_chain_id` (OP Mainnet 10, OP Sepolia 11155420;
+    /// values from the superchain registry, see `core/chains/README.md`).
+    pub fn builtin(l2_chain_id: u64) -> Option<Self> {
+        let (name, text) = match l2_chain_id {
+            10 => ("op-mainnet", include_str!("../chains/op-mainnet.rollup.json")),
+            11_155_420 => ("op-sepolia", include_str!("../chains/op-sepolia.rollup.json")),
+            _ => return None,
+        };
+        let value: Value = serde_json::from_str(text).ok()?;
+        Self::from_json(&value, &format!("built-in rollup config {name}")).ok()
+    }
+
+    /// The built-in config called `name` (`op-mainnet`, `op-sepolia`).
+    pub fn named(name: &str) -> Option<Self> {
+        match name {
+            "op-mainnet" => Self::builtin(10),
+            "op-sepolia" => Self::builtin(11_155_420),
+            _ => None,
+        }
+    }
+
+    /// Reads `rollup.json` from `path`, or a built-in config by name (`op-mainnet`,
+    /// `op-sepolia`) when no such file exists.
+    pub fn load_or_named(path: &std::path::Path) -> Result<Self, ConfigError> {
+        if !path.exists()
+            && let Some(config) = path.to_str().and_then(Self::named)
+        {
+            return Ok(config);
+        }
+        Self::load(path)
+    }
+
     /// Reads `rollup.json` from `path`.
     pub fn load(path: &std::path::Path) -> Result<Self, ConfigError> {
         let origin = format!("rollup config {}", path.display());
@@ -247,6 +279,30 @@ mod tests {
         v["lagoon_time"] = json!(1_900_000_000u64);
         let c = RollupConfig::from_json(&v, "test").expect("lagoon");
         assert_eq!(c.forks().fork_at(1_900_000_000), Fork::Lagoon);
+    }
+
+    #[test]
+    fn built_in_configs_carry_the_registry_values() {
+        let main = RollupConfig::builtin(10).expect("OP Mainnet");
+        let f = main.forks();
+        // Jovian 2025-12-02 16:00:01, Karst 2026-07-08 16:00:01 UTC (superchain registry 8336d2ae).
+        assert_eq!(f.fork_at(1_764_691_200), Fork::Isthmus);
+        assert_eq!(f.fork_at(1_764_691_201), Fork::Jovian);
+        assert_eq!(f.fork_at(1_783_526_401), Fork::Karst);
+        assert!(main.keep_karst_upgrade_gas);
+        assert_eq!((main.l1_chain_id, main.genesis.l2.number, main.block_time), (1, 105_235_063, 2));
+        assert!(f.is_active(Fork::Regolith, main.genesis.l2_time));
+        let sep = RollupConfig::named("op-sepolia").expect("OP Sepolia");
+        assert_eq!(sep.l2_chain_id.id(), 11_155_420);
+        assert_eq!(sep.forks().fork_at(1_781_712_001), Fork::Karst);
+        assert_eq!(sep.hardforks.pectra_blob_schedule_time, Some(1_742_486_400));
+        assert_eq!(sep.fee_defaults().canyon, alloy_eips::eip1559::BaseFeeParams::new(250, 6));
+        assert!(RollupConfig::builtin(8453).is_none() && RollupConfig::named("base").is_none());
+        // A name is used only when no file of that name exists.
+        let loaded = RollupConfig::load_or_named(std::path::Path::new("op-mainnet")).expect("by name");
+        assert_eq!(loaded, main);
+        let err = RollupConfig::load_or_named(std::path::Path::new("/nonexistent/rollup.json")).expect_err("no file");
+        assert!(err.to_string().contains("/nonexistent/rollup.json"), "{err}");
     }
 
     #[test]
