@@ -1,13 +1,15 @@
 //! L1 data for derivation behind kona's provider traits: headers, receipts and transactions from
 //! an L1 execution RPC ([`L1Provider`], a kona `ChainProvider`) and blobs from a beacon API
 //! ([`BeaconBlobs`], a kona `BlobProvider`). Each answer is checked against what it must hash to
-//! (header hash, transactions root, receipts root, blob KZG commitment) before kona sees it.
+//! (header hash, with Amsterdam's fields when present; transactions root, receipts root, blob
+//! KZG commitment) before kona sees it.
 //!
 //! The transports are traits ([`RpcClient`], [`BeaconClient`]) so the daemon passes its own
 //! layered clients (`riposte-chain`'s RPC providers and beacon client) and tests can replay
 //! recorded answers ([`record`]).
 
 pub mod blob;
+pub mod header;
 pub mod record;
 
 use std::{
@@ -134,10 +136,12 @@ impl<R: RpcClient> L1Provider<R> {
         if value.is_null() {
             return Err(L1Error::NotFound { endpoint: self.rpc.endpoint(), call });
         }
+        // alloy 1.8's header type drops Amsterdam's fields; they are read from the JSON first.
+        let extra = header::AmsterdamFields::from_json(&value).map_err(|e| self.err_malformed(&call, e))?;
         let block: alloy_rpc_types_eth::Block =
             serde_json::from_value(value).map_err(|e| self.err_malformed(&call, e.to_string()))?;
         let header = block.header.inner.clone();
-        let hash = header.hash_slow();
+        let hash = header::header_hash(&header, &extra).map_err(|e| self.err_malformed(&call, e.to_string()))?;
         if hash != want.unwrap_or(block.header.hash) {
             return Err(self.err_inconsistent(
                 &call,
@@ -463,6 +467,25 @@ mod tests {
         assert!(err.to_string().contains(&other.to_string()) && err.to_string().contains("blob index 3"), "{err}");
         // A block older than beacon genesis.
         assert!(blobs.get_blobs(&block_at(999), &[IndexedBlobHash { index: 0, hash }]).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn an_amsterdam_header_is_checked_with_its_new_fields() {
+        let block: Value = serde_json::from_str(header::AMSTERDAM).unwrap();
+        let hash: B256 = serde_json::from_value(block["hash"].clone()).unwrap();
+        let mut answer = block.clone();
+        answer["transactions"] = json!([]);
+        answer["uncles"] = json!([]);
+        let exchanges =
+            vec![Exchange { call: format!("eth_getBlockByHash [\"{hash}\",false]"), answer: answer.clone() }];
+        let mut l1 = L1Provider::new(record::Replay::new("L1", exchanges));
+        assert_eq!(l1.header_by_hash(hash).await.unwrap().number, 0xc0);
+        // The same block with its slot number altered no longer hashes to its hash.
+        answer["slotNumber"] = json!("0xc1");
+        let exchanges = vec![Exchange { call: format!("eth_getBlockByHash [\"{hash}\",false]"), answer }];
+        let mut l1 = L1Provider::new(record::Replay::new("L1", exchanges));
+        let err = l1.header_by_hash(hash).await.unwrap_err().to_string();
+        assert!(err.contains("the header hashes to"), "{err}");
     }
 
     #[tokio::test]
