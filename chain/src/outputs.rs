@@ -485,7 +485,13 @@ mod tests {
         let header = built.header.inner().clone();
         let dir = tempfile::tempdir().unwrap();
         let rollup_json = dir.path().join("rollup.json");
-        std::fs::write(&rollup_json, serde_json::to_vec(&json.rollup_config).unwrap()).unwrap();
+        // As op-node v1.19 writes it: no protocol_versions_address, Karst's fields (scheduled after
+        // this block, so its rules are not used).
+        let mut op_node = serde_json::to_value(&json.rollup_config).unwrap();
+        op_node.as_object_mut().unwrap().remove("protocol_versions_address");
+        op_node["karst_time"] = serde_json::json!(1_781_712_001u64);
+        op_node["keep_karst_upgrade_gas"] = serde_json::json!(true);
+        std::fs::write(&rollup_json, serde_json::to_vec(&op_node).unwrap()).unwrap();
         let metrics = Arc::new(Counted::default());
 
         // Honest node: the check starts, and the block agrees.
@@ -493,6 +499,7 @@ mod tests {
         let l2 = provider(&url, &metrics).await;
         let check = output_check(Policy::Reexecute, &l2, &url, None, Some(&rollup_json)).await.unwrap();
         let Check::Reexecute { config, node } = check else { panic!("not a re-execution check") };
+        assert_eq!(config.karst_time, Some(1_781_712_001));
         let outputs = L2Outputs::new(l2, Check::None, metrics.clone());
         let ours = outputs.reexecute(&config, &node, header.number, header.hash_slow()).await.unwrap();
         assert_eq!(ours, None, "pre-Isthmus: the block alone does not give the output root");

@@ -327,3 +327,96 @@ fn a_jovian_or_karst_activation_block_with_user_transactions_is_refused() {
     let err = execute_block(&config, &json.parent_header, json.executing_payload.clone(), &fx.store).unwrap_err();
     assert!(err.to_string().contains("is in Lagoon, which riposte does not execute"), "{err}");
 }
+
+#[test]
+fn the_l1_info_deposit_of_each_real_block_is_rebuilt_byte_for_byte() {
+    use alloy_eips::{Decodable2718, Encodable2718};
+    use riposte_core::derive::l1_info::{Format, L1Info};
+    for fx in load_all() {
+        let json = &fx.json;
+        let raw = &json.executing_payload.transactions.as_ref().unwrap()[0];
+        let tx = op_alloy_consensus::OpTxEnvelope::decode_2718(&mut raw.as_ref()).unwrap();
+        let op_alloy_consensus::OpTxEnvelope::Deposit(deposit) = tx else {
+            panic!("{}: first tx is not a deposit", fx.name)
+        };
+        let (info, format) = L1Info::decode(&deposit.input).unwrap_or_else(|e| panic!("{}: {e}", fx.name));
+        let ts = json.executing_payload.payload_attributes.timestamp;
+        let want = Format::of_block(&json.rollup_config.forks(), Some(json.parent_header.timestamp), ts);
+        assert_eq!(Some(format), want, "{}: the format of a Holocene block", fx.name);
+        let rebuilt = op_alloy_consensus::OpTxEnvelope::Deposit(alloy_primitives::Sealed::new(info.deposit(format)));
+        assert_eq!(Bytes::from(rebuilt.encoded_2718()), *raw, "{}: the L1-info deposit", fx.name);
+    }
+}
+
+#[test]
+fn each_real_blocks_payload_attributes_are_rebuilt_from_their_inputs() {
+    use alloy_eips::{Decodable2718, eip7840::BlobParams};
+    use alloy_primitives::U256;
+    use op_alloy_consensus::OpTxEnvelope;
+    use riposte_core::derive::{
+        attributes::{BlockInputs, L1Origin, build_attributes},
+        blob_fee::BlobSchedule,
+        l1_info::L1Info,
+        system_config::SystemConfig,
+    };
+    let schedule = BlobSchedule::of_l1(11_155_111).unwrap();
+    for fx in load_all() {
+        let json = &fx.json;
+        let want = &json.executing_payload;
+        let txs = want.transactions.clone().unwrap();
+        let OpTxEnvelope::Deposit(d) = OpTxEnvelope::decode_2718(&mut txs[0].as_ref()).unwrap() else { panic!() };
+        let (info, _) = L1Info::decode(&d.input).unwrap();
+        // What an L1 node and the SystemConfig would give, read back where the fixture has it:
+        // the origin's fields from the L1-info call, its mix hash and beacon root from the
+        // payload, an excess blob gas that prices to the call's blob fee (the fixture has no L1
+        // header), the system config from the call and the payload.
+        let fraction = schedule.params_at(info.time).unwrap_or_else(BlobParams::cancun);
+        let target = u128::try_from(info.blob_base_fee).unwrap();
+        let (mut lo, mut hi) = (0u64, 1u64 << 40);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if fraction.calc_blob_fee(mid) < target { lo = mid + 1 } else { hi = mid }
+        }
+        assert_eq!(fraction.calc_blob_fee(lo), target, "{}: no excess prices to the fee", fx.name);
+        let origin = L1Origin {
+            hash: info.block_hash,
+            number: info.number,
+            timestamp: info.time,
+            base_fee: u64::try_from(info.base_fee).unwrap(),
+            excess_blob_gas: Some(lo),
+            mix_hash: want.payload_attributes.prev_randao,
+            parent_beacon_block_root: want.payload_attributes.parent_beacon_block_root,
+        };
+        let mut scalar = [0u8; 32];
+        scalar[0] = 1;
+        scalar[24..28].copy_from_slice(&info.blob_base_fee_scalar.to_be_bytes());
+        scalar[28..32].copy_from_slice(&info.base_fee_scalar.to_be_bytes());
+        let p = want.eip_1559_params.unwrap().0;
+        let sys = SystemConfig {
+            batcher: info.batcher(),
+            scalar: U256::from_be_bytes(scalar),
+            gas_limit: want.gas_limit.unwrap(),
+            eip1559: Some((u32::from_be_bytes([p[0], p[1], p[2], p[3]]), u32::from_be_bytes([p[4], p[5], p[6], p[7]]))),
+            ..SystemConfig::default()
+        };
+        let deposits: Vec<Bytes> = txs[1..].iter().filter(|t| t.first() == Some(&0x7e)).cloned().collect();
+        let batch: Vec<Bytes> = txs[1 + deposits.len()..].to_vec();
+        let inputs = BlockInputs {
+            config: &json.rollup_config,
+            blob_schedule: &schedule,
+            parent_timestamp: json.parent_header.timestamp,
+            timestamp: want.payload_attributes.timestamp,
+            origin: &origin,
+            sequence_number: info.sequence_number,
+            system_config: &sys,
+            deposits: &deposits,
+            upgrades: &[],
+        };
+        let mut built = build_attributes(&inputs, batch).unwrap_or_else(|e| panic!("{}: {e}", fx.name));
+        // op-node sends an empty withdrawals list after Canyon and noTxPool true; the fixture
+        // files leave both unset (neither reaches the block). Every other field must be equal.
+        assert_eq!((built.payload_attributes.withdrawals.take(), built.no_tx_pool.take()), (Some(vec![]), Some(true)));
+        assert_eq!((&want.payload_attributes.withdrawals, want.no_tx_pool), (&None, None));
+        assert_eq!(&built, want, "{}", fx.name);
+    }
+}
