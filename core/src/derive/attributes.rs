@@ -240,6 +240,87 @@ pub fn upgrade_gas_to_strip(config: &RollupConfig, parent_timestamp: u64, timest
     if activation && !config.keep_karst_upgrade_gas { karst_gas } else { 0 }
 }
 
+/// Why a system config cannot be read back from an L2 block.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadBackError {
+    /// The first transaction is not an L1-info deposit riposte reads.
+    #[error("L2 block {block}: its first transaction is not an L1-info deposit: {what}")]
+    NoL1Info {
+        /// The block.
+        block: u64,
+        /// Why.
+        what: String,
+    },
+    /// The header's extraData is wrong for its fork.
+    #[error("L2 block {block}: {error}")]
+    ExtraData {
+        /// The block.
+        block: u64,
+        /// The fee error.
+        error: crate::exec::fees::FeeError,
+    },
+    /// The gas limit is below the upgrade gas it should hold.
+    #[error("L2 block {block}: gas limit {gas_limit} is below the Karst upgrade gas {upgrade_gas}")]
+    GasBelowUpgrade {
+        /// The block.
+        block: u64,
+        /// Its gas limit.
+        gas_limit: u64,
+        /// The upgrade gas.
+        upgrade_gas: u64,
+    },
+}
+
+/// The system config an L2 block was derived under, read back from the block (as op-node's
+/// `PayloadToSystemConfig` does, through Jovian): batcher, scalars and operator fee from its
+/// L1-info call, the gas limit less Karst's upgrade gas where the chain strips it, EIP-1559
+/// parameters and the minimum base fee from its extraData, the DA footprint scalar from the call.
+/// (kona-protocol 0.4.5's `to_system_config` fails on every Jovian block.)
+pub fn system_config_of_block(
+    config: &RollupConfig,
+    header: &Header,
+    parent_timestamp: u64,
+    first_transaction: &[u8],
+    karst_upgrade_gas: u64,
+) -> Result<SystemConfig, ReadBackError> {
+    use alloy_eips::Decodable2718;
+    let block = header.number;
+    let no_info = |what: String| ReadBackError::NoL1Info { block, what };
+    let tx = OpTxEnvelope::decode_2718(&mut &first_transaction[..]).map_err(|e| no_info(e.to_string()))?;
+    let OpTxEnvelope::Deposit(deposit) = tx else {
+        return Err(no_info("not a deposit".into()));
+    };
+    let (info, format) = L1Info::decode(&deposit.input).map_err(|e| no_info(e.to_string()))?;
+    let mut scalar = [0u8; 32];
+    scalar[0] = 1;
+    scalar[24..28].copy_from_slice(&info.blob_base_fee_scalar.to_be_bytes());
+    scalar[28..32].copy_from_slice(&info.base_fee_scalar.to_be_bytes());
+    let strip = upgrade_gas_to_strip(config, parent_timestamp, header.timestamp, karst_upgrade_gas);
+    let gas_limit = header.gas_limit.checked_sub(strip).ok_or(ReadBackError::GasBelowUpgrade {
+        block,
+        gas_limit: header.gas_limit,
+        upgrade_gas: strip,
+    })?;
+    let fork = config.forks().fork_at(header.timestamp);
+    let fees = crate::exec::fees::decode_extra_data(fork, &header.extra_data)
+        .map_err(|error| ReadBackError::ExtraData { block, error })?;
+    let (eip1559, min_base_fee) = match fees {
+        crate::exec::fees::FeeParams::None => (None, None),
+        crate::exec::fees::FeeParams::Holocene(e) => (Some((e.denominator, e.elasticity)), None),
+        crate::exec::fees::FeeParams::Jovian(e, min) => (Some((e.denominator, e.elasticity)), Some(min)),
+    };
+    Ok(SystemConfig {
+        batcher: info.batcher(),
+        overhead: U256::ZERO,
+        scalar: U256::from_be_bytes(scalar),
+        gas_limit,
+        eip1559,
+        operator_fee: (format != Format::Ecotone).then_some((info.operator_fee_scalar, info.operator_fee_constant)),
+        min_base_fee,
+        da_footprint_gas_scalar: (format == Format::Jovian).then_some(info.da_footprint_gas_scalar),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,6 +463,50 @@ mod tests {
         let mut keep = c.clone();
         keep.keep_karst_upgrade_gas = true;
         assert_eq!(upgrade_gas_to_strip(&keep, 298, 300, karst.upgrade_gas), 0);
+    }
+
+    #[test]
+    fn a_jovian_blocks_system_config_reads_back_what_built_it() {
+        let c = config(0, 300);
+        let (o, s, schedule) = (origin(), sys(), BlobSchedule { cancun: Some(0), ..BlobSchedule::default() });
+        let karst = UpgradeBundle { fork: "Karst".into(), transactions: vec![], upgrade_gas: 1_000 };
+        for (parent, timestamp) in [(100, 102), (298, 300)] {
+            let inputs = BlockInputs {
+                config: &c,
+                blob_schedule: &schedule,
+                parent_timestamp: parent,
+                timestamp,
+                origin: &o,
+                sequence_number: 1,
+                system_config: &s,
+                deposits: &[],
+                upgrades: std::slice::from_ref(&karst),
+            };
+            let a = build_attributes(&inputs, vec![]).expect("builds");
+            // The header a builder seals from these attributes: gas limit and extraData v1.
+            let extra = crate::exec::fees::encode_extra_data(
+                Fork::Jovian,
+                a.eip_1559_params,
+                a.min_base_fee,
+                crate::exec::fees::Eip1559 { denominator: 250, elasticity: 6 },
+            )
+            .expect("v1");
+            let header = Header {
+                number: 7,
+                timestamp,
+                gas_limit: a.gas_limit.expect("gas"),
+                extra_data: extra,
+                ..Header::default()
+            };
+            let first = &a.transactions.as_ref().expect("txs")[0];
+            let back = system_config_of_block(&c, &header, parent, first, karst.upgrade_gas).expect("reads back");
+            let want = SystemConfig { da_footprint_gas_scalar: Some(400), operator_fee: Some((0, 0)), ..s };
+            assert_eq!(back, want, "block at {timestamp}");
+        }
+        // A first transaction that is not an L1-info deposit is named.
+        let header = Header { number: 9, timestamp: 102, ..Header::default() };
+        let err = system_config_of_block(&c, &header, 100, &[0x02, 0xc0], 0).expect_err("not a deposit").to_string();
+        assert!(err.starts_with("L2 block 9: its first transaction is not an L1-info deposit"), "{err}");
     }
 
     #[test]
