@@ -9,9 +9,12 @@
 //! - [`forks`] and [`config`]: the fork schedule and `rollup.json` as op-node writes it today;
 //! - [`l2`]: an L2 node's block fetched with its witness, re-executed and compared with the
 //!   node's header; [`l2::output_root_at`] built on it;
-//! - [`l1`]: L1 blocks, receipts, batcher transactions and blobs behind kona's provider traits;
-//! - [`derive`]: the first derivation stages, a batcher transaction's calldata to frames, frames to
-//!   channels and channel data to batches;
+//! - [`l1`]: L1 blocks (hashed with Amsterdam's fields when present), receipts, batcher
+//!   transactions and blobs behind kona's provider traits;
+//! - [`derive`]: the first derivation stages (a batcher transaction's calldata to frames, frames
+//!   to channels, channel data to batches) and today's fork rules for the rest: the L1-info
+//!   deposit through Jovian, blob base fees by L1 fork, SystemConfig updates 0–7, upgrade
+//!   bundles and payload attributes through Karst;
 //! - `fixture` (feature `fixtures`, tests and benches only): kona-executor's real block fixtures.
 //!
 //! It is not a node and decides nothing: data comes through the caller.
