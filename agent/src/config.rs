@@ -183,6 +183,31 @@ impl MetricsConfig {
     }
 }
 
+/// Where the web view (the games, their claim trees, the JSON API) is served.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WebConfig {
+    /// Serve the web view at all (`--web.addr` or `--web.port` turn it on too).
+    pub enabled: bool,
+    /// Listen address.
+    pub addr: IpAddr,
+    /// Listen port.
+    pub port: u16,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { enabled: false, addr: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 7301 }
+    }
+}
+
+impl WebConfig {
+    /// The address to listen on.
+    pub fn socket(&self) -> SocketAddr {
+        SocketAddr::new(self.addr, self.port)
+    }
+}
+
 /// The daemon's whole configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -274,6 +299,9 @@ pub struct Config {
     /// Metrics and health endpoint.
     #[serde(default)]
     pub metrics: MetricsConfig,
+    /// The web view.
+    #[serde(default)]
+    pub web: WebConfig,
 }
 
 fn default_trace_types() -> Vec<TraceType> {
@@ -433,6 +461,18 @@ pub struct ConfigFlags {
     #[arg(long = "metrics.port")]
     #[serde(skip)]
     pub metrics_port: Option<u16>,
+    /// Serve the web view (games and claim trees) and its JSON API.
+    #[arg(long = "web.enabled")]
+    #[serde(skip)]
+    pub web_enabled: bool,
+    /// Web view listen address (turns it on).
+    #[arg(long = "web.addr")]
+    #[serde(skip)]
+    pub web_addr: Option<IpAddr>,
+    /// Web view listen port (turns it on; default 7301).
+    #[arg(long = "web.port")]
+    #[serde(skip)]
+    pub web_port: Option<u16>,
 }
 
 fn parse_span_arg(s: &str) -> Result<Span, String> {
@@ -444,7 +484,13 @@ impl ConfigFlags {
     pub fn load(&self) -> Result<Config> {
         // RIPOSTE_LOG (the log filter), the test crash point and the devnet's own variables
         // (where ops/devnet is, which OP release it deploys) are not configuration keys.
-        self.load_with_env(Env::prefixed("RIPOSTE_").ignore(&["log", "test_kill_at", "devnet_dir", "op_artifacts"]))
+        self.load_with_env(Env::prefixed("RIPOSTE_").ignore(&[
+            "log",
+            "test_kill_at",
+            "devnet_dir",
+            "op_artifacts",
+            "web_screenshot",
+        ]))
     }
 
     fn load_with_env(&self, env: Env) -> Result<Config> {
@@ -469,6 +515,19 @@ impl ConfigFlags {
         }
         if !metrics.is_empty() {
             fig = fig.merge(Serialized::default("metrics", serde_json::Value::Object(metrics)));
+        }
+        let mut web = serde_json::Map::new();
+        if self.web_enabled || self.web_addr.is_some() || self.web_port.is_some() {
+            web.insert("enabled".into(), true.into());
+        }
+        if let Some(a) = self.web_addr {
+            web.insert("addr".into(), a.to_string().into());
+        }
+        if let Some(p) = self.web_port {
+            web.insert("port".into(), p.into());
+        }
+        if !web.is_empty() {
+            fig = fig.merge(Serialized::default("web", serde_json::Value::Object(web)));
         }
         let cfg: Config = fig.extract().map_err(|e| AgentError::Config(describe(e)))?;
         cfg.validate()?;

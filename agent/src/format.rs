@@ -76,43 +76,31 @@ pub fn render_tree(
     honest: &[Option<bool>],
     name: &dyn Fn(alloy_primitives::Address) -> String,
 ) -> String {
-    let (tree, depth, clocks) = (&view.tree, view.depth, view.clocks);
+    let rows = crate::view::claim_rows(view, now, honest, None);
     let mut out = String::new();
     let mut stack = vec![(0usize, 0usize)];
     while let Some((i, indent)) = stack.pop() {
-        let Ok(c) = tree.get(i) else { continue };
-        let kind = match c.parent() {
-            None => "root  ",
-            Some(p) => match tree.get(p) {
-                Ok(parent) if parent.position.attack().ok() == Some(c.position) => "attack",
-                _ => "defend",
-            },
-        };
-        let ti = c.position.trace_index(depth.max()).map(|t| t.to_string()).unwrap_or_else(|_| "-".into());
-        let what = stands_for(view, c.position).map(|w| format!(", {w}")).unwrap_or_default();
-        let left = tree.response_deadline(i, clocks).map(|d| d.saturating_sub(now)).unwrap_or(0);
-        let verdict = match honest.get(i).copied().flatten() {
-            Some(true) => "honest",
-            Some(false) => "DISHONEST",
-            None => "?",
-        };
-        let countered =
-            if c.is_countered() { format!("  countered by {}", name(c.countered_by)) } else { String::new() };
+        let Some(r) = rows.get(i) else { continue };
+        let ti = r.trace_index.as_deref().unwrap_or("-");
+        let what = r.stands_for.as_ref().map(|w| format!(", {w}")).unwrap_or_default();
+        let countered = r.countered_by.map(|a| format!("  countered by {}", name(a))).unwrap_or_default();
+        let bond = r.bond_wei.parse::<U256>().unwrap_or_default();
         let _ = writeln!(
             out,
-            "{:indent$}[{i}] {kind} pos {} (depth {}, trace {ti}{what}) {}  by {}  bond {} ETH  clock {left}s  {verdict}{countered}",
+            "{:indent$}[{i}] {:<6} pos {} (depth {}, trace {ti}{what}) {}  by {}  bond {} ETH  clock {}s  {}{countered}",
             "",
-            c.position.gindex(),
-            c.position.depth(),
-            short(c.value),
-            name(c.claimant),
-            eth(U256::from(c.bond)),
+            r.kind,
+            r.position,
+            r.depth,
+            short(r.value),
+            name(r.claimant),
+            eth(bond),
+            r.clock_left,
+            r.verdict.label(),
             indent = indent * 2,
         );
-        if let Ok(kids) = tree.children(i) {
-            for &k in kids.iter().rev() {
-                stack.push((k, indent + 1));
-            }
+        for &k in r.children.iter().rev() {
+            stack.push((k, indent + 1));
         }
     }
     out

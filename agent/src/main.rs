@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use riposte_game::{GameDepth, Position, required_bond};
 
-use riposte_agent::{config, format, metrics, run, tools};
+use riposte_agent::{config, format, metrics, run, tools, web};
 
 #[derive(Parser)]
 #[command(name = "riposte", version, about = "Defends optimistic-rollup state by winning OP Stack dispute games")]
@@ -30,6 +30,15 @@ enum Command {
     ///
     /// Example: riposte list-games --config configs/devnet.toml
     ListGames {
+        #[command(flatten)]
+        config: Box<config::ConfigFlags>,
+    },
+    /// Serve the web view read-only (no moves): the games in the window and each claim tree,
+    /// refreshed live, with a JSON API (`/api/games`). `riposte run --web.port N` serves the
+    /// same beside the daemon.
+    ///
+    /// Example: riposte web --web.port 7301 --config configs/devnet.toml
+    Web {
         #[command(flatten)]
         config: Box<config::ConfigFlags>,
     },
@@ -211,6 +220,20 @@ fn with_agent(
     })
 }
 
+/// Binds the web view's port (failing at start, by address, if it is taken) and serves it.
+async fn spawn_web(web: &config::WebConfig, agent: std::sync::Arc<run::Agent>) -> Result<()> {
+    let addr = web.socket();
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("web view on {addr}"))?;
+    tracing::info!(%addr, "serving the web view");
+    let data: std::sync::Arc<dyn web::WebData> = std::sync::Arc::new(web::AgentData::new(agent));
+    tokio::spawn(async move {
+        if let Err(e) = web::serve(listener, data).await {
+            tracing::error!(%addr, error = %e, "web view stopped");
+        }
+    });
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run { config } => {
@@ -226,9 +249,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         }
                     });
                 }
-                let agent = run::Agent::start(cfg, metrics).await?;
-                std::sync::Arc::new(agent).run(shutdown_signal()).await?;
+                let web = cfg.web.clone();
+                let agent = std::sync::Arc::new(run::Agent::start(cfg, metrics).await?);
+                if web.enabled {
+                    spawn_web(&web, std::sync::Arc::clone(&agent)).await?;
+                }
+                agent.run(shutdown_signal()).await?;
                 tracing::info!("stopped");
+                Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
+            })
+        }
+        Command::Web { config } => {
+            let mut cfg = config.load()?;
+            cfg.monitor_only = true;
+            let web = cfg.web.clone();
+            runtime()?.block_on(async move {
+                let agent = std::sync::Arc::new(run::Agent::start(cfg, metrics::Metrics::new()).await?);
+                spawn_web(&web, agent).await?;
+                shutdown_signal().await;
                 Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
             })
         }

@@ -15,10 +15,7 @@ use prometheus_client::{
     metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
     registry::Registry,
 };
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpListener,
-};
+use tokio::net::TcpListener;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RpcLabels {
@@ -312,18 +309,8 @@ pub async fn serve(addr: SocketAddr, metrics: Metrics, max_head_age_secs: u64) -
         let (mut sock, _) = listener.accept().await?;
         let metrics = metrics.clone();
         tokio::spawn(async move {
-            // Read the request head (the request line is all that matters).
-            let mut buf = Vec::with_capacity(1024);
-            let mut chunk = [0u8; 1024];
-            while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
-                match sock.read(&mut chunk).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                }
-            }
-            let head = String::from_utf8_lossy(&buf);
-            let path = head.split_whitespace().nth(1).unwrap_or("/");
-            let (status, ctype, body) = match path {
+            let path = crate::http::request_path(&mut sock).await;
+            let (status, ctype, body) = match path.as_str() {
                 "/metrics" => {
                     ("200 OK", "application/openmetrics-text; version=1.0.0; charset=utf-8", metrics.encode())
                 }
@@ -331,11 +318,7 @@ pub async fn serve(addr: SocketAddr, metrics: Metrics, max_head_age_secs: u64) -
                 "/healthz" => ("503 Service Unavailable", "text/plain", "L1 head is stale\n".to_string()),
                 _ => ("404 Not Found", "text/plain", "not found\n".to_string()),
             };
-            let resp = format!(
-                "HTTP/1.1 {status}\r\ncontent-type: {ctype}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = sock.write_all(resp.as_bytes()).await;
+            crate::http::respond(&mut sock, status, ctype, &body).await;
         });
     }
 }

@@ -20,7 +20,12 @@ use riposte_contracts::{
     fdg::fault::FaultDisputeGame as Fdg,
 };
 
-use crate::{format, run::Agent, sync};
+use crate::{
+    format,
+    run::Agent,
+    sync,
+    view::{GameDetail, GameRow, Verdict},
+};
 
 /// Whether a game is read to be played (its family must be one riposte plays) or only to be
 /// looked at (any version whose getters answer: they keep their selectors across versions).
@@ -105,46 +110,108 @@ impl Agent {
 /// is its bond mode and our credit with its unlock time.
 pub async fn list_games(agent: &Agent) -> Result<()> {
     let now = agent.l1_now().await?;
-    let factory = agent.config().game_factory_address;
-    let dgf = Factory::new(agent.eth().as_ref(), factory);
-    let count = dgf.game_count().await?;
-    let window_start = now.saturating_sub(agent.config().game_window.0.as_secs());
-    let idx: Vec<u64> = (0..count).rev().collect();
     println!(
         "{:>5}  {:<42}  {:>4}  {:<15}  {:>6}  {:<9}  {:>6}  next deadline, or bonds once resolved",
         "index", "game", "type", "status", "claims", "root", "block"
     );
-    for chunk in idx.chunks(100) {
-        let games = dgf.games_at(chunk).await?;
-        for fg in games {
-            if fg.created_at < window_start {
-                return Ok(());
-            }
-            let line = match agent.live_game(fg.address, Some(fg), Purpose::Inspect).await {
-                Ok(g) => describe(agent, &g, now).await,
-                Err(e) => format!("unreadable: {e:#}"),
-            };
-            println!("{:>5}  {:<42}  {:>4}  {line}", fg.index, fg.address.to_string(), fg.game_type);
-        }
+    for row in agent.game_rows(now).await? {
+        let line = match &row.error {
+            Some(e) => format!("unreadable: {e}"),
+            None => format!(
+                "{:<15}  {:>6}  {:<9}  {:>6}  {}",
+                row.status,
+                row.claims,
+                row.root.label(),
+                row.l2_block,
+                row.note
+            ),
+        };
+        println!("{:>5}  {:<42}  {:>4}  {line}", row.index, row.address.to_string(), row.game_type);
     }
     Ok(())
 }
 
-async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
+impl Agent {
+    /// Every game of the factory created in the window, newest first.
+    pub async fn window_games(&self, now: u64) -> Result<Vec<FactoryGame>> {
+        let dgf = Factory::new(self.eth().as_ref(), self.config().game_factory_address);
+        let count = dgf.game_count().await?;
+        let window_start = now.saturating_sub(self.config().game_window.0.as_secs());
+        let idx: Vec<u64> = (0..count).rev().collect();
+        let mut out = Vec::new();
+        for chunk in idx.chunks(100) {
+            for fg in dgf.games_at(chunk).await? {
+                if fg.created_at < window_start {
+                    return Ok(out);
+                }
+                out.push(fg);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every game in the window as the game list shows it (a game that cannot be read is a row
+    /// with its error).
+    pub async fn game_rows(&self, now: u64) -> Result<Vec<GameRow>> {
+        let mut rows = Vec::new();
+        for fg in self.window_games(now).await? {
+            rows.push(self.game_row(fg, now).await);
+        }
+        Ok(rows)
+    }
+
+    /// One game's row.
+    pub async fn game_row(&self, fg: FactoryGame, now: u64) -> GameRow {
+        match self.live_game(fg.address, Some(fg), Purpose::Inspect).await {
+            Ok(g) => describe(self, &g, now).await,
+            Err(e) => GameRow {
+                index: fg.index,
+                address: fg.address,
+                game_type: fg.game_type,
+                version: String::new(),
+                status: "unknown".into(),
+                claims: 0,
+                root: Verdict::Unknown,
+                l2_block: 0,
+                next_deadline: None,
+                note: String::new(),
+                error: Some(format!("{e:#}")),
+            },
+        }
+    }
+
+    /// One game of the factory in full (its row says why when it cannot be read).
+    pub async fn game_detail(&self, fg: FactoryGame, now: u64) -> Result<GameDetail> {
+        let address = fg.address;
+        let row = self.game_row(fg, now).await;
+        if row.error.is_some() {
+            return Ok(GameDetail { row, unit: "block", starting_block: 0, claims: Vec::new(), me: self.sender() });
+        }
+        let g = self.live_game(address, Some(fg), Purpose::Inspect).await?;
+        let honest = self.honesty(&g.record, &g.view).await;
+        let resolved = match self.game(address).await {
+            Ok(dg) => dg.resolved_subgames((0..g.view.tree.len() as u64).collect()).await.ok(),
+            Err(_) => None,
+        };
+        let claims = crate::view::claim_rows(&g.view, now, &honest, resolved.as_deref());
+        let unit = if g.view.super_root { "timestamp" } else { "block" };
+        Ok(GameDetail { row, unit, starting_block: g.record.starting_block, claims, me: self.sender() })
+    }
+}
+
+async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> GameRow {
     let status = GameStatus::from_u8(g.record.status).map_or_else(|_| "unknown".to_string(), |s| format!("{s:?}"));
-    let root = match agent
-        .honesty(&g.record, &GameView { tree: root_only(&g.view.tree), ..g.view.clone() })
-        .await
-        .first()
-        .copied()
-        .flatten()
-    {
-        Some(true) => "honest",
-        Some(false) => "DISHONEST",
-        None => "?",
-    };
+    let root = Verdict::of(
+        agent
+            .honesty(&g.record, &GameView { tree: root_only(&g.view.tree), ..g.view.clone() })
+            .await
+            .first()
+            .copied()
+            .flatten(),
+    );
     let playable = riposte_contracts::fdg::detect(agent.eth().as_ref(), g.record.address).await.is_ok();
-    let deadline = if !playable {
+    let mut next_deadline = None;
+    let note = if !playable {
         format!("version {} is not played by riposte", g.record.version)
     } else if g.record.status == GameStatus::InProgress as u8 {
         let plan = match agent.trace_for(&g.record).await {
@@ -152,18 +219,28 @@ async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> String {
             Err(e) => Err(e.to_string()),
         };
         match plan {
-            Ok(plan) => plan
-                .actions
-                .iter()
-                .filter_map(Action::deadline)
-                .min()
-                .map_or_else(|| "nothing to answer".into(), |d| format!("{}s left", d.saturating_sub(now))),
+            Ok(plan) => {
+                next_deadline = plan.actions.iter().filter_map(Action::deadline).min().map(|d| d.saturating_sub(now));
+                next_deadline.map_or_else(|| "nothing to answer".into(), |d| format!("{d}s left"))
+            }
             Err(e) => format!("cannot plan: {e}"),
         }
     } else {
         bonds_column(agent, g).await
     };
-    format!("{status:<15}  {:>6}  {root:<9}  {:>6}  {deadline}", g.view.tree.len(), g.record.l2_block_number)
+    GameRow {
+        index: g.record.game_index,
+        address: g.record.address,
+        game_type: g.record.game_type,
+        version: g.record.version.clone(),
+        status,
+        claims: g.view.tree.len(),
+        root,
+        l2_block: g.record.l2_block_number,
+        next_deadline,
+        note,
+        error: None,
+    }
 }
 
 /// A resolved game's bonds: the distribution mode, and our credit with its unlock time.

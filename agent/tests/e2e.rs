@@ -1318,3 +1318,73 @@ async fn makes_a_final_honest_type_5_proposal_the_anchor_and_flags_a_dishonest_o
     assert_eq!(h.nonce(h.agent).await, 1, "one setAnchorState; log:\n{}", h.log());
     h.stop(agent);
 }
+
+/// Runs Debian's Chromium headless on `url`; `None` (and a note) when it is not installed.
+fn chromium(args: &[&str], url: &str) -> Option<String> {
+    let bin =
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists())?;
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The web view of a game riposte won, in a real browser: one node per claim, nested as the
+/// tree is, each with the honest trace's verdict; the page refreshes itself; the list links it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_view_draws_a_won_games_claim_tree_in_a_real_browser() {
+    if !std::path::Path::new("/usr/bin/chromium").exists() {
+        println!("did not run: Debian's chromium is not installed (ops/devnet/setup.sh installs it)");
+        return;
+    }
+    let h = Harness::new().await;
+    let g = h.dishonest_game(1).await;
+    let port = free_port();
+    let mut agent = h.spawn(&["--web.port", &port.to_string()]);
+    let adv = [Adversary::new(g.clone(), h.adversary, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins);
+    let tree = g.tree().await.unwrap();
+    let url = format!("http://127.0.0.1:{port}/game/{}", g.address());
+    // Virtual time lets the page's three-second refresh run before the DOM is dumped.
+    let dom = chromium(&["--virtual-time-budget=7000", "--dump-dom"], &url).unwrap();
+    assert_eq!(dom.matches("class=\"claim v-").count(), tree.len(), "one node per claim:\n{dom}");
+    for (i, c) in tree.claims().iter().enumerate() {
+        let verdict = if c.claimant == h.agent { "honest" } else { "dishonest" };
+        assert!(dom.contains(&format!("data-index=\"{i}\" data-verdict=\"{verdict}\"")), "claim {i}:\n{dom}");
+    }
+    // Each claim's node lies inside its parent's (nesting depth = claim depth for a line of attacks).
+    assert_eq!(dom.matches("<ul>").count(), tree.len() - 1, "{dom}");
+    assert!(dom.contains("ChallengerWins"), "{dom}");
+    assert!(dom.contains("id=\"updated\">updated "), "the page refreshed itself:\n{dom}");
+    let list = chromium(&["--dump-dom"], &format!("http://127.0.0.1:{port}/")).unwrap();
+    assert!(list.contains(&format!("href=\"/game/{}\"", g.address())), "{list}");
+    let shot = std::env::var("RIPOSTE_WEB_SCREENSHOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web-view.png"));
+    chromium(&["--window-size=1100,900", &format!("--screenshot={}", shot.display())], &url).unwrap();
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "a screenshot at {}", shot.display());
+    println!("screenshot: {}", shot.display());
+    // The JSON API answers with the same claims.
+    let api = http_get(port, &format!("/api/games/{}", g.address()));
+    let body = api.split("\r\n\r\n").nth(1).unwrap();
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(v["claims"].as_array().unwrap().len(), tree.len());
+    assert_eq!(v["row"]["status"], "ChallengerWins");
+    h.stop(agent);
+}

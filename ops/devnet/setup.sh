@@ -110,4 +110,16 @@ if [[ $(ls "$fixtures"/block-*.tar.gz 2>/dev/null | wc -l) != 8 ]]; then
   rm -f "$crate"
 fi
 echo "fixtures: $DIR/$fixtures"
+# 8. Debian's Chromium, for the web view's headless-browser test.
+if ! command -v chromium >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    echo "chromium: installing Debian's chromium"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; then
+      apt-get update -qq >/dev/null || fail "apt-get update"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || fail "installing chromium"
+    fi
+  else
+    echo "chromium: not installed and no apt-get; the web view's browser test will say it did not run"
+  fi
+fi
 echo "setup: done"

@@ -145,6 +145,7 @@ async fn demo() -> Result<()> {
         rpc_retries: 3,
         resubmission_timeout: Span(Duration::from_secs(24)),
         metrics: MetricsConfig::default(),
+        web: riposte_agent::config::WebConfig::default(),
     };
     let agent = Agent::start(cfg, Metrics::new()).await?;
     let me = agent_acct.address;
