@@ -271,6 +271,13 @@ pub struct Config {
     /// Claim credit for these addresses too.
     #[serde(default)]
     pub additional_bond_claimants: Vec<Address>,
+    /// Addresses whose claims and bonds the monitor tracks (op-dispute-mon's honest actors);
+    /// the configured key's address is always one.
+    #[serde(default)]
+    pub honest_actors: Vec<Address>,
+    /// How often `riposte monitor` looks at every game in the window.
+    #[serde(default = "default_monitor_interval")]
+    pub monitor_interval: Span,
     /// Hex private key of the sender. Prefer `private-key-file` or `RIPOSTE_PRIVATE_KEY`.
     #[serde(default)]
     pub private_key: Option<Secret>,
@@ -330,6 +337,10 @@ fn default_rpc_timeout() -> Span {
 fn default_rpc_retries() -> u32 {
     5
 }
+fn default_monitor_interval() -> Span {
+    Span(Duration::from_secs(30))
+}
+
 fn default_resubmission_timeout() -> Span {
     Span(Duration::from_secs(24))
 }
@@ -417,6 +428,14 @@ pub struct ConfigFlags {
     #[arg(long, value_delimiter = ',')]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_bond_claimants: Option<Vec<Address>>,
+    /// Addresses the monitor tracks as honest actors (comma-separated; riposte's own included).
+    #[arg(long, value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub honest_actors: Option<Vec<Address>>,
+    /// How often `riposte monitor` looks at the games (default 30s).
+    #[arg(long, value_parser = parse_span_arg)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitor_interval: Option<Span>,
     /// Hex private key (prefer --private-key-file or RIPOSTE_PRIVATE_KEY).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -18,6 +18,7 @@ pub mod http;
 pub mod indexer;
 pub mod looks;
 pub mod metrics;
+pub mod monitor;
 pub mod player;
 pub mod prestates;
 pub mod run;

@@ -33,6 +33,18 @@ enum Command {
         #[command(flatten)]
         config: Box<config::ConfigFlags>,
     },
+    /// Watch every game in the window as op-dispute-mon does, read-only: root agreement,
+    /// forecasts, resolution, claims, honest actors' claims and bonds, as metrics
+    /// (`--metrics.enabled`) and logged alerts; `--once` runs one cycle and prints it.
+    ///
+    /// Example: riposte monitor --honest-actors 0xabc… --metrics.enabled --config configs/devnet.toml
+    Monitor {
+        /// One cycle, printed, then exit.
+        #[arg(long)]
+        once: bool,
+        #[command(flatten)]
+        config: Box<config::ConfigFlags>,
+    },
     /// Serve the web view read-only (no moves): the games in the window and each claim tree,
     /// refreshed live, with a JSON API (`/api/games`). `riposte run --web.port N` serves the
     /// same beside the daemon.
@@ -256,6 +268,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 agent.run(shutdown_signal()).await?;
                 tracing::info!("stopped");
+                Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
+            })
+        }
+        Command::Monitor { once, config } => {
+            let mut cfg = config.load()?;
+            cfg.monitor_only = true;
+            let (web, metrics_cfg) = (cfg.web.clone(), cfg.metrics.clone());
+            runtime()?.block_on(async move {
+                let metrics = metrics::Metrics::new();
+                if metrics_cfg.enabled && !once {
+                    let (addr, m) = (metrics_cfg.socket(), metrics.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = metrics::serve(addr, m, u64::MAX).await {
+                            tracing::error!(%addr, error = %e, "metrics server stopped");
+                        }
+                    });
+                }
+                let agent = std::sync::Arc::new(run::Agent::start(cfg, metrics).await?);
+                if web.enabled && !once {
+                    spawn_web(&web, std::sync::Arc::clone(&agent)).await?;
+                }
+                tools::monitor(&agent, once, shutdown_signal()).await?;
                 Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
             })
         }

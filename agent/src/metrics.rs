@@ -55,6 +55,7 @@ struct Inner {
     reexecution_seconds: Histogram,
     moves_withheld: Family<ReasonLabels, Counter>,
     proposals_judged: Family<VerdictLabels, Counter>,
+    monitor: MonitorGauges,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -70,6 +71,105 @@ struct VerdictLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ResultLabels {
     result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AgreementLabels {
+    status: String,
+    completion: String,
+    result_correctness: String,
+    root_agreement: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResolutionLabels {
+    completion: String,
+    max_duration: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ClaimStatusLabels {
+    resolved: String,
+    clock: String,
+    game_time_period: String,
+    resolvable: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ActorLabels {
+    honest_actor_address: String,
+    state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct GameTypeLabels {
+    game_type: String,
+}
+
+/// The monitor's gauges (op-dispute-mon's names and labels, under riposte's prefix).
+struct MonitorGauges {
+    agreement: Family<AgreementLabels, Gauge>,
+    unjudged: Family<GameTypeLabels, Gauge>,
+    resolution: Family<ResolutionLabels, Gauge>,
+    claims: Family<ClaimStatusLabels, Gauge>,
+    actor_claims: Family<ActorLabels, Gauge>,
+    actor_bonds: Family<ActorLabels, Gauge<f64, AtomicU64>>,
+    games: Family<GameTypeLabels, Gauge>,
+    latest_valid: Gauge,
+    failed: Gauge,
+    last_cycle: Gauge,
+}
+
+impl MonitorGauges {
+    fn register(r: &mut Registry) -> Self {
+        let g = Self {
+            agreement: Family::default(),
+            unjudged: Family::default(),
+            resolution: Family::default(),
+            claims: Family::default(),
+            actor_claims: Family::default(),
+            actor_bonds: Family::default(),
+            games: Family::default(),
+            latest_valid: Gauge::default(),
+            failed: Gauge::default(),
+            last_cycle: Gauge::default(),
+        };
+        r.register(
+            "games_agreement",
+            "Games by whether their result (or forecast) agrees with the honest output (op-dispute-mon's labels)",
+            g.agreement.clone(),
+        );
+        r.register("games_unjudged", "Games whose root riposte cannot judge, by type", g.unjudged.clone());
+        r.register(
+            "resolution_status",
+            "Games by completion and whether their maximum duration passed",
+            g.resolution.clone(),
+        );
+        r.register("claims", "Claims by resolved, clock, game time period and resolvable", g.claims.clone());
+        r.register(
+            "honest_actor_claims",
+            "Claims of each honest actor: pending, valid, invalid",
+            g.actor_claims.clone(),
+        );
+        r.register(
+            "honest_actor_bonds",
+            "Bonds of each honest actor in ETH: pending, lost, won",
+            g.actor_bonds.clone(),
+        );
+        r.register("games", "Games in the window, by type (unknown types included)", g.games.clone());
+        r.register(
+            "latest_valid_proposal_l2_block",
+            "The highest L2 block of a proposal riposte agrees with",
+            g.latest_valid.clone(),
+        );
+        r.register("failed_games", "Games the last monitor cycle could not read", g.failed.clone());
+        r.register(
+            "monitor_last_cycle_timestamp",
+            "When the last monitor cycle finished (unix seconds)",
+            g.last_cycle.clone(),
+        );
+        g
+    }
 }
 
 /// Handle on the metrics; cheap to clone.
@@ -170,7 +270,9 @@ impl Metrics {
             "Proposals without a bisection game (simplified type 5) judged, by verdict: honest, dishonest",
             proposals_judged.clone(),
         );
+        let monitor = MonitorGauges::register(&mut r);
         Self(Arc::new(Inner {
+            monitor,
             registry: Mutex::new(r),
             rpc_requests,
             rpc_errors,
@@ -193,6 +295,64 @@ impl Metrics {
             moves_withheld,
             proposals_judged,
         }))
+    }
+
+    /// Sets the monitor's gauges from one cycle's assessment (labels of the last cycle that are
+    /// gone now drop out; every `games_agreement` status is exported, zero or not).
+    pub fn record_assessment(&self, a: &crate::monitor::Assessment, failed: u64) {
+        let m = &self.0.monitor;
+        m.agreement.clear();
+        for l in crate::monitor::AGREEMENT_STATUSES {
+            let labels = AgreementLabels {
+                status: l.0.into(),
+                completion: l.1.into(),
+                result_correctness: l.2.into(),
+                root_agreement: l.3.into(),
+            };
+            m.agreement.get_or_create(&labels).set(a.agreement.get(&l).copied().unwrap_or(0) as i64);
+        }
+        m.unjudged.clear();
+        for (t, n) in &a.unjudged {
+            m.unjudged.get_or_create(&GameTypeLabels { game_type: t.to_string() }).set(*n as i64);
+        }
+        m.resolution.clear();
+        for completion in ["complete", "resolvable", "in_progress"] {
+            for max in ["max_duration", "before_max_duration"] {
+                let n = a.resolution.get(&(completion, max)).copied().unwrap_or(0);
+                let labels = ResolutionLabels { completion: completion.into(), max_duration: max.into() };
+                m.resolution.get_or_create(&labels).set(n as i64);
+            }
+        }
+        m.claims.clear();
+        for (l, n) in &a.claims {
+            let labels = ClaimStatusLabels {
+                resolved: l.0.into(),
+                clock: l.1.into(),
+                game_time_period: l.2.into(),
+                resolvable: l.3.into(),
+            };
+            m.claims.get_or_create(&labels).set(*n as i64);
+        }
+        m.actor_claims.clear();
+        m.actor_bonds.clear();
+        let eth = |w: alloy_primitives::U256| u128::try_from(w).map_or(f64::MAX, |v| v as f64) / 1e18;
+        for (actor, s) in &a.honest {
+            let who = actor.to_string();
+            let label = |state: &str| ActorLabels { honest_actor_address: who.clone(), state: state.into() };
+            m.actor_claims.get_or_create(&label("pending")).set(s.pending_claims as i64);
+            m.actor_claims.get_or_create(&label("valid")).set(s.valid_claims as i64);
+            m.actor_claims.get_or_create(&label("invalid")).set(s.invalid_claims as i64);
+            m.actor_bonds.get_or_create(&label("pending")).set(eth(s.pending_bonds));
+            m.actor_bonds.get_or_create(&label("lost")).set(eth(s.lost_bonds));
+            m.actor_bonds.get_or_create(&label("won")).set(eth(s.won_bonds));
+        }
+        m.games.clear();
+        for (t, n) in &a.games {
+            m.games.get_or_create(&GameTypeLabels { game_type: t.to_string() }).set(*n as i64);
+        }
+        m.latest_valid.set(a.latest_valid_proposal_l2_block as i64);
+        m.failed.set(failed as i64);
+        m.last_cycle.set(unix_now() as i64);
     }
 
     /// A JSON-RPC request was sent.

@@ -335,6 +335,11 @@ impl Agent {
         &self.cfg
     }
 
+    /// The metrics handle.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
     /// The honest trace of game `g`: by its type and prestate, or for a super-root game over
     /// the rollup node's chain judged at the game's L1 head.
     pub async fn trace_for(&self, g: &GameRecord) -> Result<GameTrace, riposte_solver::TraceError> {

@@ -490,3 +490,109 @@ pub async fn verify_block(l2_url: &str, rollup_config: Option<&std::path::Path>,
     }
     Ok(check.agrees())
 }
+
+impl Agent {
+    /// What the monitor reads of one game.
+    pub async fn observe(&self, fg: FactoryGame) -> Result<crate::monitor::Observed> {
+        let g = self.live_game(fg.address, Some(fg), Purpose::Inspect).await?;
+        let root_agrees = self
+            .honesty(&g.record, &GameView { tree: root_only(&g.view.tree), ..g.view.clone() })
+            .await
+            .first()
+            .copied()
+            .flatten();
+        let n = g.view.tree.len() as u64;
+        let resolved = match self.game(fg.address).await {
+            Ok(dg) => dg.resolved_subgames((0..n).collect()).await.unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        // Output-root games from 1.1 on name who challenged the root's block number.
+        let challenger = riposte_contracts::call(self.eth().as_ref(), fg.address, Fdg::l2BlockNumberChallengerCall {})
+            .await
+            .ok()
+            .filter(|a| *a != Address::ZERO);
+        Ok(crate::monitor::Observed {
+            address: fg.address,
+            game_type: fg.game_type,
+            created_at: fg.created_at,
+            status: GameStatus::from_u8(g.record.status).unwrap_or(GameStatus::InProgress),
+            l2_block: g.record.l2_block_number,
+            tree: g.view.tree,
+            clocks: g.view.clocks,
+            resolved,
+            root_agrees,
+            block_number_challenger: challenger,
+        })
+    }
+
+    /// One monitor cycle: every game in the window read and judged, the metrics set, each
+    /// alert logged at its level. A game that cannot be read is counted as failed and named.
+    pub async fn monitor_cycle(&self) -> Result<crate::monitor::Assessment> {
+        let now = self.l1_now().await?;
+        let mut seen = Vec::new();
+        let mut failed = 0u64;
+        for fg in self.window_games(now).await? {
+            match self.observe(fg).await {
+                Ok(o) => seen.push(o),
+                Err(e) => {
+                    failed += 1;
+                    tracing::warn!(game = %fg.address, game_type = fg.game_type, error = %format!("{e:#}"), "Failed to read game");
+                }
+            }
+        }
+        let mut actors = self.config().honest_actors.clone();
+        actors.extend(self.sender());
+        actors.sort();
+        actors.dedup();
+        let assessment = crate::monitor::assess(&seen, &actors, now);
+        for a in &assessment.alerts {
+            match a.level {
+                crate::monitor::Level::Error => tracing::error!(game = %a.game, detail = %a.detail, "{}", a.message),
+                crate::monitor::Level::Warn => tracing::warn!(game = %a.game, detail = %a.detail, "{}", a.message),
+            }
+        }
+        self.metrics().record_assessment(&assessment, failed);
+        tracing::info!(games = seen.len(), failed, alerts = assessment.alerts.len(), "monitor cycle");
+        Ok(assessment)
+    }
+}
+
+/// `riposte monitor`: a cycle every `monitor-interval` (or one with `once`, printing what it
+/// found), until `stop` resolves.
+pub async fn monitor(agent: &Agent, once: bool, stop: impl std::future::Future<Output = ()>) -> Result<()> {
+    if once {
+        let a = agent.monitor_cycle().await?;
+        for ((status, completion, correctness, root), n) in &a.agreement {
+            println!("games_agreement {status} {completion} {correctness} {root}: {n}");
+        }
+        for (t, n) in &a.unjudged {
+            println!("unjudged type {t}: {n}");
+        }
+        for (actor, s) in &a.honest {
+            println!(
+                "honest actor {actor}: claims pending {} valid {} invalid {}; bonds pending {} lost {} won {} ETH",
+                s.pending_claims,
+                s.valid_claims,
+                s.invalid_claims,
+                format::eth(s.pending_bonds),
+                format::eth(s.lost_bonds),
+                format::eth(s.won_bonds)
+            );
+        }
+        for x in &a.alerts {
+            println!("{:?}: {} (game {}: {})", x.level, x.message, x.game, x.detail);
+        }
+        return Ok(());
+    }
+    tokio::pin!(stop);
+    let interval = agent.config().monitor_interval.0;
+    loop {
+        if let Err(e) = agent.monitor_cycle().await {
+            tracing::error!(error = %format!("{e:#}"), "monitor cycle failed");
+        }
+        tokio::select! {
+            () = &mut stop => return Ok(()),
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
+}

@@ -1388,3 +1388,90 @@ async fn the_web_view_draws_a_won_games_claim_tree_in_a_real_browser() {
     assert_eq!(v["row"]["status"], "ChallengerWins");
     h.stop(agent);
 }
+
+/// The monitor on two games: one riposte won against a dishonest root, one whose honest root an
+/// adversary attacked while nobody defended it (the honest side loses it on purpose). Its
+/// forecast, agreement counts and honest-actor figures match the chain, in `--once` output and
+/// in the metrics of a running monitor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monitor_forecasts_and_counts_as_the_chain_says() {
+    let h = Harness::new().await;
+    let won = h.dishonest_game(7).await;
+    let lost = h.honest_game().await;
+    lost.attack(h.adversary, 0, garbage(lost.address(), 0, false)).await.unwrap();
+    let mut agent = h.spawn(&["--game-allowlist", &won.address().to_string()]);
+    let adv = [Adversary::new(won.clone(), h.adversary, Tactic::Garbage)];
+    h.play(&mut agent, &adv, Duration::from_secs(60)).await;
+    h.stop(agent);
+    assert_eq!(won.status().await.unwrap(), GameStatus::ChallengerWins);
+    assert_eq!(lost.status().await.unwrap(), GameStatus::InProgress, "nobody resolved the undefended game");
+
+    // What the chain says of riposte in the won game.
+    let tree = won.tree().await.unwrap();
+    let ours = tree.claims().iter().filter(|c| c.claimant == h.agent).count();
+    let won_wei: u128 = tree.claims().iter().filter(|c| c.countered_by == h.agent).map(|c| c.bond).sum();
+    let (ok, out) = tool(&h, &["monitor", "--once"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("games_agreement disagree_challenger_wins complete correct disagree: 1"), "{out}");
+    assert!(out.contains("games_agreement agree_challenger_ahead in_progress incorrect agree: 1"), "{out}");
+    assert!(out.contains(&format!("Forecasting unexpected game result (game {}", lost.address())), "{out}");
+    let actor = format!(
+        "honest actor {}: claims pending 0 valid {ours} invalid 0; bonds pending 0 lost 0 won {} ETH",
+        h.agent,
+        riposte_agent::format::eth(U256::from(won_wei))
+    );
+    assert!(out.contains(&actor), "want {actor:?}:\n{out}");
+
+    // The same as metrics, from a monitor that keeps running.
+    let port = free_port();
+    let log = std::fs::File::create(h.dir.path().join("monitor.log")).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_riposte"))
+        .args(["monitor", "--l1-eth-rpc", h.devnet.l1_url().as_str(), "--l2-eth-rpc", h.devnet.l2_url().as_str()])
+        .args(["--game-factory-address", &h.devnet.deployment().dispute_game_factory.to_string()])
+        .args(["--honest-actors", &h.agent.to_string(), "--monitor-interval", "1s", "--db"])
+        .arg(h.dir.path().join("monitor.db"))
+        .args(["--metrics.enabled", "--metrics.port", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let monitor = AgentProcess { child };
+    let started = Instant::now();
+    let metrics = loop {
+        let text = std::net::TcpStream::connect(("127.0.0.1", port)).ok().map(|_| http_get(port, "/metrics"));
+        if let Some(t) = text.filter(|t| t.contains("riposte_games{game_type=\"255\"} 2")) {
+            break t;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no monitor cycle; log:\n{}",
+            std::fs::read_to_string(h.dir.path().join("monitor.log")).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    for line in [
+        "riposte_games_agreement{status=\"disagree_challenger_wins\",completion=\"complete\",result_correctness=\"correct\",root_agreement=\"disagree\"} 1",
+        "riposte_games_agreement{status=\"agree_challenger_ahead\",completion=\"in_progress\",result_correctness=\"incorrect\",root_agreement=\"agree\"} 1",
+        "riposte_games_agreement{status=\"agree_defender_wins\",completion=\"complete\",result_correctness=\"correct\",root_agreement=\"agree\"} 0",
+        &format!("riposte_honest_actor_claims{{honest_actor_address=\"{}\",state=\"valid\"}} {ours}", h.agent),
+        &format!("riposte_honest_actor_claims{{honest_actor_address=\"{}\",state=\"invalid\"}} 0", h.agent),
+        // The undefended game's root and attack: unresolved, expired, resolvable.
+        "riposte_claims{resolved=\"unresolved\",clock=\"expired\",game_time_period=\"second_half\",resolvable=\"resolvable\"} 2",
+        "riposte_failed_games 0",
+    ] {
+        assert!(metrics.contains(line), "missing {line}:\n{metrics}");
+    }
+    // One complete game and one in progress, each on one side of its maximum duration.
+    for completion in ["complete", "in_progress"] {
+        let n = ["max_duration", "before_max_duration"]
+            .iter()
+            .filter(|m| {
+                metrics.contains(&format!(
+                    "riposte_resolution_status{{completion=\"{completion}\",max_duration=\"{m}\"}} 1"
+                ))
+            })
+            .count();
+        assert_eq!(n, 1, "{completion}:\n{metrics}");
+    }
+    drop(monitor);
+}

@@ -122,4 +122,12 @@ if ! command -v chromium >/dev/null; then
     echo "chromium: not installed and no apt-get; the web view's browser test will say it did not run"
   fi
 fi
+# 9. promtool (Debian's prometheus), so .ci/run checks the alert rules and their tests.
+if ! command -v promtool >/dev/null && command -v apt-get >/dev/null; then
+  echo "promtool: installing Debian's prometheus (for promtool)"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null || fail "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null || fail "installing prometheus"
+  fi
+fi
 echo "setup: done"

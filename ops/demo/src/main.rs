@@ -136,6 +136,8 @@ async fn demo() -> Result<()> {
         max_concurrency: 2,
         selective_claim_resolution: false,
         additional_bond_claimants: Vec::new(),
+        honest_actors: Vec::new(),
+        monitor_interval: riposte_agent::config::Span(std::time::Duration::from_secs(30)),
         private_key: Some(Secret::new(agent_acct.private_key.to_string())),
         private_key_file: None,
         monitor_only: false,

@@ -1,0 +1,390 @@
+//! The monitor's judgement of the games in the window, as op-dispute-mon makes it, computed from
+//! what was read of them (no I/O here): agreement of each root with the honest trace and the
+//! forecast (who wins if the tree resolves now) against who should win; resolution status;
+//! per-claim status (resolved, clock expired, first or second half, resolvable); honest actors'
+//! claims and bonds; the latest valid proposal. The result feeds the metrics (op-dispute-mon's
+//! names under riposte's prefix) and the alerts logged by `riposte monitor`.
+
+use alloy_primitives::{Address, U256};
+use riposte_game::{ClaimTree, ClockParams, GameStatus};
+use std::collections::BTreeMap;
+
+/// How long a resolvable game or claim may stay unresolved before it is warned about.
+pub const RESOLUTION_GRACE: u64 = 60;
+
+/// What the monitor read of one game.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    /// The game.
+    pub address: Address,
+    /// Its type.
+    pub game_type: u32,
+    /// When it was created.
+    pub created_at: u64,
+    /// Its status on chain.
+    pub status: GameStatus,
+    /// Its L2 block number (or timestamp for super-root games).
+    pub l2_block: u64,
+    /// Its claims.
+    pub tree: ClaimTree,
+    /// Its clock rules.
+    pub clocks: ClockParams,
+    /// `resolvedSubgames` of each claim.
+    pub resolved: Vec<bool>,
+    /// Whether the root is the honest output (`None`: riposte cannot say).
+    pub root_agrees: Option<bool>,
+    /// Who challenged the root's L2 block number (output-root games from 1.1).
+    pub block_number_challenger: Option<Address>,
+}
+
+/// Alert severity, as op-dispute-mon logs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Needs a person.
+    Error,
+    /// Worth a look.
+    Warn,
+}
+
+/// One alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// Severity.
+    pub level: Level,
+    /// The game.
+    pub game: Address,
+    /// op-dispute-mon's message (so its users' log alerts match).
+    pub message: &'static str,
+    /// Details.
+    pub detail: String,
+}
+
+/// `games_agreement` labels: status, completion, result_correctness, root_agreement.
+pub type AgreementLabels = (&'static str, &'static str, &'static str, &'static str);
+/// `claims` labels: resolved, clock, game_time_period, resolvable.
+pub type ClaimLabels = (&'static str, &'static str, &'static str, &'static str);
+
+/// One honest actor's claims and bonds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HonestStats {
+    /// Claims in unresolved subgames.
+    pub pending_claims: u64,
+    /// Resolved claims that stood.
+    pub valid_claims: u64,
+    /// Resolved claims that were countered.
+    pub invalid_claims: u64,
+    /// Bonds of pending claims (wei).
+    pub pending_bonds: U256,
+    /// Bonds of its countered claims (wei).
+    pub lost_bonds: U256,
+    /// Bonds of claims it countered (wei).
+    pub won_bonds: U256,
+}
+
+/// The judgement of every game of one cycle.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Assessment {
+    /// `games_agreement` counts.
+    pub agreement: BTreeMap<AgreementLabels, u64>,
+    /// Games riposte cannot judge, by type.
+    pub unjudged: BTreeMap<u32, u64>,
+    /// `resolution_status` counts by (completion, max_duration).
+    pub resolution: BTreeMap<(&'static str, &'static str), u64>,
+    /// `claims` counts.
+    pub claims: BTreeMap<ClaimLabels, u64>,
+    /// Per honest actor.
+    pub honest: BTreeMap<Address, HonestStats>,
+    /// `games{game_type}`.
+    pub games: BTreeMap<u32, u64>,
+    /// The highest L2 block of a proposal riposte agrees with.
+    pub latest_valid_proposal_l2_block: u64,
+    /// What to log.
+    pub alerts: Vec<Alert>,
+}
+
+/// Every `games_agreement` status with its other labels, so each is exported (zero or not).
+pub const AGREEMENT_STATUSES: [AgreementLabels; 8] = [
+    ("agree_defender_ahead", "in_progress", "correct", "agree"),
+    ("disagree_defender_ahead", "in_progress", "incorrect", "disagree"),
+    ("agree_challenger_ahead", "in_progress", "incorrect", "agree"),
+    ("disagree_challenger_ahead", "in_progress", "correct", "disagree"),
+    ("agree_defender_wins", "complete", "correct", "agree"),
+    ("disagree_defender_wins", "complete", "incorrect", "disagree"),
+    ("agree_challenger_wins", "complete", "incorrect", "agree"),
+    ("disagree_challenger_wins", "complete", "correct", "disagree"),
+];
+
+fn agreement_labels(agree: bool, complete: bool, defender: bool) -> AgreementLabels {
+    let i = usize::from(complete) * 4 + usize::from(!defender) * 2 + usize::from(!agree);
+    AGREEMENT_STATUSES[i]
+}
+
+/// Judges the games of one cycle.
+pub fn assess(games: &[Observed], honest_actors: &[Address], now: u64) -> Assessment {
+    let mut out = Assessment::default();
+    for a in honest_actors {
+        out.honest.insert(*a, HonestStats::default());
+    }
+    for g in games {
+        *out.games.entry(g.game_type).or_default() += 1;
+        forecast(g, &mut out);
+        resolution(g, now, &mut out);
+        claims(g, now, honest_actors, &mut out);
+    }
+    out
+}
+
+fn forecast(g: &Observed, out: &mut Assessment) {
+    let Some(agree) = g.root_agrees else {
+        *out.unjudged.entry(g.game_type).or_default() += 1;
+        return;
+    };
+    if agree {
+        out.latest_valid_proposal_l2_block = out.latest_valid_proposal_l2_block.max(g.l2_block);
+    }
+    let expected = if agree { GameStatus::DefenderWins } else { GameStatus::ChallengerWins };
+    let complete = g.status != GameStatus::InProgress;
+    let result = if complete {
+        g.status
+    } else if g.block_number_challenger.is_some() {
+        GameStatus::ChallengerWins
+    } else {
+        g.tree.resolve(g.block_number_challenger).status
+    };
+    let defender = result == GameStatus::DefenderWins;
+    *out.agreement.entry(agreement_labels(agree, complete, defender)).or_default() += 1;
+    if result != expected {
+        let (level, message) = if complete {
+            (Level::Error, "Unexpected game result")
+        } else {
+            (Level::Warn, "Forecasting unexpected game result")
+        };
+        out.alerts.push(Alert {
+            level,
+            game: g.address,
+            message,
+            detail: format!("expected {expected:?}, {} {result:?}", if complete { "got" } else { "forecast" }),
+        });
+    }
+}
+
+fn resolution(g: &Observed, now: u64, out: &mut Assessment) {
+    let duration = now.saturating_sub(g.created_at);
+    let max_reached = duration >= 2 * g.clocks.max_duration();
+    let max = if max_reached { "max_duration" } else { "before_max_duration" };
+    let completion = if g.status != GameStatus::InProgress {
+        "complete"
+    } else if g.resolved.iter().all(|r| *r) && !g.resolved.is_empty() {
+        let late = duration.saturating_sub(2 * g.clocks.max_duration());
+        if max_reached && late > RESOLUTION_GRACE {
+            out.alerts.push(Alert {
+                level: Level::Warn,
+                game: g.address,
+                message: "Resolvable game has taken too long to resolve",
+                detail: format!("{late}s past its maximum duration"),
+            });
+        }
+        "resolvable"
+    } else {
+        "in_progress"
+    };
+    *out.resolution.entry((completion, max)).or_default() += 1;
+}
+
+fn claims(g: &Observed, now: u64, honest_actors: &[Address], out: &mut Assessment) {
+    let first_half = now.saturating_sub(g.created_at) <= g.clocks.max_duration();
+    let n = g.tree.len();
+    let expired: Vec<bool> = (0..n).map(|i| g.tree.is_expired(i, g.clocks, now).unwrap_or(false)).collect();
+    // A claim is resolvable once it and every descendant have expired clocks; children have
+    // larger indexes than their parents, so one pass from the end settles it.
+    let mut resolvable = expired.clone();
+    for i in (0..n).rev() {
+        if let Ok(c) = g.tree.get(i)
+            && let Some(p) = c.parent()
+            && p < n
+            && !resolvable[i]
+        {
+            resolvable[p] = false;
+        }
+    }
+    for (i, c) in g.tree.claims().iter().enumerate() {
+        let resolved = g.resolved.get(i).copied().unwrap_or(false);
+        let labels = (
+            if resolved { "resolved" } else { "unresolved" },
+            if expired[i] { "expired" } else { "not_expired" },
+            if first_half { "first_half" } else { "second_half" },
+            if resolvable[i] { "resolvable" } else { "unresolvable" },
+        );
+        *out.claims.entry(labels).or_default() += 1;
+        if first_half && resolved {
+            out.alerts.push(Alert {
+                level: Level::Error,
+                game: g.address,
+                message: "Claim resolved in the first half of the game duration",
+                detail: format!("claim {i}"),
+            });
+        }
+        if !resolved && resolvable[i] {
+            let late = g.tree.response_deadline(i, g.clocks).map(|d| now.saturating_sub(d)).unwrap_or(0);
+            if late >= RESOLUTION_GRACE {
+                out.alerts.push(Alert {
+                    level: Level::Warn,
+                    game: g.address,
+                    message: "Claim unresolved after clock expiration",
+                    detail: format!("claim {i}, {late}s"),
+                });
+            }
+        }
+        let bond = U256::from(c.bond);
+        if !resolved {
+            if let Some(s) = honest_actors.contains(&c.claimant).then(|| out.honest.get_mut(&c.claimant)).flatten() {
+                s.pending_claims += 1;
+                s.pending_bonds += bond;
+            }
+            continue;
+        }
+        if let Some(s) = honest_actors.contains(&c.claimant).then(|| out.honest.get_mut(&c.claimant)).flatten() {
+            if c.is_countered() {
+                s.invalid_claims += 1;
+                s.lost_bonds += bond;
+                out.alerts.push(Alert {
+                    level: Level::Error,
+                    game: g.address,
+                    message: "Claim resolved against honest actor",
+                    detail: format!("claim {i} of {} countered by {}", c.claimant, c.countered_by),
+                });
+            } else {
+                s.valid_claims += 1;
+            }
+        }
+        if let Some(s) = honest_actors.contains(&c.countered_by).then(|| out.honest.get_mut(&c.countered_by)).flatten()
+        {
+            s.won_bonds += bond;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::B256;
+    use riposte_game::{Claim, Clock, Position, ROOT_PARENT_INDEX};
+
+    const HONEST: Address = Address::repeat_byte(0xaa);
+    const LIAR: Address = Address::repeat_byte(0xbb);
+    const MAX: u64 = 100;
+
+    fn claim(
+        parent: Option<usize>,
+        position: u64,
+        by: Address,
+        countered_by: Address,
+        ts: u64,
+        duration: u64,
+    ) -> Claim {
+        Claim {
+            parent_index: parent.map_or(ROOT_PARENT_INDEX, |p| u32::try_from(p).expect("small")),
+            countered_by,
+            claimant: by,
+            bond: 10,
+            value: B256::repeat_byte(1),
+            position: Position::from_gindex(u128::from(position)).expect("position"),
+            clock: Clock::new(duration, ts),
+        }
+    }
+
+    fn game(claims: Vec<Claim>, status: GameStatus, resolved: Vec<bool>, agrees: Option<bool>) -> Observed {
+        Observed {
+            address: Address::repeat_byte(1),
+            game_type: 255,
+            created_at: 0,
+            status,
+            l2_block: 20,
+            tree: ClaimTree::from_claims(claims).expect("tree"),
+            clocks: ClockParams::new(MAX, 0).expect("clocks"),
+            resolved,
+            root_agrees: agrees,
+            block_number_challenger: None,
+        }
+    }
+
+    #[test]
+    fn a_dishonest_root_countered_by_the_honest_actor_is_forecast_for_the_challenger() {
+        // The liar's root at t=0, the honest attack at t=10; at t=30 nothing has expired.
+        let g = game(
+            vec![claim(None, 1, LIAR, Address::ZERO, 0, 0), claim(Some(0), 2, HONEST, Address::ZERO, 10, 10)],
+            GameStatus::InProgress,
+            vec![false, false],
+            Some(false),
+        );
+        let a = assess(std::slice::from_ref(&g), &[HONEST], 30);
+        assert_eq!(a.agreement.get(&("disagree_challenger_ahead", "in_progress", "correct", "disagree")), Some(&1));
+        assert!(a.alerts.is_empty(), "{:?}", a.alerts);
+        assert_eq!(a.resolution.get(&("in_progress", "before_max_duration")), Some(&1));
+        assert_eq!(a.claims.get(&("unresolved", "not_expired", "first_half", "unresolvable")), Some(&2));
+        let h = a.honest[&HONEST];
+        assert_eq!((h.pending_claims, h.pending_bonds), (1, U256::from(10)));
+        assert_eq!(a.latest_valid_proposal_l2_block, 0, "not a valid proposal");
+        // Late in the game the honest attack has expired, the root has not been answered again:
+        // both are resolvable (the attack's clock and the root's, whose only child expired).
+        let late = assess(&[g], &[HONEST], 500);
+        assert_eq!(late.claims.get(&("unresolved", "expired", "second_half", "resolvable")), Some(&2));
+        assert!(
+            late.alerts.iter().any(|x| x.message == "Claim unresolved after clock expiration"),
+            "{:?}",
+            late.alerts
+        );
+        assert_eq!(late.resolution.get(&("in_progress", "max_duration")), Some(&1));
+    }
+
+    #[test]
+    fn an_honest_root_lost_is_an_error_and_the_honest_actor_loses_its_bonds() {
+        // The honest root, countered by the liar's uncountered attack: ChallengerWins.
+        let g = game(
+            vec![claim(None, 1, HONEST, LIAR, 0, 0), claim(Some(0), 2, LIAR, Address::ZERO, 10, 10)],
+            GameStatus::ChallengerWins,
+            vec![true, true],
+            Some(true),
+        );
+        let a = assess(&[g], &[HONEST], 1_000);
+        assert_eq!(a.agreement.get(&("agree_challenger_wins", "complete", "incorrect", "agree")), Some(&1));
+        let messages: Vec<_> = a.alerts.iter().map(|x| (x.level, x.message)).collect();
+        assert!(messages.contains(&(Level::Error, "Unexpected game result")), "{messages:?}");
+        assert!(messages.contains(&(Level::Error, "Claim resolved against honest actor")), "{messages:?}");
+        let h = a.honest[&HONEST];
+        assert_eq!((h.invalid_claims, h.lost_bonds, h.won_bonds), (1, U256::from(10), U256::ZERO));
+        assert_eq!(a.latest_valid_proposal_l2_block, 20);
+        assert_eq!(a.resolution.get(&("complete", "max_duration")), Some(&1));
+    }
+
+    #[test]
+    fn won_bonds_unjudged_games_and_every_status_label() {
+        let won = game(
+            vec![claim(None, 1, LIAR, HONEST, 0, 0), claim(Some(0), 2, HONEST, Address::ZERO, 10, 10)],
+            GameStatus::ChallengerWins,
+            vec![true, true],
+            Some(false),
+        );
+        let mut unknown = won.clone();
+        unknown.root_agrees = None;
+        unknown.game_type = 9;
+        let a = assess(&[won, unknown], &[HONEST], 1_000);
+        // Both games count for the honest actor (judged or not, its claims are on chain).
+        let h = a.honest[&HONEST];
+        assert_eq!((h.valid_claims, h.won_bonds), (2, U256::from(20)));
+        assert_eq!(a.unjudged.get(&9), Some(&1));
+        assert_eq!((a.games.get(&255), a.games.get(&9)), (Some(&1), Some(&1)));
+        // The eight statuses are distinct and cover agree/disagree × complete × defender.
+        for agree in [true, false] {
+            for complete in [true, false] {
+                for defender in [true, false] {
+                    let l = agreement_labels(agree, complete, defender);
+                    assert_eq!(l.0.starts_with("agree"), agree);
+                    assert_eq!(l.1 == "complete", complete);
+                    assert_eq!(l.0.contains("defender"), defender);
+                    assert_eq!(l.2 == "correct", agree == defender);
+                }
+            }
+        }
+    }
+}
