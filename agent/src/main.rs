@@ -261,10 +261,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         }
                     });
                 }
-                let web = cfg.web.clone();
+                let (web, monitor_only) = (cfg.web.clone(), cfg.monitor_only);
                 let agent = std::sync::Arc::new(run::Agent::start(cfg, metrics).await?);
                 if web.enabled {
                     spawn_web(&web, std::sync::Arc::clone(&agent)).await?;
+                }
+                if monitor_only {
+                    // Beside logging what it would send, a read-only daemon monitors like
+                    // `riposte monitor`.
+                    let a = std::sync::Arc::clone(&agent);
+                    tokio::spawn(async move { tools::monitor(&a, false, std::future::pending::<()>()).await });
                 }
                 agent.run(shutdown_signal()).await?;
                 tracing::info!("stopped");

@@ -101,6 +101,14 @@ struct ActorLabels {
     state: String,
 }
 
+/// `delayedWETH` is op-dispute-mon's label name.
+#[allow(non_snake_case)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CollateralLabels {
+    delayedWETH: String,
+    balance: String,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct GameTypeLabels {
     game_type: String,
@@ -118,6 +126,8 @@ struct MonitorGauges {
     latest_valid: Gauge,
     failed: Gauge,
     last_cycle: Gauge,
+    collateral_required: Family<CollateralLabels, Gauge<f64, AtomicU64>>,
+    collateral_available: Family<CollateralLabels, Gauge<f64, AtomicU64>>,
 }
 
 impl MonitorGauges {
@@ -133,6 +143,8 @@ impl MonitorGauges {
             latest_valid: Gauge::default(),
             failed: Gauge::default(),
             last_cycle: Gauge::default(),
+            collateral_required: Family::default(),
+            collateral_available: Family::default(),
         };
         r.register(
             "games_agreement",
@@ -163,6 +175,12 @@ impl MonitorGauges {
             g.latest_valid.clone(),
         );
         r.register("failed_games", "Games the last monitor cycle could not read", g.failed.clone());
+        r.register(
+            "bond_collateral_required",
+            "ETH a DelayedWETH must hold for its games' unresolved bonds and unclaimed credits",
+            g.collateral_required.clone(),
+        );
+        r.register("bond_collateral_available", "ETH a DelayedWETH holds", g.collateral_available.clone());
         r.register(
             "monitor_last_cycle_timestamp",
             "When the last monitor cycle finished (unix seconds)",
@@ -349,6 +367,15 @@ impl Metrics {
         m.games.clear();
         for (t, n) in &a.games {
             m.games.get_or_create(&GameTypeLabels { game_type: t.to_string() }).set(*n as i64);
+        }
+        m.collateral_required.clear();
+        m.collateral_available.clear();
+        for (weth, (required, available)) in &a.collateral {
+            let Some(available) = available else { continue };
+            let balance = if available < required { "insufficient" } else { "sufficient" };
+            let labels = CollateralLabels { delayedWETH: weth.to_string(), balance: balance.into() };
+            m.collateral_required.get_or_create(&labels).set(eth(*required));
+            m.collateral_available.get_or_create(&labels).set(eth(*available));
         }
         m.latest_valid.set(a.latest_valid_proposal_l2_block as i64);
         m.failed.set(failed as i64);

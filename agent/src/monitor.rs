@@ -35,6 +35,12 @@ pub struct Observed {
     pub root_agrees: Option<bool>,
     /// Who challenged the root's L2 block number (output-root games from 1.1).
     pub block_number_challenger: Option<Address>,
+    /// The game's DelayedWETH.
+    pub weth: Address,
+    /// That DelayedWETH's ETH balance (`None`: not read).
+    pub weth_balance: Option<U256>,
+    /// Credits the game still holds for its participants, in its bond mode (wei).
+    pub credits: U256,
 }
 
 /// Alert severity, as op-dispute-mon logs them.
@@ -98,6 +104,9 @@ pub struct Assessment {
     pub games: BTreeMap<u32, u64>,
     /// The highest L2 block of a proposal riposte agrees with.
     pub latest_valid_proposal_l2_block: u64,
+    /// Per DelayedWETH: collateral required (unresolved bonds plus unclaimed credits of its
+    /// games) and its ETH balance.
+    pub collateral: BTreeMap<Address, (U256, Option<U256>)>,
     /// What to log.
     pub alerts: Vec<Alert>,
 }
@@ -130,6 +139,28 @@ pub fn assess(games: &[Observed], honest_actors: &[Address], now: u64) -> Assess
         forecast(g, &mut out);
         resolution(g, now, &mut out);
         claims(g, now, honest_actors, &mut out);
+        let unresolved: U256 = g
+            .tree
+            .claims()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !g.resolved.get(*i).copied().unwrap_or(false))
+            .map(|(_, c)| U256::from(c.bond))
+            .sum();
+        let entry = out.collateral.entry(g.weth).or_insert((U256::ZERO, g.weth_balance));
+        entry.0 += unresolved + g.credits;
+    }
+    for (weth, (required, available)) in &out.collateral {
+        if let Some(available) = available
+            && available < required
+        {
+            out.alerts.push(Alert {
+                level: Level::Error,
+                game: *weth,
+                message: "Insufficient collateral",
+                detail: format!("DelayedWETH {weth} holds {available} wei, its games need {required}"),
+            });
+        }
     }
     out
 }
@@ -305,6 +336,9 @@ mod tests {
             resolved,
             root_agrees: agrees,
             block_number_challenger: None,
+            weth: Address::repeat_byte(0xee),
+            weth_balance: Some(U256::from(1_000)),
+            credits: U256::ZERO,
         }
     }
 
@@ -324,6 +358,8 @@ mod tests {
         assert_eq!(a.claims.get(&("unresolved", "not_expired", "first_half", "unresolvable")), Some(&2));
         let h = a.honest[&HONEST];
         assert_eq!((h.pending_claims, h.pending_bonds), (1, U256::from(10)));
+        // Two unresolved bonds of 10 wei against a balance of 1,000.
+        assert_eq!(a.collateral[&Address::repeat_byte(0xee)], (U256::from(20), Some(U256::from(1_000))));
         assert_eq!(a.latest_valid_proposal_l2_block, 0, "not a valid proposal");
         // Late in the game the honest attack has expired, the root has not been answered again:
         // both are resolvable (the attack's clock and the root's, whose only child expired).
@@ -355,6 +391,26 @@ mod tests {
         assert_eq!((h.invalid_claims, h.lost_bonds, h.won_bonds), (1, U256::from(10), U256::ZERO));
         assert_eq!(a.latest_valid_proposal_l2_block, 20);
         assert_eq!(a.resolution.get(&("complete", "max_duration")), Some(&1));
+    }
+
+    #[test]
+    fn a_delayed_weth_holding_less_than_its_games_owe_is_an_error() {
+        let mut g = game(
+            vec![claim(None, 1, LIAR, HONEST, 0, 0), claim(Some(0), 2, HONEST, Address::ZERO, 10, 10)],
+            GameStatus::ChallengerWins,
+            vec![true, true],
+            Some(false),
+        );
+        g.credits = U256::from(900);
+        let mut other = g.clone();
+        other.credits = U256::from(200);
+        let a = assess(&[g, other], &[], 1_000);
+        assert_eq!(a.collateral[&Address::repeat_byte(0xee)].0, U256::from(1_100));
+        assert!(
+            a.alerts.iter().any(|x| x.message == "Insufficient collateral" && x.level == Level::Error),
+            "{:?}",
+            a.alerts
+        );
     }
 
     #[test]

@@ -93,6 +93,8 @@ pub struct Agent {
     /// Super-root games whose starting root riposte has checked: `None` when it is riposte's
     /// own, else why the game is not played.
     starts: Mutex<HashMap<Address, Option<String>>>,
+    /// `stateVersion()` of each MIPS64 VM a game named (read once).
+    state_versions: Mutex<HashMap<Address, u64>>,
 }
 
 /// What super-root games are judged with: the chain's block times and the rollup node's safe
@@ -307,6 +309,7 @@ impl Agent {
             block_ok: Mutex::new(std::collections::HashSet::new()),
             supers,
             starts: Mutex::new(HashMap::new()),
+            state_versions: Mutex::new(HashMap::new()),
         })
     }
 
@@ -358,6 +361,12 @@ impl Agent {
                 }
                 _ => self.cannon.clone(),
             };
+            if let Some(vm) = &cannon
+                && matches!(vm.as_ref(), CannonVm::Mips64(_))
+                && vm.absolute_prestate() == g.absolute_prestate
+            {
+                self.check_state_version(g.vm).await?;
+            }
             return GameTrace::of(g.game_type, g.absolute_prestate, &self.outputs, cannon.as_ref());
         }
         let Some(s) = &self.supers else {
@@ -373,6 +382,35 @@ impl Agent {
         }
         let chain = s.chain_at(&self.l1, &self.outputs, g.l1_head).await?;
         Ok(GameTrace::of_super(g.absolute_prestate, chain))
+    }
+
+    /// Refuses a game whose VM is not the MIPS64 riposte's Cannon64 implements (state version
+    /// 8): a later MIPS64 could take the same prestate with other rules.
+    async fn check_state_version(&self, vm: Address) -> Result<(), riposte_solver::TraceError> {
+        use riposte_solver::TraceError;
+        let known = self.state_versions.lock().ok().and_then(|m| m.get(&vm).copied());
+        let version = match known {
+            Some(v) => v,
+            None => {
+                let call = riposte_contracts::vm::Mips64::stateVersionCall {};
+                let v = riposte_contracts::call(self.eth().as_ref(), vm, call).await.map_err(|e| {
+                    TraceError::Unsupported(format!(
+                        "the game's VM {vm} does not answer stateVersion() as MIPS64 does: {e}"
+                    ))
+                })?;
+                let v = u64::try_from(v).unwrap_or(u64::MAX);
+                if let Ok(mut m) = self.state_versions.lock() {
+                    m.insert(vm, v);
+                }
+                v
+            }
+        };
+        if version != 8 {
+            return Err(TraceError::Unsupported(format!(
+                "the game's VM {vm} implements MIPS64 state version {version}; riposte's Cannon64 implements version 8"
+            )));
+        }
+        Ok(())
     }
 
     /// The honest trace to judge game `g` by: its own, or output roots alone when riposte has

@@ -4,7 +4,7 @@
 
 use crate::error::{AgentError, Context, Result};
 use alloy::{
-    primitives::{Address, B256},
+    primitives::{Address, B256, U256},
     providers::Provider,
 };
 use riposte_game::{ClaimTree, GameStatus};
@@ -502,10 +502,23 @@ impl Agent {
             .copied()
             .flatten();
         let n = g.view.tree.len() as u64;
-        let resolved = match self.game(fg.address).await {
-            Ok(dg) => dg.resolved_subgames((0..n).collect()).await.unwrap_or_default(),
-            Err(_) => Vec::new(),
-        };
+        let (mut resolved, mut credits) = (Vec::new(), U256::ZERO);
+        if let Ok(dg) = self.game(fg.address).await {
+            resolved = dg.resolved_subgames((0..n).collect()).await.unwrap_or_default();
+            // What the game still holds for each participant, in its bond mode.
+            let refund = matches!(dg.bond_mode().await, Ok(riposte_game::BondMode::Refund));
+            let mut who: Vec<Address> =
+                g.view.tree.claims().iter().flat_map(|c| [c.claimant, c.countered_by]).collect();
+            who.retain(|a| *a != Address::ZERO);
+            who.sort();
+            who.dedup();
+            for a in who {
+                if let Ok(s) = dg.credit_state(a).await {
+                    credits += if refund { s.refund } else { s.normal };
+                }
+            }
+        }
+        let weth_balance = self.l1().get_balance(g.record.weth).await.ok();
         // Output-root games from 1.1 on name who challenged the root's block number.
         let challenger = riposte_contracts::call(self.eth().as_ref(), fg.address, Fdg::l2BlockNumberChallengerCall {})
             .await
@@ -522,6 +535,9 @@ impl Agent {
             resolved,
             root_agrees,
             block_number_challenger: challenger,
+            weth: g.record.weth,
+            weth_balance,
+            credits,
         })
     }
 

@@ -1461,6 +1461,13 @@ async fn the_monitor_forecasts_and_counts_as_the_chain_says() {
     ] {
         assert!(metrics.contains(line), "missing {line}:\n{metrics}");
     }
+    // The devnet's DelayedWETH holds what its games owe (and more: earlier games' deposits).
+    let weth = h.devnet.deployment().delayed_weth;
+    assert!(
+        metrics
+            .contains(&format!("riposte_bond_collateral_available{{delayedWETH=\"{weth}\",balance=\"sufficient\"}}")),
+        "{metrics}"
+    );
     // One complete game and one in progress, each on one side of its maximum duration.
     for completion in ["complete", "in_progress"] {
         let n = ["max_duration", "before_max_duration"]
