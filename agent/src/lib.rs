@@ -7,6 +7,7 @@
 //! source (`riposte-chain`), which moves are honest (`riposte-solver`), the schema
 //! (`riposte-storage`).
 
+pub mod attack;
 pub mod bonds;
 pub mod config;
 pub mod error;

@@ -33,6 +33,42 @@ enum Command {
         #[command(flatten)]
         config: Box<config::ConfigFlags>,
     },
+    /// Rehearse an attack on a testnet: propose garbage roots or attack a game with garbage
+    /// claims, as the scenario says, until its games are resolved. Refuses to run unless
+    /// --i-know-chain-id names the L1 chain it talks to.
+    ///
+    /// Example: riposte attack --scenario garbage-root --l2-block 20 --i-know-chain-id 900 --config configs/devnet.toml
+    Attack {
+        /// garbage-root, attack-honest or clock-drain.
+        #[arg(long, value_enum)]
+        scenario: riposte_agent::attack::Scenario,
+        /// The game to attack (attack-honest; optional for clock-drain).
+        #[arg(long)]
+        game: Option<alloy_primitives::Address>,
+        /// How many garbage roots to propose (garbage-root, clock-drain without --game).
+        #[arg(long, default_value_t = 1)]
+        games: u32,
+        /// The L2 block the garbage proposals claim.
+        #[arg(long)]
+        l2_block: Option<u64>,
+        /// The game type of the proposals.
+        #[arg(long, default_value_t = 255)]
+        game_type: u32,
+        /// Seconds before a claim's deadline that clock-drain answers it.
+        #[arg(long, default_value_t = 60)]
+        margin: u64,
+        /// Print one round's moves (and proposals); send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The L1 chain id you mean to attack; nothing runs without it.
+        #[arg(long)]
+        i_know_chain_id: Option<u64>,
+        /// Stop after this many seconds even if games are unresolved.
+        #[arg(long, default_value_t = 3600)]
+        limit_secs: u64,
+        #[command(flatten)]
+        config: Box<config::ConfigFlags>,
+    },
     /// Watch every game in the window as op-dispute-mon does, read-only: root agreement,
     /// forecasts, resolution, claims, honest actors' claims and bonds, as metrics
     /// (`--metrics.enabled`) and logged alerts; `--once` runs one cycle and prints it.
@@ -276,6 +312,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 tracing::info!("stopped");
                 Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
             })
+        }
+        Command::Attack {
+            scenario,
+            game,
+            games,
+            l2_block,
+            game_type,
+            margin,
+            dry_run,
+            i_know_chain_id,
+            limit_secs,
+            config,
+        } => {
+            let o = riposte_agent::attack::AttackOptions {
+                scenario,
+                game,
+                games,
+                l2_block,
+                game_type,
+                margin,
+                dry_run,
+                i_know_chain_id,
+                limit: std::time::Duration::from_secs(limit_secs),
+            };
+            with_agent(&config, dry_run, move |a| Box::pin(async move { riposte_agent::attack::attack(a, &o).await }))
         }
         Command::Monitor { once, config } => {
             let mut cfg = config.load()?;

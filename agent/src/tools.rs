@@ -411,7 +411,7 @@ pub async fn manual_move(
     send_all(agent, crate::player::intents_for(&g.record, dg.as_ref(), &action).await?).await
 }
 
-async fn send_all(agent: &Agent, intents: Vec<NewIntent>) -> Result<()> {
+pub(crate) async fn send_all(agent: &Agent, intents: Vec<NewIntent>) -> Result<()> {
     let r = agent.responder().context("this command sends transactions: give a private key (not --monitor-only)")?;
     for i in intents {
         let key = i.key.clone();

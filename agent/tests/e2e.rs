@@ -1482,3 +1482,113 @@ async fn the_monitor_forecasts_and_counts_as_the_chain_says() {
     }
     drop(monitor);
 }
+
+/// `riposte attack` as the adversary against the daemon: a garbage root proposed and defended by
+/// garbage until riposte wins it; a dry run that prints moves and sends nothing; a chain id it
+/// was not told to attack refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn riposte_attack_rehearses_against_the_daemon_and_loses() {
+    let h = Harness::new().await;
+    let adversary_key = h.dir.path().join("adversary-key");
+    std::fs::write(&adversary_key, format!("{}\n", h.devnet.accounts()[3].private_key)).unwrap();
+    let chain = h.devnet.l1().provider().get_chain_id().await.unwrap().to_string();
+    let attack = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_riposte"));
+        cmd.arg("attack")
+            .args(["--l1-eth-rpc", h.devnet.l1_url().as_str(), "--l2-eth-rpc", h.devnet.l2_url().as_str()])
+            .args(["--game-factory-address", &h.devnet.deployment().dispute_game_factory.to_string()])
+            .arg("--private-key-file")
+            .arg(&adversary_key)
+            .arg("--db")
+            .arg(h.dir.path().join("attack.db"))
+            .args(["--http-poll-interval", "100ms"])
+            .args(args);
+        cmd
+    };
+    // Not told the chain id: refused by name, nothing sent.
+    let out = attack(&["--scenario", "garbage-root", "--l2-block", &h.l2_block().to_string()]).output().unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains(&format!("refusing to attack L1 chain {chain}")), "{text}");
+    assert_eq!(h.nonce(h.adversary).await, 0);
+
+    // A dry run against an honest game prints the attack and sends nothing.
+    let honest = h.honest_game().await;
+    let out = attack(&[
+        "--scenario",
+        "attack-honest",
+        "--game",
+        &honest.address().to_string(),
+        "--dry-run",
+        "--i-know-chain-id",
+        &chain,
+    ])
+    .output()
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(&format!("game {}: attack claim 0 at position 2", honest.address())), "{text}");
+    assert_eq!(h.nonce(h.adversary).await, 0, "a dry run sends nothing");
+
+    // The rehearsal: riposte defends the chain against a garbage root.
+    let mut agent = h.spawn(&[]);
+    let log = std::fs::File::create(h.dir.path().join("attack.log")).unwrap();
+    let mut rehearsal =
+        attack(&["--scenario", "garbage-root", "--l2-block", &h.l2_block().to_string(), "--i-know-chain-id", &chain])
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+    let started = Instant::now();
+    let (mut last, mut quiet_since, mut idle) = ((0, 0), Instant::now(), 0);
+    let status = loop {
+        if let Some(s) = rehearsal.try_wait().unwrap() {
+            break s;
+        }
+        assert!(agent.child.try_wait().unwrap().is_none(), "the daemon exited; log:\n{}", h.log());
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "rehearsal not over; attack log:\n{}",
+            std::fs::read_to_string(h.dir.path().join("attack.log")).unwrap_or_default()
+        );
+        let now = (h.nonce(h.agent).await, h.nonce(h.adversary).await);
+        if now != last {
+            (last, quiet_since, idle) = (now, Instant::now(), 0);
+        } else if quiet_since.elapsed() > Duration::from_millis(1500) {
+            idle += 1;
+            h.devnet.increase_time(if idle < 3 { 61 } else { 151 }).await.unwrap();
+            quiet_since = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut out = String::new();
+    std::io::Read::read_to_string(rehearsal.stdout.as_mut().unwrap(), &mut out).unwrap();
+    assert!(
+        status.success(),
+        "{out}\n{}",
+        std::fs::read_to_string(h.dir.path().join("attack.log")).unwrap_or_default()
+    );
+    let game: Address = out
+        .lines()
+        .find_map(|l| l.split("game ").nth(1).filter(|_| l.starts_with("proposed")))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let g = h.devnet.game(game).await.unwrap();
+    assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "{out}");
+    assert!(out.contains(&format!("game {game}: ChallengerWins")), "{out}");
+    let tree = g.tree().await.unwrap();
+    assert!(
+        tree.claims().iter().any(|c| c.claimant == h.adversary && !c.is_root()),
+        "the attacker answered riposte: {out}"
+    );
+    assert!(
+        tree.claims()
+            .iter()
+            .filter(|c| c.claimant == h.adversary)
+            .all(|c| c.countered_by != Address::ZERO || c.position.depth() == 0),
+        "every attacker claim was countered"
+    );
+    h.stop(agent);
+}
