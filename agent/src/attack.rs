@@ -10,7 +10,7 @@ use crate::{
 use alloy::{primitives::Address, providers::Provider};
 use riposte_contracts::dgf::{self, Factory};
 use riposte_game::{GameStatus, VmStatus};
-use riposte_solver::{Action, plan_resolution};
+use riposte_solver::{Action, TraceAccessor, plan_resolution};
 use std::time::{Duration, Instant};
 
 /// What to rehearse.
@@ -22,6 +22,12 @@ pub enum Scenario {
     AttackHonest,
     /// Like the others, but answer each claim only `--margin` before its clock runs out.
     ClockDrain,
+    /// Propose garbage roots and bait the other side with correct claims: defend its claims
+    /// with the honest value wherever a defend is legal (garbage attacks elsewhere).
+    Bait,
+    /// Propose garbage roots, answer with garbage, and freeload: counter each of its own claims
+    /// that the other side already countered once more, with garbage, hoping for the bond.
+    Freeload,
 }
 
 /// How to run it.
@@ -64,28 +70,43 @@ async fn round(agent: &Agent, game: Address, me: Address, o: &AttackOptions, now
     }
     let (tree, depth, clocks) = (&g.view.tree, g.view.depth, g.view.clocks);
     let dg = agent.game(game).await?;
+    let trace = if o.scenario == Scenario::Bait { Some(agent.trace_for(&g.record).await?) } else { None };
     let mut out = Vec::new();
     for (i, c) in tree.claims().iter().enumerate() {
-        let answered = !tree.children(i)?.is_empty();
-        if c.claimant == me || answered || c.position.depth() >= depth.max() {
+        if c.position.depth() >= depth.max() {
             continue;
         }
+        let kids = tree.children(i)?;
         let deadline = tree.response_deadline(i, clocks)?;
         if now >= deadline || (o.scenario == Scenario::ClockDrain && deadline.saturating_sub(now) > o.margin) {
             continue;
         }
-        let position = depth.check_move(i, c.position, true)?;
-        let value = garbage(game, i, position.depth() > depth.split());
+        let ours = c.claimant == me;
+        let by_others = kids.iter().any(|k| tree.get(*k).is_ok_and(|k| k.claimant != me));
+        let by_us = kids.iter().any(|k| tree.get(*k).is_ok_and(|k| k.claimant == me));
+        // Freeloading: one more counter of our own claim, beside the other side's.
+        let freeload = o.scenario == Scenario::Freeload && ours && by_others && !by_us;
+        if !freeload && (ours || !kids.is_empty()) {
+            continue;
+        }
+        let (is_attack, value) = match &trace {
+            Some(t) if depth.check_move(i, c.position, false).is_ok() => {
+                let position = depth.check_move(i, c.position, false)?;
+                (false, t.get(&g.view, i, position).await?)
+            }
+            _ => {
+                let position = depth.check_move(i, c.position, true)?;
+                // A freeloader's value must differ from the counter already there.
+                let salt = if freeload { i + (1 << 20) } else { i };
+                (true, garbage(game, salt, position.depth() > depth.split()))
+            }
+        };
+        let position = depth.check_move(i, c.position, is_attack)?;
+        if tree.claims().iter().any(|x| x.parent() == Some(i) && x.position == position && x.value == value) {
+            continue;
+        }
         let bond = dg.required_bond(position).await?;
-        out.push(Action::Move {
-            parent_index: i,
-            parent_value: c.value,
-            is_attack: true,
-            position,
-            value,
-            bond,
-            deadline,
-        });
+        out.push(Action::Move { parent_index: i, parent_value: c.value, is_attack, position, value, bond, deadline });
     }
     Ok(out)
 }
@@ -116,7 +137,7 @@ pub async fn attack(agent: &Agent, o: &AttackOptions) -> Result<()> {
         };
         let bond = f.init_bond(o.game_type).await?;
         for n in 0..o.games.max(1) {
-            let root = alloy::primitives::keccak256(format!("riposte attack {me} {n} {l2_block}"));
+            let root = alloy::primitives::keccak256(format!("riposte attack {:?} {me} {n} {l2_block}", o.scenario));
             let extra = dgf::output_extra_data(l2_block);
             if o.dry_run {
                 println!(
@@ -128,6 +149,11 @@ pub async fn attack(agent: &Agent, o: &AttackOptions) -> Result<()> {
             let call = dgf::propose_output_call(factory, o.game_type, root, l2_block, bond);
             crate::tools::send_all(agent, vec![crate::player::intent_of(factory, call)]).await?;
             let game = f.game_of(o.game_type, root, extra).await?;
+            if game == Address::ZERO {
+                return Err(AgentError::Start(format!(
+                    "the proposal of {root} for L2 block {l2_block} was not created (the factory refused it; see above)"
+                )));
+            }
             println!("proposed garbage root {root} for L2 block {l2_block}: game {game}");
             games.push(game);
         }
@@ -144,8 +170,9 @@ pub async fn attack(agent: &Agent, o: &AttackOptions) -> Result<()> {
             }
             let dg = agent.game(game).await?;
             for m in &moves {
-                if let Action::Move { parent_index, position, value, .. } = m {
-                    println!("game {game}: attack claim {parent_index} at position {} with {value}", position.gindex());
+                if let Action::Move { parent_index, position, value, is_attack, .. } = m {
+                    let kind = if *is_attack { "attack" } else { "defend" };
+                    println!("game {game}: {kind} claim {parent_index} at position {} with {value}", position.gindex());
                 }
                 if !o.dry_run {
                     crate::tools::send_all(agent, crate::player::intents_for(&g.record, dg.as_ref(), m).await?).await?;

@@ -1512,8 +1512,77 @@ async fn riposte_attack_rehearses_against_the_daemon_and_loses() {
     assert!(text.contains(&format!("refusing to attack L1 chain {chain}")), "{text}");
     assert_eq!(h.nonce(h.adversary).await, 0);
 
+    // The rehearsals: riposte defends the chain in each scenario.
+    let mut agent = h.spawn(&[]);
+    for (scenario, extra) in
+        [("garbage-root", &[][..]), ("bait", &[][..]), ("freeload", &[][..]), ("clock-drain", &["--margin", "200"][..])]
+    {
+        let log = std::fs::File::create(h.dir.path().join("attack.log")).unwrap();
+        let mut args = vec!["--scenario", scenario, "--i-know-chain-id", &chain];
+        let block = h.l2_block().to_string();
+        args.extend(["--l2-block", &block]);
+        args.extend(extra);
+        let mut rehearsal = attack(&args).stdout(Stdio::piped()).stderr(log).spawn().unwrap();
+        let started = Instant::now();
+        let (mut last, mut quiet_since, mut idle) = ((0, 0), Instant::now(), 0);
+        let status = loop {
+            if let Some(s) = rehearsal.try_wait().unwrap() {
+                break s;
+            }
+            assert!(agent.child.try_wait().unwrap().is_none(), "the daemon exited; log:\n{}", h.log());
+            let attack_log = || std::fs::read_to_string(h.dir.path().join("attack.log")).unwrap_or_default();
+            assert!(started.elapsed() < Duration::from_secs(120), "{scenario} not over; attack log:\n{}", attack_log());
+            let now = (h.nonce(h.agent).await, h.nonce(h.adversary).await);
+            if now != last {
+                (last, quiet_since, idle) = (now, Instant::now(), 0);
+            } else if quiet_since.elapsed() > Duration::from_millis(1500) {
+                idle += 1;
+                h.devnet.increase_time(if idle < 3 { 61 } else { 151 }).await.unwrap();
+                quiet_since = Instant::now();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let mut out = String::new();
+        std::io::Read::read_to_string(rehearsal.stdout.as_mut().unwrap(), &mut out).unwrap();
+        let attack_log = std::fs::read_to_string(h.dir.path().join("attack.log")).unwrap_or_default();
+        assert!(status.success(), "{scenario}: {out}\n{attack_log}");
+        let game: Address = out
+            .lines()
+            .find_map(|l| l.split("game ").nth(1).filter(|_| l.starts_with("proposed")))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let g = h.devnet.game(game).await.unwrap();
+        assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "{scenario}: {out}");
+        assert!(out.contains(&format!("game {game}: ChallengerWins")), "{scenario}: {out}");
+        let tree = g.tree().await.unwrap();
+        let answers = tree.claims().iter().filter(|c| c.claimant == h.adversary && !c.is_root()).count();
+        assert!(answers > 0, "{scenario}: the attacker answered riposte: {out}");
+        match scenario {
+            "bait" => assert!(out.contains(": defend claim "), "{scenario}: the bait was laid: {out}"),
+            "freeload" => {
+                // Some attacker claim has two counters: riposte's and the freeloader's.
+                let twice = (0..tree.len()).any(|i| {
+                    let kids = tree.children(i).unwrap();
+                    tree.get(i).unwrap().claimant == h.adversary
+                        && kids.iter().any(|k| tree.get(*k).unwrap().claimant == h.adversary)
+                        && kids.iter().any(|k| tree.get(*k).unwrap().claimant == h.agent)
+                });
+                assert!(twice, "{scenario}: a freeloading counter beside riposte's: {out}");
+            }
+            _ => {}
+        }
+        // riposte took every bond the attacker posted.
+        assert!(
+            credit_paid(&h, &g).await || !g.credit(h.agent).await.unwrap().is_zero(),
+            "{scenario}: riposte is owed the bonds"
+        );
+    }
     // A dry run against an honest game prints the attack and sends nothing.
+    // (Last: the honest game would become the anchor once resolved, above the rehearsals' blocks.)
     let honest = h.honest_game().await;
+    let before = h.nonce(h.adversary).await;
     let out = attack(&[
         "--scenario",
         "attack-honest",
@@ -1528,67 +1597,7 @@ async fn riposte_attack_rehearses_against_the_daemon_and_loses() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains(&format!("game {}: attack claim 0 at position 2", honest.address())), "{text}");
-    assert_eq!(h.nonce(h.adversary).await, 0, "a dry run sends nothing");
+    assert_eq!(h.nonce(h.adversary).await, before, "a dry run sends nothing");
 
-    // The rehearsal: riposte defends the chain against a garbage root.
-    let mut agent = h.spawn(&[]);
-    let log = std::fs::File::create(h.dir.path().join("attack.log")).unwrap();
-    let mut rehearsal =
-        attack(&["--scenario", "garbage-root", "--l2-block", &h.l2_block().to_string(), "--i-know-chain-id", &chain])
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-    let started = Instant::now();
-    let (mut last, mut quiet_since, mut idle) = ((0, 0), Instant::now(), 0);
-    let status = loop {
-        if let Some(s) = rehearsal.try_wait().unwrap() {
-            break s;
-        }
-        assert!(agent.child.try_wait().unwrap().is_none(), "the daemon exited; log:\n{}", h.log());
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "rehearsal not over; attack log:\n{}",
-            std::fs::read_to_string(h.dir.path().join("attack.log")).unwrap_or_default()
-        );
-        let now = (h.nonce(h.agent).await, h.nonce(h.adversary).await);
-        if now != last {
-            (last, quiet_since, idle) = (now, Instant::now(), 0);
-        } else if quiet_since.elapsed() > Duration::from_millis(1500) {
-            idle += 1;
-            h.devnet.increase_time(if idle < 3 { 61 } else { 151 }).await.unwrap();
-            quiet_since = Instant::now();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let mut out = String::new();
-    std::io::Read::read_to_string(rehearsal.stdout.as_mut().unwrap(), &mut out).unwrap();
-    assert!(
-        status.success(),
-        "{out}\n{}",
-        std::fs::read_to_string(h.dir.path().join("attack.log")).unwrap_or_default()
-    );
-    let game: Address = out
-        .lines()
-        .find_map(|l| l.split("game ").nth(1).filter(|_| l.starts_with("proposed")))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    let g = h.devnet.game(game).await.unwrap();
-    assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "{out}");
-    assert!(out.contains(&format!("game {game}: ChallengerWins")), "{out}");
-    let tree = g.tree().await.unwrap();
-    assert!(
-        tree.claims().iter().any(|c| c.claimant == h.adversary && !c.is_root()),
-        "the attacker answered riposte: {out}"
-    );
-    assert!(
-        tree.claims()
-            .iter()
-            .filter(|c| c.claimant == h.adversary)
-            .all(|c| c.countered_by != Address::ZERO || c.position.depth() == 0),
-        "every attacker claim was countered"
-    );
     h.stop(agent);
 }
