@@ -128,6 +128,14 @@ struct MonitorGauges {
     last_cycle: Gauge,
     collateral_required: Family<CollateralLabels, Gauge<f64, AtomicU64>>,
     collateral_available: Family<CollateralLabels, Gauge<f64, AtomicU64>>,
+    l2_challenges: Family<AgreementOnlyLabels, Gauge>,
+    latest_proposal: Family<AgreementOnlyLabels, Gauge>,
+    anchors: Family<GameTypeLabels, Gauge>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AgreementOnlyLabels {
+    root_agreement: String,
 }
 
 impl MonitorGauges {
@@ -145,6 +153,9 @@ impl MonitorGauges {
             last_cycle: Gauge::default(),
             collateral_required: Family::default(),
             collateral_available: Family::default(),
+            l2_challenges: Family::default(),
+            latest_proposal: Family::default(),
+            anchors: Family::default(),
         };
         r.register(
             "games_agreement",
@@ -181,6 +192,21 @@ impl MonitorGauges {
             g.collateral_required.clone(),
         );
         r.register("bond_collateral_available", "ETH a DelayedWETH holds", g.collateral_available.clone());
+        r.register(
+            "l2_block_challenges",
+            "Games whose root's L2 block number was challenged, by root agreement",
+            g.l2_challenges.clone(),
+        );
+        r.register(
+            "latest_proposal",
+            "Creation time of the newest proposal riposte agrees / disagrees with (unix seconds)",
+            g.latest_proposal.clone(),
+        );
+        r.register(
+            "anchor_l2_block",
+            "The anchor state registry's L2 block (or timestamp) per game type",
+            g.anchors.clone(),
+        );
         r.register(
             "monitor_last_cycle_timestamp",
             "When the last monitor cycle finished (unix seconds)",
@@ -376,6 +402,19 @@ impl Metrics {
             let labels = CollateralLabels { delayedWETH: weth.to_string(), balance: balance.into() };
             m.collateral_required.get_or_create(&labels).set(eth(*required));
             m.collateral_available.get_or_create(&labels).set(eth(*available));
+        }
+        for (store, values) in [(&m.l2_challenges, &a.l2_block_challenges), (&m.latest_proposal, &a.latest_proposal)] {
+            store.clear();
+            for label in ["agree", "disagree"] {
+                let n = values.get(label).copied().unwrap_or(0);
+                store.get_or_create(&AgreementOnlyLabels { root_agreement: label.into() }).set(n as i64);
+            }
+        }
+        m.anchors.clear();
+        for (t, v) in &a.anchors {
+            m.anchors
+                .get_or_create(&GameTypeLabels { game_type: t.to_string() })
+                .set(i64::try_from(*v).unwrap_or(i64::MAX));
         }
         m.latest_valid.set(a.latest_valid_proposal_l2_block as i64);
         m.failed.set(failed as i64);

@@ -41,6 +41,8 @@ pub struct Observed {
     pub weth_balance: Option<U256>,
     /// Credits the game still holds for its participants, in its bond mode (wei).
     pub credits: U256,
+    /// The registry's anchor for the game's type (L2 block or timestamp), if read.
+    pub anchor: Option<u64>,
 }
 
 /// Alert severity, as op-dispute-mon logs them.
@@ -104,6 +106,13 @@ pub struct Assessment {
     pub games: BTreeMap<u32, u64>,
     /// The highest L2 block of a proposal riposte agrees with.
     pub latest_valid_proposal_l2_block: u64,
+    /// `l2_block_challenges{root_agreement}`: games whose root's block number was challenged.
+    pub l2_block_challenges: BTreeMap<&'static str, u64>,
+    /// `latest_proposal{root_agreement}`: the newest creation time of a proposal riposte agrees
+    /// (`agree`) and disagrees (`disagree`) with.
+    pub latest_proposal: BTreeMap<&'static str, u64>,
+    /// Each game type's anchor (L2 block or timestamp).
+    pub anchors: BTreeMap<u32, u64>,
     /// Per DelayedWETH: collateral required (unresolved bonds plus unclaimed credits of its
     /// games) and its ETH balance.
     pub collateral: BTreeMap<Address, (U256, Option<U256>)>,
@@ -136,6 +145,35 @@ pub fn assess(games: &[Observed], honest_actors: &[Address], now: u64) -> Assess
     }
     for g in games {
         *out.games.entry(g.game_type).or_default() += 1;
+        if let Some(a) = g.anchor {
+            out.anchors.insert(g.game_type, a);
+        }
+        if let Some(agree) = g.root_agrees {
+            let label = if agree { "agree" } else { "disagree" };
+            let latest = out.latest_proposal.entry(label).or_default();
+            *latest = (*latest).max(g.created_at);
+            if let Some(challenger) = g.block_number_challenger {
+                *out.l2_block_challenges.entry(label).or_default() += 1;
+                if agree {
+                    out.alerts.push(Alert {
+                        level: Level::Warn,
+                        game: g.address,
+                        message: "Valid block number challenged",
+                        detail: format!("by {challenger}"),
+                    });
+                }
+            }
+        }
+        // Simplified super-root proposals (type 5) have no bisection: one in progress is a
+        // proposal only its permissioned roles can stop.
+        if g.game_type == 5 && g.status == GameStatus::InProgress {
+            out.alerts.push(Alert {
+                level: Level::Warn,
+                game: g.address,
+                message: "Permissioned super-root proposal in progress",
+                detail: format!("L2 timestamp {}", g.l2_block),
+            });
+        }
         forecast(g, &mut out);
         resolution(g, now, &mut out);
         claims(g, now, honest_actors, &mut out);
@@ -339,6 +377,7 @@ mod tests {
             weth: Address::repeat_byte(0xee),
             weth_balance: Some(U256::from(1_000)),
             credits: U256::ZERO,
+            anchor: Some(4),
         }
     }
 
@@ -390,7 +429,26 @@ mod tests {
         let h = a.honest[&HONEST];
         assert_eq!((h.invalid_claims, h.lost_bonds, h.won_bonds), (1, U256::from(10), U256::ZERO));
         assert_eq!(a.latest_valid_proposal_l2_block, 20);
+        assert_eq!(a.latest_proposal.get("agree"), Some(&0));
+        assert_eq!(a.anchors.get(&255), Some(&4));
         assert_eq!(a.resolution.get(&("complete", "max_duration")), Some(&1));
+    }
+
+    #[test]
+    fn block_number_challenges_and_type_5_proposals_are_named() {
+        let mut valid =
+            game(vec![claim(None, 1, HONEST, Address::ZERO, 0, 0)], GameStatus::InProgress, vec![false], Some(true));
+        valid.block_number_challenger = Some(LIAR);
+        let mut super5 = valid.clone();
+        super5.game_type = 5;
+        super5.block_number_challenger = None;
+        let a = assess(&[valid, super5], &[], 10);
+        assert_eq!(a.l2_block_challenges.get("agree"), Some(&1));
+        let messages: Vec<_> = a.alerts.iter().map(|x| x.message).collect();
+        assert!(messages.contains(&"Valid block number challenged"), "{messages:?}");
+        assert!(messages.contains(&"Permissioned super-root proposal in progress"), "{messages:?}");
+        // A challenged block number forecasts the challenger, whatever the tree says.
+        assert_eq!(a.agreement.get(&("agree_challenger_ahead", "in_progress", "incorrect", "agree")), Some(&1));
     }
 
     #[test]

@@ -519,6 +519,14 @@ impl Agent {
             }
         }
         let weth_balance = self.l1().get_balance(g.record.weth).await.ok();
+        let anchor = riposte_contracts::call(
+            self.eth().as_ref(),
+            g.record.anchor_registry,
+            riposte_contracts::asr::AnchorStateRegistry::anchorsCall { gameType: fg.game_type },
+        )
+        .await
+        .ok()
+        .map(|a| u64::try_from(a.l2BlockNumber).unwrap_or(u64::MAX));
         // Output-root games from 1.1 on name who challenged the root's block number.
         let challenger = riposte_contracts::call(self.eth().as_ref(), fg.address, Fdg::l2BlockNumberChallengerCall {})
             .await
@@ -538,6 +546,7 @@ impl Agent {
             weth: g.record.weth,
             weth_balance,
             credits,
+            anchor,
         })
     }
 
@@ -547,7 +556,9 @@ impl Agent {
         let now = self.l1_now().await?;
         let mut seen = Vec::new();
         let mut failed = 0u64;
+        let mut by_type: std::collections::BTreeMap<u32, u64> = std::collections::BTreeMap::new();
         for fg in self.window_games(now).await? {
+            *by_type.entry(fg.game_type).or_default() += 1;
             match self.observe(fg).await {
                 Ok(o) => seen.push(o),
                 Err(e) => {
@@ -560,7 +571,9 @@ impl Agent {
         actors.extend(self.sender());
         actors.sort();
         actors.dedup();
-        let assessment = crate::monitor::assess(&seen, &actors, now);
+        let mut assessment = crate::monitor::assess(&seen, &actors, now);
+        // Every game of the window counts by type, read or not (unknown types are listed).
+        assessment.games = by_type;
         for a in &assessment.alerts {
             match a.level {
                 crate::monitor::Level::Error => tracing::error!(game = %a.game, detail = %a.detail, "{}", a.message),
