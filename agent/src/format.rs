@@ -50,23 +50,6 @@ pub fn describe_position(pos: Position, depth: GameDepth) -> Result<String, Game
     Ok(out)
 }
 
-/// What an output position of `view` stands for: an L2 block, or for a super-root game a
-/// timestamp's super root or a transition step towards the next second's.
-pub fn stands_for(view: &riposte_solver::trace::GameView, pos: Position) -> Option<String> {
-    use riposte_solver::trace::super_root::{TracePoint, trace_point};
-    if !view.depth.is_output_position(pos) {
-        return None;
-    }
-    if !view.super_root {
-        return view.output_block(pos).ok().map(|b| format!("block {b}"));
-    }
-    let index = view.depth.output_trace_index(pos).ok()?;
-    Some(match trace_point(index, view.starting_block, view.l2_block_number) {
-        TracePoint::Super { timestamp } => format!("t={timestamp}"),
-        TracePoint::Transition { timestamp, step } => format!("t={timestamp} step {step}/127"),
-    })
-}
-
 /// One claim tree drawn as an indented tree, children under their parent in insertion order:
 /// index, move, position, depth, trace index, what it stands for, value, claimant, bond, clock
 /// left, whether the honest trace agrees, and who countered it.

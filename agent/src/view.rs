@@ -72,6 +72,23 @@ pub struct ClaimRow {
     pub children: Vec<usize>,
 }
 
+/// What an output position of `view` stands for: an L2 block, or for a super-root game a
+/// timestamp's super root or a transition step towards the next second's.
+pub fn stands_for(view: &GameView, pos: riposte_game::Position) -> Option<String> {
+    use riposte_solver::trace::super_root::{TracePoint, trace_point};
+    if !view.depth.is_output_position(pos) {
+        return None;
+    }
+    if !view.super_root {
+        return view.output_block(pos).ok().map(|b| format!("block {b}"));
+    }
+    let index = view.depth.output_trace_index(pos).ok()?;
+    Some(match trace_point(index, view.starting_block, view.l2_block_number) {
+        TracePoint::Super { timestamp } => format!("t={timestamp}"),
+        TracePoint::Transition { timestamp, step } => format!("t={timestamp} step {step}/127"),
+    })
+}
+
 /// The rows of every claim of `view`, in index order.
 pub fn claim_rows(view: &GameView, now: u64, honest: &[Option<bool>], resolved: Option<&[bool]>) -> Vec<ClaimRow> {
     let (tree, depth, clocks) = (&view.tree, view.depth, view.clocks);
@@ -93,7 +110,7 @@ pub fn claim_rows(view: &GameView, now: u64, honest: &[Option<bool>], resolved: 
                 position: c.position.gindex().to_string(),
                 depth: c.position.depth(),
                 trace_index: c.position.trace_index(depth.max()).ok().map(|t| t.to_string()),
-                stands_for: crate::format::stands_for(view, c.position),
+                stands_for: stands_for(view, c.position),
                 value: c.value,
                 claimant: c.claimant,
                 bond_wei: U256::from(c.bond).to_string(),
