@@ -278,6 +278,10 @@ pub struct Config {
     /// How often `riposte monitor` looks at every game in the window.
     #[serde(default = "default_monitor_interval")]
     pub monitor_interval: Span,
+    /// Rollup nodes the monitor asks for each output-root game's output
+    /// (`optimism_outputAtBlock`), compared with each other and with riposte's own.
+    #[serde(default)]
+    pub monitor_rollup_rpcs: Vec<String>,
     /// Hex private key of the sender. Prefer `private-key-file` or `RIPOSTE_PRIVATE_KEY`.
     #[serde(default)]
     pub private_key: Option<Secret>,
@@ -436,6 +440,10 @@ pub struct ConfigFlags {
     #[arg(long, value_parser = parse_span_arg)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub monitor_interval: Option<Span>,
+    /// Rollup nodes the monitor compares outputs with (comma-separated URLs).
+    #[arg(long = "monitor-rollup-rpc", value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitor_rollup_rpcs: Option<Vec<String>>,
     /// Hex private key (prefer --private-key-file or RIPOSTE_PRIVATE_KEY).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -129,6 +129,10 @@ struct MonitorGauges {
     collateral_required: Family<CollateralLabels, Gauge<f64, AtomicU64>>,
     collateral_available: Family<CollateralLabels, Gauge<f64, AtomicU64>>,
     l2_challenges: Family<AgreementOnlyLabels, Gauge>,
+    different_roots: Gauge,
+    mixed_availability: Gauge,
+    against_nodes: Gauge,
+    node_errors: Gauge,
     latest_proposal: Family<AgreementOnlyLabels, Gauge>,
     anchors: Family<GameTypeLabels, Gauge>,
 }
@@ -154,6 +158,10 @@ impl MonitorGauges {
             collateral_required: Family::default(),
             collateral_available: Family::default(),
             l2_challenges: Family::default(),
+            different_roots: Gauge::default(),
+            mixed_availability: Gauge::default(),
+            against_nodes: Gauge::default(),
+            node_errors: Gauge::default(),
             latest_proposal: Family::default(),
             anchors: Family::default(),
         };
@@ -410,6 +418,10 @@ impl Metrics {
                 store.get_or_create(&AgreementOnlyLabels { root_agreement: label.into() }).set(n as i64);
             }
         }
+        m.different_roots.set(a.different_root_games as i64);
+        m.mixed_availability.set(a.mixed_availability_games as i64);
+        m.against_nodes.set(a.riposte_vs_nodes_games as i64);
+        m.node_errors.set(a.node_errors as i64);
         m.anchors.clear();
         for (t, v) in &a.anchors {
             m.anchors

@@ -43,6 +43,10 @@ pub struct Observed {
     pub credits: U256,
     /// The registry's anchor for the game's type (L2 block or timestamp), if read.
     pub anchor: Option<u64>,
+    /// The root claim.
+    pub root_claim: alloy_primitives::B256,
+    /// What each configured rollup node says the output at `l2_block` is (name, answer).
+    pub node_roots: Vec<(String, Result<alloy_primitives::B256, String>)>,
 }
 
 /// Alert severity, as op-dispute-mon logs them.
@@ -113,6 +117,14 @@ pub struct Assessment {
     pub latest_proposal: BTreeMap<&'static str, u64>,
     /// Each game type's anchor (L2 block or timestamp).
     pub anchors: BTreeMap<u32, u64>,
+    /// Games on whose output the answering rollup nodes disagree.
+    pub different_root_games: u64,
+    /// Games some nodes answered and others could not.
+    pub mixed_availability_games: u64,
+    /// Games where the nodes agree with each other but not with riposte's own verdict.
+    pub riposte_vs_nodes_games: u64,
+    /// Node answers that were errors, this cycle.
+    pub node_errors: u64,
     /// Per DelayedWETH: collateral required (unresolved bonds plus unclaimed credits of its
     /// games) and its ETH balance.
     pub collateral: BTreeMap<Address, (U256, Option<U256>)>,
@@ -174,6 +186,7 @@ pub fn assess(games: &[Observed], honest_actors: &[Address], now: u64) -> Assess
                 detail: format!("L2 timestamp {}", g.l2_block),
             });
         }
+        nodes(g, &mut out);
         forecast(g, &mut out);
         resolution(g, now, &mut out);
         claims(g, now, honest_actors, &mut out);
@@ -201,6 +214,51 @@ pub fn assess(games: &[Observed], honest_actors: &[Address], now: u64) -> Assess
         }
     }
     out
+}
+
+/// The rollup nodes' view of a game's output, next to each other and to riposte's.
+fn nodes(g: &Observed, out: &mut Assessment) {
+    if g.node_roots.is_empty() {
+        return;
+    }
+    let answers: Vec<_> = g.node_roots.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
+    let errors = g.node_roots.len() - answers.len();
+    out.node_errors += errors as u64;
+    if errors > 0 && !answers.is_empty() {
+        out.mixed_availability_games += 1;
+    }
+    let Some(first) = answers.first() else { return };
+    if answers.iter().any(|r| r != first) {
+        out.different_root_games += 1;
+        let said: Vec<String> = g
+            .node_roots
+            .iter()
+            .map(|(n, r)| format!("{n}: {}", r.as_ref().map_or_else(|e| e.clone(), |v| v.to_string())))
+            .collect();
+        out.alerts.push(Alert {
+            level: Level::Error,
+            game: g.address,
+            message: "Rollup nodes disagree on the output root",
+            detail: format!("L2 block {}: {}", g.l2_block, said.join("; ")),
+        });
+        return;
+    }
+    let nodes_agree = **first == g.root_claim;
+    if let Some(ours) = g.root_agrees
+        && ours != nodes_agree
+    {
+        out.riposte_vs_nodes_games += 1;
+        out.alerts.push(Alert {
+            level: Level::Error,
+            game: g.address,
+            message: "riposte's output root differs from the rollup nodes'",
+            detail: format!(
+                "L2 block {}: riposte judges the root {}, the nodes say {first}",
+                g.l2_block,
+                if ours { "honest" } else { "dishonest" }
+            ),
+        });
+    }
 }
 
 fn forecast(g: &Observed, out: &mut Assessment) {
@@ -378,6 +436,8 @@ mod tests {
             weth_balance: Some(U256::from(1_000)),
             credits: U256::ZERO,
             anchor: Some(4),
+            root_claim: B256::repeat_byte(1),
+            node_roots: Vec::new(),
         }
     }
 
@@ -449,6 +509,33 @@ mod tests {
         assert!(messages.contains(&"Permissioned super-root proposal in progress"), "{messages:?}");
         // A challenged block number forecasts the challenger, whatever the tree says.
         assert_eq!(a.agreement.get(&("agree_challenger_ahead", "in_progress", "incorrect", "agree")), Some(&1));
+    }
+
+    #[test]
+    fn rollup_nodes_are_compared_with_each_other_and_with_riposte() {
+        let g =
+            game(vec![claim(None, 1, HONEST, Address::ZERO, 0, 0)], GameStatus::InProgress, vec![false], Some(true));
+        let root = g.root_claim;
+        let with = |answers: Vec<Result<B256, String>>| {
+            let mut g = g.clone();
+            g.node_roots = answers.into_iter().enumerate().map(|(i, r)| (format!("node{i}"), r)).collect();
+            assess(&[g], &[], 10)
+        };
+        let a = with(vec![Ok(root), Ok(root)]);
+        assert_eq!((a.different_root_games, a.mixed_availability_games, a.riposte_vs_nodes_games), (0, 0, 0));
+        let a = with(vec![Ok(root), Ok(B256::repeat_byte(9))]);
+        assert_eq!(a.different_root_games, 1);
+        assert!(
+            a.alerts
+                .iter()
+                .any(|x| x.message == "Rollup nodes disagree on the output root" && x.detail.contains("node1"))
+        );
+        let a = with(vec![Ok(root), Err("connection refused".into())]);
+        assert_eq!((a.mixed_availability_games, a.node_errors), (1, 1));
+        let a = with(vec![Ok(B256::repeat_byte(9)), Ok(B256::repeat_byte(9))]);
+        assert_eq!(a.riposte_vs_nodes_games, 1, "riposte says honest, both nodes say otherwise");
+        let a = with(vec![Err("down".into())]);
+        assert_eq!((a.node_errors, a.mixed_availability_games), (1, 0));
     }
 
     #[test]

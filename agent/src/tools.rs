@@ -5,7 +5,7 @@
 use crate::error::{AgentError, Context, Result};
 use alloy::{
     primitives::{Address, B256, U256},
-    providers::Provider,
+    providers::{DynProvider, Provider},
 };
 use riposte_game::{ClaimTree, GameStatus};
 use riposte_solver::{
@@ -492,8 +492,8 @@ pub async fn verify_block(l2_url: &str, rollup_config: Option<&std::path::Path>,
 }
 
 impl Agent {
-    /// What the monitor reads of one game.
-    pub async fn observe(&self, fg: FactoryGame) -> Result<crate::monitor::Observed> {
+    /// What the monitor reads of one game; `nodes` are asked for its output (output-root games).
+    pub async fn observe(&self, fg: FactoryGame, nodes: &[(String, DynProvider)]) -> Result<crate::monitor::Observed> {
         let g = self.live_game(fg.address, Some(fg), Purpose::Inspect).await?;
         let root_agrees = self
             .honesty(&g.record, &GameView { tree: root_only(&g.view.tree), ..g.view.clone() })
@@ -527,6 +527,20 @@ impl Agent {
         .await
         .ok()
         .map(|a| u64::try_from(a.l2BlockNumber).unwrap_or(u64::MAX));
+        let mut node_roots = Vec::new();
+        if g.record.super_root.is_none() {
+            for (name, node) in nodes {
+                #[derive(Debug, serde::Deserialize)]
+                #[serde(rename_all = "camelCase")]
+                struct Output {
+                    output_root: B256,
+                }
+                let block = format!("{:#x}", g.record.l2_block_number);
+                let answer: std::result::Result<Output, _> =
+                    node.raw_request("optimism_outputAtBlock".into(), (block,)).await;
+                node_roots.push((name.clone(), answer.map(|o| o.output_root).map_err(|e| e.to_string())));
+            }
+        }
         // Output-root games from 1.1 on name who challenged the root's block number.
         let challenger = riposte_contracts::call(self.eth().as_ref(), fg.address, Fdg::l2BlockNumberChallengerCall {})
             .await
@@ -547,19 +561,21 @@ impl Agent {
             weth_balance,
             credits,
             anchor,
+            root_claim: g.record.root_claim,
+            node_roots,
         })
     }
 
     /// One monitor cycle: every game in the window read and judged, the metrics set, each
     /// alert logged at its level. A game that cannot be read is counted as failed and named.
-    pub async fn monitor_cycle(&self) -> Result<crate::monitor::Assessment> {
+    pub async fn monitor_cycle(&self, nodes: &[(String, DynProvider)]) -> Result<crate::monitor::Assessment> {
         let now = self.l1_now().await?;
         let mut seen = Vec::new();
         let mut failed = 0u64;
         let mut by_type: std::collections::BTreeMap<u32, u64> = std::collections::BTreeMap::new();
         for fg in self.window_games(now).await? {
             *by_type.entry(fg.game_type).or_default() += 1;
-            match self.observe(fg).await {
+            match self.observe(fg, nodes).await {
                 Ok(o) => seen.push(o),
                 Err(e) => {
                     failed += 1;
@@ -589,8 +605,21 @@ impl Agent {
 /// `riposte monitor`: a cycle every `monitor-interval` (or one with `once`, printing what it
 /// found), until `stop` resolves.
 pub async fn monitor(agent: &Agent, once: bool, stop: impl std::future::Future<Output = ()>) -> Result<()> {
+    let mut nodes = Vec::new();
+    for url in &agent.config().monitor_rollup_rpcs {
+        let name = "monitor-rollup";
+        let opts = riposte_chain::RpcOptions::default();
+        let metrics: std::sync::Arc<dyn riposte_chain::ChainMetrics> = std::sync::Arc::new(agent.metrics().clone());
+        let p =
+            riposte_chain::connect(url, name, &opts, metrics).await.with_context(|| format!("rollup node {url}"))?;
+        nodes.push((url.clone(), p));
+    }
     if once {
-        let a = agent.monitor_cycle().await?;
+        let a = agent.monitor_cycle(&nodes).await?;
+        println!(
+            "rollup nodes: {} games with different roots, {} with mixed availability, {} against riposte, {} errors",
+            a.different_root_games, a.mixed_availability_games, a.riposte_vs_nodes_games, a.node_errors
+        );
         for ((status, completion, correctness, root), n) in &a.agreement {
             println!("games_agreement {status} {completion} {correctness} {root}: {n}");
         }
@@ -616,7 +645,7 @@ pub async fn monitor(agent: &Agent, once: bool, stop: impl std::future::Future<O
     tokio::pin!(stop);
     let interval = agent.config().monitor_interval.0;
     loop {
-        if let Err(e) = agent.monitor_cycle().await {
+        if let Err(e) = agent.monitor_cycle(&nodes).await {
             tracing::error!(error = %format!("{e:#}"), "monitor cycle failed");
         }
         tokio::select! {

@@ -1410,8 +1410,26 @@ async fn the_monitor_forecasts_and_counts_as_the_chain_says() {
     let tree = won.tree().await.unwrap();
     let ours = tree.claims().iter().filter(|c| c.claimant == h.agent).count();
     let won_wei: u128 = tree.claims().iter().filter(|c| c.countered_by == h.agent).map(|c| c.bond).sum();
-    let (ok, out) = tool(&h, &["monitor", "--once"]);
+    // Two rollup nodes for the monitor to compare: the devnet's (honest) and one that lies.
+    let liar = lying_rollup_node().await;
+    let nodes = format!("{},http://127.0.0.1:{liar}", h.devnet.rollup().url());
+    let (ok, out) = tool(&h, &["monitor", "--once", "--monitor-rollup-rpc", &nodes]);
     assert!(ok, "{out}");
+    assert!(
+        out.contains(
+            "rollup nodes: 2 games with different roots, 0 with mixed availability, 0 against riposte, 0 errors"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("Rollup nodes disagree on the output root"), "{out}");
+    // With the honest node alone: no disagreement, and it agrees with riposte on both games.
+    let (ok, out_honest) = tool(&h, &["monitor", "--once", "--monitor-rollup-rpc", h.devnet.rollup().url()]);
+    assert!(
+        ok && out_honest.contains(
+            "rollup nodes: 0 games with different roots, 0 with mixed availability, 0 against riposte, 0 errors"
+        ),
+        "{out_honest}"
+    );
     assert!(out.contains("games_agreement disagree_challenger_wins complete correct disagree: 1"), "{out}");
     assert!(out.contains("games_agreement agree_challenger_ahead in_progress incorrect agree: 1"), "{out}");
     assert!(out.contains(&format!("Forecasting unexpected game result (game {}", lost.address())), "{out}");

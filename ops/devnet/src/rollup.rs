@@ -1,5 +1,6 @@
 //! A stand-in rollup node for the devnet's super-root games: the few methods riposte reads of
-//! one (`optimism_rollupConfig`, `optimism_syncStatus`, `optimism_safeHeadAtL1Block`, and a
+//! one (`optimism_rollupConfig`, `optimism_syncStatus`, `optimism_safeHeadAtL1Block`,
+//! `optimism_outputAtBlock` (the output root computed from the devnet's L2), and a
 //! super-root node's `superroot_atTimestamp`), answered from the devnet's own facts.
 //!
 //! The devnet's L2 (`anvil --optimism`) is not derived from L1, so no L2 block is "safe" in the
@@ -151,6 +152,13 @@ async fn answer(req: &Value, f: &Facts) -> Value {
             number(param).map(|n| json!({ "l1Block": block_ref(n), "safeHead": block_ref(safe) }))
         }
         "superroot_atTimestamp" => super_root_at(f, number(param), safe).await,
+        "optimism_outputAtBlock" => match number(param) {
+            Ok(block) => crate::output::output_root_of(&f.l2, block)
+                .await
+                .map(|(root, _)| json!({ "version": B256::ZERO, "outputRoot": root }))
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        },
         other => Err(format!("the method {other} does not exist on the devnet's rollup node")),
     };
     match result {
