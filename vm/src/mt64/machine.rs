@@ -220,7 +220,7 @@ impl<O: PreimageOracle> Cannon64<O> {
         if let Some(t) = tracker.as_deref_mut() {
             t.data.push(memory.proof(addr));
         }
-        memory.read_u64(addr)
+        memory.read_u64_mut(addr)
     }
 
     /// Writes a data word and drops an LL reservation on it (`handleMemoryUpdate`).
@@ -251,7 +251,7 @@ impl<O: PreimageOracle> Cannon64<O> {
         if let Some(tr) = tracker.as_deref_mut() {
             tr.insn = Some(self.memory.proof(pc));
         }
-        let insn = self.memory.read_u32(pc);
+        let insn = self.memory.read_u32_mut(pc);
         let opcode = insn >> 26;
         let step = self.state.step.wrapping_add(1);
         let since = self.state.steps_since_context_switch.wrapping_add(1);

@@ -136,10 +136,15 @@ impl std::hash::Hasher for IndexHasher {
 type IndexMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<IndexHasher>>;
 
 /// Sparse, Merkleized, copy-on-write memory over the 64-bit address space.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Memory64 {
-    /// Pages by `addr >> 12`, shared between clones until written.
-    pages: IndexMap<Arc<Page>>,
+    /// Where each page (`addr >> 12`) is in `store`.
+    slots: IndexMap<u32>,
+    /// The pages, shared between clones until written.
+    store: Vec<Arc<Page>>,
+    /// The two pages the VM used last (page index, slot), most recent first: instruction
+    /// fetches and data accesses mostly stay on one page each, so most skip the map.
+    recent: [(u64, u32); 2],
     /// Nodes above the pages by generalized index (1 = root, `2^52 + p` = page `p`, not
     /// stored): absent = all-zero subtree, `None` = stale, `Some` = cached hash.
     upper: IndexMap<Option<B256>>,
@@ -147,9 +152,24 @@ pub struct Memory64 {
     dirty: Vec<u64>,
 }
 
+/// No page index is `u64::MAX` (addresses have 64 bits, pages 12 of them).
+const NO_PAGE: (u64, u32) = (u64::MAX, 0);
+
+impl Default for Memory64 {
+    fn default() -> Self {
+        Self {
+            slots: IndexMap::default(),
+            store: Vec::new(),
+            recent: [NO_PAGE; 2],
+            upper: IndexMap::default(),
+            dirty: Vec::new(),
+        }
+    }
+}
+
 impl std::fmt::Debug for Memory64 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Memory64").field("pages", &self.pages.len()).finish_non_exhaustive()
+        f.debug_struct("Memory64").field("pages", &self.store.len()).finish_non_exhaustive()
     }
 }
 
@@ -157,9 +177,9 @@ impl PartialEq for Memory64 {
     /// Equal contents (absent pages equal zero pages).
     fn eq(&self, other: &Self) -> bool {
         let covers = |a: &Self, b: &Self| {
-            a.pages.iter().all(|(i, p)| match b.pages.get(i) {
-                Some(q) => p.words == q.words,
-                None => p.words.iter().all(|w| *w == 0),
+            a.slots.iter().all(|(i, s)| match b.page(*i) {
+                Some(q) => a.store[*s as usize].words == q.words,
+                None => a.store[*s as usize].words.iter().all(|w| *w == 0),
             })
         };
         covers(self, other) && covers(other, self)
@@ -174,14 +194,64 @@ impl Memory64 {
         Self::default()
     }
 
+    /// The slot of page `index` (the cache is read, not updated).
+    #[inline(always)]
+    fn slot(&self, index: u64) -> Option<u32> {
+        let r = self.recent;
+        if r[0].0 == index {
+            return Some(r[0].1);
+        }
+        if r[1].0 == index {
+            return Some(r[1].1);
+        }
+        self.slots.get(&index).copied()
+    }
+
+    /// The slot of page `index`, remembered as the most recent.
+    #[inline(always)]
+    fn slot_mut(&mut self, index: u64) -> Option<u32> {
+        let r = self.recent;
+        if r[0].0 == index {
+            return Some(r[0].1);
+        }
+        if r[1].0 == index {
+            self.recent = [r[1], r[0]];
+            return Some(r[1].1);
+        }
+        let s = *self.slots.get(&index)?;
+        self.recent = [(index, s), r[0]];
+        Some(s)
+    }
+
+    /// [`Self::read_u64`], remembering the page for the next access (the VM's hot path).
+    #[inline(always)]
+    pub fn read_u64_mut(&mut self, addr: u64) -> u64 {
+        match self.slot_mut(addr >> PAGE_BITS) {
+            Some(s) => self.store[s as usize].words[((addr >> 3) as usize) & (PAGE_WORDS - 1)],
+            None => 0,
+        }
+    }
+
+    /// [`Self::read_u32`], remembering the page.
+    #[inline(always)]
+    pub fn read_u32_mut(&mut self, addr: u64) -> u32 {
+        let shift = 32 - (addr & 4) * 8;
+        (self.read_u64_mut(addr) >> shift) as u32
+    }
+
+    #[inline(always)]
+    fn page(&self, index: u64) -> Option<&Page> {
+        self.slot(index).map(|s| self.store[s as usize].as_ref())
+    }
+
     /// Pages holding data (zero pages that were written count too).
     pub fn page_count(&self) -> usize {
-        self.pages.len()
+        self.store.len()
     }
 
     /// The indexes of allocated pages, ascending.
     pub fn page_indexes(&self) -> Vec<u64> {
-        let mut v: Vec<u64> = self.pages.keys().copied().collect();
+        let mut v: Vec<u64> = self.slots.keys().copied().collect();
         v.sort_unstable();
         v
     }
@@ -189,7 +259,7 @@ impl Memory64 {
     /// The 4096 bytes of page `index` (zero if absent).
     pub fn page_bytes(&self, index: u64) -> [u8; PAGE_SIZE as usize] {
         let mut out = [0u8; PAGE_SIZE as usize];
-        if let Some(page) = self.pages.get(&index) {
+        if let Some(page) = self.page(index) {
             for (chunk, w) in out.chunks_exact_mut(8).zip(page.words.iter()) {
                 chunk.copy_from_slice(&w.to_be_bytes());
             }
@@ -200,7 +270,7 @@ impl Memory64 {
     /// The big-endian 8-byte word at `addr & !7`.
     #[inline(always)]
     pub fn read_u64(&self, addr: u64) -> u64 {
-        match self.pages.get(&(addr >> PAGE_BITS)) {
+        match self.page(addr >> PAGE_BITS) {
             Some(page) => page.words[((addr >> 3) as usize) & (PAGE_WORDS - 1)],
             None => 0,
         }
@@ -210,15 +280,19 @@ impl Memory64 {
     #[inline(always)]
     pub fn write_u64(&mut self, addr: u64, value: u64) {
         let index = addr >> PAGE_BITS;
-        let page = match self.pages.entry(index) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
+        let slot = match self.slot_mut(index) {
+            Some(s) => s,
+            None => {
                 // A new page starts with no valid node: it is dirty from birth.
                 self.dirty.push(index);
-                e.insert(Arc::new(Page::new()))
+                let s = u32::try_from(self.store.len()).unwrap_or(u32::MAX);
+                self.store.push(Arc::new(Page::new()));
+                self.slots.insert(index, s);
+                self.recent = [(index, s), self.recent[0]];
+                s
             }
         };
-        let page = Arc::make_mut(page);
+        let page = Arc::make_mut(&mut self.store[slot as usize]);
         if page.valid == ALL_VALID {
             self.dirty.push(index);
         }
@@ -293,14 +367,11 @@ impl Memory64 {
     fn upper_node(&mut self, g: u64) -> B256 {
         if g >= PAGE_LEVEL {
             let index = g - PAGE_LEVEL;
-            return match self.pages.get(&index) {
+            return match self.slot(index) {
                 None => zero_hashes()[PAGE_HEIGHT],
                 // Read-only when cached, so pages shared with snapshots stay shared.
-                Some(page) if page.valid & 2 != 0 => page.nodes[1],
-                Some(_) => match self.pages.get_mut(&index) {
-                    Some(page) => Arc::make_mut(page).node(1),
-                    None => zero_hashes()[PAGE_HEIGHT],
-                },
+                Some(s) if self.store[s as usize].valid & 2 != 0 => self.store[s as usize].nodes[1],
+                Some(s) => Arc::make_mut(&mut self.store[s as usize]).node(1),
             };
         }
         match self.upper.get(&g) {
@@ -330,7 +401,7 @@ impl Memory64 {
         let page_index = addr >> PAGE_BITS;
         let leaf = ((addr >> 5) as usize) & (PAGE_LEAVES - 1);
         let mut out = Vec::with_capacity(MEMORY_PROOF_LEN);
-        match self.pages.get(&page_index) {
+        match self.page(page_index) {
             Some(page) => {
                 out.extend_from_slice(page.leaf(leaf).as_slice());
                 let mut node = leaf + PAGE_LEAVES;
