@@ -172,6 +172,7 @@ impl Agent {
                 status: "unknown".into(),
                 claims: 0,
                 root: Verdict::Unknown,
+                forecast: None,
                 l2_block: 0,
                 next_deadline: None,
                 note: String::new(),
@@ -236,6 +237,8 @@ async fn describe(agent: &Agent, g: &LiveGame, now: u64) -> GameRow {
         status,
         claims: g.view.tree.len(),
         root,
+        forecast: (g.record.status == GameStatus::InProgress as u8)
+            .then(|| format!("{:?}", g.view.tree.resolve(None).status)),
         l2_block: g.record.l2_block_number,
         next_deadline,
         note,

@@ -141,6 +141,8 @@ pub struct GameRow {
     pub claims: usize,
     /// The root claim's verdict.
     pub root: Verdict,
+    /// Who wins if the tree resolves as it stands (in-progress games), e.g. `DefenderWins`.
+    pub forecast: Option<String>,
     /// Its L2 block number (or timestamp for super-root games).
     pub l2_block: u64,
     /// Seconds to the nearest deadline riposte must meet (`None`: nothing to answer).

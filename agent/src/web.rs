@@ -250,7 +250,7 @@ pub fn games_fragment(rows: &Result<Vec<GameRow>, String>) -> String {
         return notice("no games in the window");
     }
     let mut out = String::from(
-        "<table id=\"games\"><tr><th>index</th><th>game</th><th>type</th><th>version</th><th>status</th><th>claims</th><th>root</th><th>L2 block</th><th>next deadline, or bonds once resolved</th></tr>\n",
+        "<table id=\"games\"><tr><th>index</th><th>game</th><th>type</th><th>version</th><th>status</th><th>forecast</th><th>claims</th><th>root</th><th>L2 block</th><th>next deadline, or bonds once resolved</th></tr>\n",
     );
     for r in rows {
         let _ = write!(
@@ -262,14 +262,15 @@ pub fn games_fragment(rows: &Result<Vec<GameRow>, String>) -> String {
         );
         match &r.error {
             Some(e) => {
-                let _ = writeln!(out, "<td colspan=\"6\" class=\"error\">unreadable: {}</td></tr>", esc(e));
+                let _ = writeln!(out, "<td colspan=\"7\" class=\"error\">unreadable: {}</td></tr>", esc(e));
             }
             None => {
                 let _ = writeln!(
                     out,
-                    "<td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                    "<td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                     esc(&r.version),
                     esc(&r.status),
+                    esc(r.forecast.as_deref().unwrap_or("-")),
                     r.claims,
                     verdict_cell(r.root),
                     r.l2_block,
@@ -353,7 +354,7 @@ pub fn game_fragment(game: Address, detail: &Result<Option<GameDetail>, String>)
     let mut out = format!(
         "<table id=\"facts\"><tr><th>type</th><td>{}</td><th>version</th><td>{}</td><th>status</th><td id=\"status\">{}</td></tr>\
          <tr><th>L2 {unit}</th><td>{}</td><th>from anchor {unit}</th><td>{}</td><th>root</th><td>{}</td></tr>\
-         <tr><th>claims</th><td>{}</td><th>next</th><td colspan=\"3\">{}</td></tr></table>\n<h2>claim tree</h2>\n<ul class=\"tree\" id=\"tree\">",
+         <tr><th>claims</th><td>{}</td><th>forecast</th><td>{}</td><th>next</th><td>{}</td></tr></table>\n<h2>claim tree</h2>\n<ul class=\"tree\" id=\"tree\">",
         r.game_type,
         esc(&r.version),
         esc(&r.status),
@@ -361,6 +362,7 @@ pub fn game_fragment(game: Address, detail: &Result<Option<GameDetail>, String>)
         d.starting_block,
         verdict_cell(r.root),
         d.claims.len(),
+        esc(r.forecast.as_deref().unwrap_or("-")),
         esc(&r.note),
         unit = d.unit,
     );
@@ -412,6 +414,7 @@ mod tests {
             status: "InProgress".into(),
             claims: 3,
             root: Verdict::Dishonest,
+            forecast: Some("ChallengerWins".into()),
             l2_block: 12,
             next_deadline: Some(40),
             note: "40s left".into(),
@@ -475,6 +478,7 @@ mod tests {
         assert_eq!(v["row"]["next_deadline"], 40);
         let (_, _, list) = answer(&fake, "/").await;
         assert!(list.contains(&format!("href=\"/game/{game}\"")) && list.contains("40s left"), "{list}");
+        assert!(list.contains("<td>ChallengerWins</td>"), "the forecast column: {list}");
         let (_, _, api) = answer(&fake, "/api/games").await;
         assert_eq!(serde_json::from_str::<serde_json::Value>(&api).expect("json")[0]["game_type"], 255);
     }
