@@ -282,6 +282,10 @@ pub struct Config {
     /// (`optimism_outputAtBlock`), compared with each other and with riposte's own.
     #[serde(default)]
     pub monitor_rollup_rpcs: Vec<String>,
+    /// Super-root nodes the monitor asks for each super-root game's super root
+    /// (`superroot_atTimestamp`, judged safe at the game's L1 head).
+    #[serde(default)]
+    pub monitor_superroot_rpcs: Vec<String>,
     /// Hex private key of the sender. Prefer `private-key-file` or `RIPOSTE_PRIVATE_KEY`.
     #[serde(default)]
     pub private_key: Option<Secret>,
@@ -444,6 +448,10 @@ pub struct ConfigFlags {
     #[arg(long = "monitor-rollup-rpc", value_delimiter = ',')]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub monitor_rollup_rpcs: Option<Vec<String>>,
+    /// Super-root nodes the monitor compares super roots with (comma-separated URLs).
+    #[arg(long = "monitor-superroot-rpc", value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitor_superroot_rpcs: Option<Vec<String>>,
     /// Hex private key (prefer --private-key-file or RIPOSTE_PRIVATE_KEY).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]

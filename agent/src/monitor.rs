@@ -45,8 +45,11 @@ pub struct Observed {
     pub anchor: Option<u64>,
     /// The root claim.
     pub root_claim: alloy_primitives::B256,
-    /// What each configured rollup node says the output at `l2_block` is (name, answer).
+    /// What each configured node says the output (or, for super-root games, the super root)
+    /// at `l2_block` is (name, answer).
     pub node_roots: Vec<(String, Result<alloy_primitives::B256, String>)>,
+    /// A super-root game (its nodes are super-root nodes).
+    pub is_super: bool,
 }
 
 /// Alert severity, as op-dispute-mon logs them.
@@ -238,7 +241,11 @@ fn nodes(g: &Observed, out: &mut Assessment) {
         out.alerts.push(Alert {
             level: Level::Error,
             game: g.address,
-            message: "Rollup nodes disagree on the output root",
+            message: if g.is_super {
+                "Super-root nodes disagree on the super root"
+            } else {
+                "Rollup nodes disagree on the output root"
+            },
             detail: format!("L2 block {}: {}", g.l2_block, said.join("; ")),
         });
         return;
@@ -251,7 +258,11 @@ fn nodes(g: &Observed, out: &mut Assessment) {
         out.alerts.push(Alert {
             level: Level::Error,
             game: g.address,
-            message: "riposte's output root differs from the rollup nodes'",
+            message: if g.is_super {
+                "riposte's super root differs from the super-root nodes'"
+            } else {
+                "riposte's output root differs from the rollup nodes'"
+            },
             detail: format!(
                 "L2 block {}: riposte judges the root {}, the nodes say {first}",
                 g.l2_block,
@@ -438,6 +449,7 @@ mod tests {
             anchor: Some(4),
             root_claim: B256::repeat_byte(1),
             node_roots: Vec::new(),
+            is_super: false,
         }
     }
 
@@ -536,6 +548,12 @@ mod tests {
         assert_eq!(a.riposte_vs_nodes_games, 1, "riposte says honest, both nodes say otherwise");
         let a = with(vec![Err("down".into())]);
         assert_eq!((a.node_errors, a.mixed_availability_games), (1, 0));
+        // Super-root games name their sources as super-root nodes.
+        let mut s = g.clone();
+        s.is_super = true;
+        s.node_roots = vec![("a".into(), Ok(root)), ("b".into(), Ok(B256::repeat_byte(9)))];
+        let a = assess(&[s], &[], 10);
+        assert!(a.alerts.iter().any(|x| x.message == "Super-root nodes disagree on the super root"), "{:?}", a.alerts);
     }
 
     #[test]

@@ -495,8 +495,9 @@ pub async fn verify_block(l2_url: &str, rollup_config: Option<&std::path::Path>,
 }
 
 impl Agent {
-    /// What the monitor reads of one game; `nodes` are asked for its output (output-root games).
-    pub async fn observe(&self, fg: FactoryGame, nodes: &[(String, DynProvider)]) -> Result<crate::monitor::Observed> {
+    /// What the monitor reads of one game; `nodes` are asked for its output (output-root games)
+    /// or its super root (super-root games: the super-root nodes among them).
+    pub async fn observe(&self, fg: FactoryGame, nodes: &MonitorNodes) -> Result<crate::monitor::Observed> {
         let g = self.live_game(fg.address, Some(fg), Purpose::Inspect).await?;
         let root_agrees = self
             .honesty(&g.record, &GameView { tree: root_only(&g.view.tree), ..g.view.clone() })
@@ -531,8 +532,27 @@ impl Agent {
         .ok()
         .map(|a| u64::try_from(a.l2BlockNumber).unwrap_or(u64::MAX));
         let mut node_roots = Vec::new();
+        if g.record.super_root.is_some() && !nodes.superroot.is_empty() {
+            use riposte_chain::super_chain::{NodeSuperRoot, node_super_root};
+            // Judged at the game's L1 head: a super root not safe by then is `invalid`.
+            let head = self.l1().get_block_by_hash(g.record.l1_head).await.ok().flatten().map(|b| b.header.number);
+            for (name, node) in &nodes.superroot {
+                let answer = match head {
+                    None => Err(format!("the game's L1 head {} is not a block of the L1 node", g.record.l1_head)),
+                    Some(h) => match node_super_root(node, g.record.l2_block_number, h).await {
+                        Ok(NodeSuperRoot::Safe(r)) => Ok(r),
+                        Ok(NodeSuperRoot::Invalid) => Ok(riposte_solver::trace::super_root::invalid()),
+                        Ok(NodeSuperRoot::Behind { current_l1 }) => {
+                            Err(format!("has read L1 up to block {current_l1}, not yet the game's head {h}"))
+                        }
+                        Err(e) => Err(e.to_string()),
+                    },
+                };
+                node_roots.push((name.clone(), answer));
+            }
+        }
         if g.record.super_root.is_none() {
-            for (name, node) in nodes {
+            for (name, node) in &nodes.rollup {
                 #[derive(Debug, serde::Deserialize)]
                 #[serde(rename_all = "camelCase")]
                 struct Output {
@@ -566,12 +586,13 @@ impl Agent {
             anchor,
             root_claim: g.record.root_claim,
             node_roots,
+            is_super: g.record.super_root.is_some(),
         })
     }
 
     /// One monitor cycle: every game in the window read and judged, the metrics set, each
     /// alert logged at its level. A game that cannot be read is counted as failed and named.
-    pub async fn monitor_cycle(&self, nodes: &[(String, DynProvider)]) -> Result<crate::monitor::Assessment> {
+    pub async fn monitor_cycle(&self, nodes: &MonitorNodes) -> Result<crate::monitor::Assessment> {
         let now = self.l1_now().await?;
         let mut seen = Vec::new();
         let mut failed = 0u64;
@@ -605,22 +626,38 @@ impl Agent {
     }
 }
 
+/// The nodes the monitor compares: rollup nodes (outputs) and super-root nodes (super roots),
+/// each with its URL.
+#[derive(Default)]
+pub struct MonitorNodes {
+    /// Rollup nodes.
+    pub rollup: Vec<(String, DynProvider)>,
+    /// Super-root nodes.
+    pub superroot: Vec<(String, DynProvider)>,
+}
+
 /// `riposte monitor`: a cycle every `monitor-interval` (or one with `once`, printing what it
 /// found), until `stop` resolves.
 pub async fn monitor(agent: &Agent, once: bool, stop: impl std::future::Future<Output = ()>) -> Result<()> {
-    let mut nodes = Vec::new();
+    let mut nodes = MonitorNodes::default();
+    let opts = riposte_chain::RpcOptions::default();
+    let metrics: std::sync::Arc<dyn riposte_chain::ChainMetrics> = std::sync::Arc::new(agent.metrics().clone());
     for url in &agent.config().monitor_rollup_rpcs {
-        let name = "monitor-rollup";
-        let opts = riposte_chain::RpcOptions::default();
-        let metrics: std::sync::Arc<dyn riposte_chain::ChainMetrics> = std::sync::Arc::new(agent.metrics().clone());
-        let p =
-            riposte_chain::connect(url, name, &opts, metrics).await.with_context(|| format!("rollup node {url}"))?;
-        nodes.push((url.clone(), p));
+        let p = riposte_chain::connect(url, "monitor-rollup", &opts, metrics.clone())
+            .await
+            .with_context(|| format!("rollup node {url}"))?;
+        nodes.rollup.push((url.clone(), p));
+    }
+    for url in &agent.config().monitor_superroot_rpcs {
+        let p = riposte_chain::connect(url, "monitor-superroot", &opts, metrics.clone())
+            .await
+            .with_context(|| format!("super-root node {url}"))?;
+        nodes.superroot.push((url.clone(), p));
     }
     if once {
         let a = agent.monitor_cycle(&nodes).await?;
         println!(
-            "rollup nodes: {} games with different roots, {} with mixed availability, {} against riposte, {} errors",
+            "nodes: {} games with different roots, {} with mixed availability, {} against riposte, {} errors",
             a.different_root_games, a.mixed_availability_games, a.riposte_vs_nodes_games, a.node_errors
         );
         for ((status, completion, correctness, root), n) in &a.agreement {

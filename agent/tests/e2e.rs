@@ -1417,7 +1417,7 @@ async fn the_monitor_forecasts_and_counts_as_the_chain_says() {
     assert!(ok, "{out}");
     assert!(
         out.contains(
-            "rollup nodes: 2 games with different roots, 0 with mixed availability, 0 against riposte, 0 errors"
+            "nodes: 2 games with different roots, 0 with mixed availability, 0 against riposte, 0 errors"
         ),
         "{out}"
     );
@@ -1426,7 +1426,7 @@ async fn the_monitor_forecasts_and_counts_as_the_chain_says() {
     let (ok, out_honest) = tool(&h, &["monitor", "--once", "--monitor-rollup-rpc", h.devnet.rollup().url()]);
     assert!(
         ok && out_honest.contains(
-            "rollup nodes: 0 games with different roots, 0 with mixed availability, 0 against riposte, 0 errors"
+            "nodes: 0 games with different roots, 0 with mixed availability, 0 against riposte, 0 errors"
         ),
         "{out_honest}"
     );

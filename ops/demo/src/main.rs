@@ -138,6 +138,7 @@ async fn demo() -> Result<()> {
         additional_bond_claimants: Vec::new(),
         honest_actors: Vec::new(),
         monitor_rollup_rpcs: Vec::new(),
+        monitor_superroot_rpcs: Vec::new(),
         monitor_interval: riposte_agent::config::Span(std::time::Duration::from_secs(30)),
         private_key: Some(Secret::new(agent_acct.private_key.to_string())),
         private_key_file: None,
