@@ -1416,18 +1416,15 @@ async fn the_monitor_forecasts_and_counts_as_the_chain_says() {
     let (ok, out) = tool(&h, &["monitor", "--once", "--monitor-rollup-rpc", &nodes]);
     assert!(ok, "{out}");
     assert!(
-        out.contains(
-            "nodes: 2 games with different roots, 0 with mixed availability, 0 against riposte, 0 errors"
-        ),
+        out.contains("nodes: 2 games with different roots, 0 with mixed availability, 0 against riposte, 0 errors"),
         "{out}"
     );
     assert!(out.contains("Rollup nodes disagree on the output root"), "{out}");
     // With the honest node alone: no disagreement, and it agrees with riposte on both games.
     let (ok, out_honest) = tool(&h, &["monitor", "--once", "--monitor-rollup-rpc", h.devnet.rollup().url()]);
     assert!(
-        ok && out_honest.contains(
-            "nodes: 0 games with different roots, 0 with mixed availability, 0 against riposte, 0 errors"
-        ),
+        ok && out_honest
+            .contains("nodes: 0 games with different roots, 0 with mixed availability, 0 against riposte, 0 errors"),
         "{out_honest}"
     );
     assert!(out.contains("games_agreement disagree_challenger_wins complete correct disagree: 1"), "{out}");
