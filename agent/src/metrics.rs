@@ -135,6 +135,22 @@ struct MonitorGauges {
     node_errors: Gauge,
     latest_proposal: Family<AgreementOnlyLabels, Gauge>,
     anchors: Family<GameTypeLabels, Gauge>,
+    credits: Family<CreditLabels, Gauge>,
+    withdrawal_requests: Family<WithdrawalLabels, Gauge>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CreditLabels {
+    credit: String,
+    withdrawable: String,
+}
+
+/// `delayedWETH` is op-dispute-mon's label name.
+#[allow(non_snake_case)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WithdrawalLabels {
+    delayedWETH: String,
+    credits: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -164,6 +180,8 @@ impl MonitorGauges {
             node_errors: Gauge::default(),
             latest_proposal: Family::default(),
             anchors: Family::default(),
+            credits: Family::default(),
+            withdrawal_requests: Family::default(),
         };
         r.register(
             "games_agreement",
@@ -422,6 +440,18 @@ impl Metrics {
         m.mixed_availability.set(a.mixed_availability_games as i64);
         m.against_nodes.set(a.riposte_vs_nodes_games as i64);
         m.node_errors.set(a.node_errors as i64);
+        m.credits.clear();
+        for credit in ["below", "expected", "above"] {
+            for w in ["withdrawable", "non_withdrawable"] {
+                let n = a.credits.get(&(credit, w)).copied().unwrap_or(0);
+                m.credits.get_or_create(&CreditLabels { credit: credit.into(), withdrawable: w.into() }).set(n as i64);
+            }
+        }
+        m.withdrawal_requests.clear();
+        for ((weth, matching), n) in &a.withdrawal_requests {
+            let labels = WithdrawalLabels { delayedWETH: weth.to_string(), credits: (*matching).into() };
+            m.withdrawal_requests.get_or_create(&labels).set(*n as i64);
+        }
         m.anchors.clear();
         for (t, v) in &a.anchors {
             m.anchors

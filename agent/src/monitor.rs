@@ -50,6 +50,27 @@ pub struct Observed {
     pub node_roots: Vec<(String, Result<alloy_primitives::B256, String>)>,
     /// A super-root game (its nodes are super-root nodes).
     pub is_super: bool,
+    /// Its bond mode (`None`: not read).
+    pub bond_mode: Option<riposte_game::BondMode>,
+    /// What the game and its DelayedWETH hold for each participant.
+    pub recipients: Vec<Recipient>,
+    /// The DelayedWETH's withdrawal delay (seconds), if read.
+    pub weth_delay: Option<u64>,
+}
+
+/// One participant's credit in a game, as the contracts hold it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recipient {
+    /// Who.
+    pub address: Address,
+    /// Its credit in the game's mode (zero once withdrawn).
+    pub held: U256,
+    /// Whether it has been unlocked (1.4+: the first `claimCredit`; legacy: always).
+    pub unlocked: bool,
+    /// When it was last unlocked in DelayedWETH (0 = never).
+    pub unlocked_at: u64,
+    /// `DelayedWETH.withdrawals(game, address).amount`.
+    pub requested: U256,
 }
 
 /// Alert severity, as op-dispute-mon logs them.
@@ -128,6 +149,11 @@ pub struct Assessment {
     pub riposte_vs_nodes_games: u64,
     /// Node answers that were errors, this cycle.
     pub node_errors: u64,
+    /// `credits{credit=below|expected|above, withdrawable=withdrawable|non_withdrawable}`:
+    /// unclaimed credits of resolved games against the payout the claims give.
+    pub credits: BTreeMap<(&'static str, &'static str), u64>,
+    /// `withdrawal_requests{delayedWETH, credits=matching|divergent}`.
+    pub withdrawal_requests: BTreeMap<(Address, &'static str), u64>,
     /// Per DelayedWETH: collateral required (unresolved bonds plus unclaimed credits of its
     /// games) and its ETH balance.
     pub collateral: BTreeMap<Address, (U256, Option<U256>)>,
@@ -190,6 +216,7 @@ pub fn assess(games: &[Observed], honest_actors: &[Address], now: u64) -> Assess
             });
         }
         nodes(g, &mut out);
+        credits(g, now, &mut out);
         forecast(g, &mut out);
         resolution(g, now, &mut out);
         claims(g, now, honest_actors, &mut out);
@@ -217,6 +244,67 @@ pub fn assess(games: &[Observed], honest_actors: &[Address], now: u64) -> Assess
         }
     }
     out
+}
+
+/// Credits and withdrawal requests of a resolved game against what its claims pay (op-dispute-
+/// mon's bond and withdrawal monitors): a held credit equal to the expected payout is
+/// `expected`, a withdrawn one (zero) is not counted; a request must match the held credit once
+/// it is unlocked (legacy games unlock as claims resolve), and none may exist while the mode is
+/// undecided.
+fn credits(g: &Observed, now: u64, out: &mut Assessment) {
+    use riposte_game::BondMode;
+    let Some(mode) = g.bond_mode else { return };
+    if mode == BondMode::Undecided {
+        for r in g.recipients.iter().filter(|r| !r.requested.is_zero()) {
+            out.alerts.push(Alert {
+                level: Level::Error,
+                game: g.address,
+                message: "Withdrawal requested while the bond mode is undecided",
+                detail: format!("{} requested {} wei", r.address, r.requested),
+            });
+        }
+        return;
+    }
+    if g.status == GameStatus::InProgress {
+        return;
+    }
+    let resolution = g.tree.resolve(g.block_number_challenger);
+    for r in &g.recipients {
+        let expected = if mode == BondMode::Refund {
+            g.tree.claims().iter().filter(|c| c.claimant == r.address).map(|c| U256::from(c.bond)).sum()
+        } else {
+            resolution.credit(r.address)
+        };
+        if !r.held.is_zero() {
+            let credit = match r.held.cmp(&expected) {
+                std::cmp::Ordering::Less => "below",
+                std::cmp::Ordering::Equal => "expected",
+                std::cmp::Ordering::Greater => "above",
+            };
+            let withdrawable = r.unlocked && g.weth_delay.is_some_and(|d| now >= r.unlocked_at.saturating_add(d));
+            let w = if withdrawable { "withdrawable" } else { "non_withdrawable" };
+            *out.credits.entry((credit, w)).or_default() += 1;
+            if credit != "expected" {
+                out.alerts.push(Alert {
+                    level: Level::Error,
+                    game: g.address,
+                    message: "Credit differs from the expected payout",
+                    detail: format!("{} holds {} wei, its claims pay {expected}", r.address, r.held),
+                });
+            }
+            let want = if r.unlocked { r.held } else { U256::ZERO };
+            let matching = if r.requested == want { "matching" } else { "divergent" };
+            *out.withdrawal_requests.entry((g.weth, matching)).or_default() += 1;
+            if matching == "divergent" {
+                out.alerts.push(Alert {
+                    level: Level::Error,
+                    game: g.address,
+                    message: "Withdrawal request does not match the credit",
+                    detail: format!("{} requested {} wei, holds {} wei", r.address, r.requested, r.held),
+                });
+            }
+        }
+    }
 }
 
 /// The rollup nodes' view of a game's output, next to each other and to riposte's.
@@ -450,6 +538,9 @@ mod tests {
             root_claim: B256::repeat_byte(1),
             node_roots: Vec::new(),
             is_super: false,
+            bond_mode: Some(riposte_game::BondMode::Legacy),
+            recipients: Vec::new(),
+            weth_delay: Some(100),
         }
     }
 
@@ -554,6 +645,59 @@ mod tests {
         s.node_roots = vec![("a".into(), Ok(root)), ("b".into(), Ok(B256::repeat_byte(9)))];
         let a = assess(&[s], &[], 10);
         assert!(a.alerts.iter().any(|x| x.message == "Super-root nodes disagree on the super root"), "{:?}", a.alerts);
+    }
+
+    #[test]
+    fn credits_and_withdrawal_requests_are_checked_against_the_payout() {
+        use riposte_game::BondMode;
+        // The liar's root countered by the honest attack: the honest actor is owed both bonds.
+        let mut g = game(
+            vec![claim(None, 1, LIAR, HONEST, 0, 0), claim(Some(0), 2, HONEST, Address::ZERO, 10, 10)],
+            GameStatus::ChallengerWins,
+            vec![true, true],
+            Some(false),
+        );
+        let owed = U256::from(20);
+        let honest = |held: u64, unlocked: bool, requested: u64| Recipient {
+            address: HONEST,
+            held: U256::from(held),
+            unlocked,
+            unlocked_at: 500,
+            requested: U256::from(requested),
+        };
+        g.recipients = vec![
+            honest(20, true, 20),
+            Recipient { address: LIAR, held: U256::ZERO, unlocked: true, unlocked_at: 0, requested: U256::ZERO },
+        ];
+        let a = assess(std::slice::from_ref(&g), &[], 1_000);
+        assert_eq!(a.credits.get(&("expected", "withdrawable")), Some(&1), "{:?}", a.credits);
+        assert_eq!(a.withdrawal_requests.get(&(g.weth, "matching")), Some(&1));
+        assert!(a.alerts.is_empty(), "{:?}", a.alerts);
+        assert_eq!(resolve_credit(&g), owed);
+        // Before the delay passed: non-withdrawable. More than owed: above, an error.
+        g.recipients = vec![honest(30, true, 30)];
+        let a = assess(std::slice::from_ref(&g), &[], 550);
+        assert_eq!(a.credits.get(&("above", "non_withdrawable")), Some(&1));
+        assert!(a.alerts.iter().any(|x| x.message == "Credit differs from the expected payout"));
+        // A 1.4 credit not yet unlocked with a request already there: divergent.
+        g.bond_mode = Some(BondMode::Normal);
+        g.recipients = vec![honest(20, false, 5)];
+        let a = assess(std::slice::from_ref(&g), &[], 1_000);
+        assert_eq!(a.withdrawal_requests.get(&(g.weth, "divergent")), Some(&1));
+        // Refund mode: each claimant gets its own bonds back.
+        g.bond_mode = Some(BondMode::Refund);
+        g.recipients = vec![honest(10, true, 10)];
+        let a = assess(std::slice::from_ref(&g), &[], 1_000);
+        assert_eq!(a.credits.get(&("expected", "withdrawable")), Some(&1), "{:?}", a.alerts);
+        // Undecided with a request: an error.
+        g.bond_mode = Some(BondMode::Undecided);
+        g.recipients = vec![honest(10, false, 10)];
+        let a = assess(std::slice::from_ref(&g), &[], 1_000);
+        assert!(a.alerts.iter().any(|x| x.message == "Withdrawal requested while the bond mode is undecided"));
+    }
+
+    fn resolve_credit(g: &Observed) -> U256 {
+        g.tree.resolve(None).credit(HONEST)
     }
 
     #[test]

@@ -507,21 +507,40 @@ impl Agent {
             .flatten();
         let n = g.view.tree.len() as u64;
         let (mut resolved, mut credits) = (Vec::new(), U256::ZERO);
+        let (mut bond_mode, mut recipients) = (None, Vec::new());
+        let eth = self.eth().as_ref();
+        let weth = g.record.weth;
         if let Ok(dg) = self.game(fg.address).await {
             resolved = dg.resolved_subgames((0..n).collect()).await.unwrap_or_default();
             // What the game still holds for each participant, in its bond mode.
-            let refund = matches!(dg.bond_mode().await, Ok(riposte_game::BondMode::Refund));
+            bond_mode = dg.bond_mode().await.ok();
+            let refund = bond_mode == Some(riposte_game::BondMode::Refund);
+            let legacy = bond_mode == Some(riposte_game::BondMode::Legacy);
             let mut who: Vec<Address> =
                 g.view.tree.claims().iter().flat_map(|c| [c.claimant, c.countered_by]).collect();
             who.retain(|a| *a != Address::ZERO);
             who.sort();
             who.dedup();
             for a in who {
-                if let Ok(s) = dg.credit_state(a).await {
-                    credits += if refund { s.refund } else { s.normal };
-                }
+                let Ok(s) = dg.credit_state(a).await else { continue };
+                let held = if refund { s.refund } else { s.normal };
+                credits += held;
+                let call = riposte_contracts::weth::DelayedWETH::withdrawalsCall { owner: fg.address, guy: a };
+                let Ok(w) = riposte_contracts::call(eth, weth, call).await else { continue };
+                recipients.push(crate::monitor::Recipient {
+                    address: a,
+                    held,
+                    // Legacy games unlock each bond in DelayedWETH as its claim resolves.
+                    unlocked: legacy || s.unlocked,
+                    unlocked_at: s.unlocked_at,
+                    requested: w.amount,
+                });
             }
         }
+        let weth_delay = riposte_contracts::call(eth, weth, riposte_contracts::weth::DelayedWETH::delayCall {})
+            .await
+            .ok()
+            .map(|d| u64::try_from(d).unwrap_or(u64::MAX));
         let weth_balance = self.l1().get_balance(g.record.weth).await.ok();
         let anchor = riposte_contracts::call(
             self.eth().as_ref(),
@@ -587,6 +606,9 @@ impl Agent {
             root_claim: g.record.root_claim,
             node_roots,
             is_super: g.record.super_root.is_some(),
+            bond_mode,
+            recipients,
+            weth_delay,
         })
     }
 

@@ -1420,6 +1420,8 @@ async fn the_monitor_forecasts_and_counts_as_the_chain_says() {
         "{out}"
     );
     assert!(out.contains("Rollup nodes disagree on the output root"), "{out}");
+    // riposte has withdrawn its credit from the won game: no credit or withdrawal alarm.
+    assert!(!out.contains("Credit differs") && !out.contains("Withdrawal request"), "{out}");
     // With the honest node alone: no disagreement, and it agrees with riposte on both games.
     let (ok, out_honest) = tool(&h, &["monitor", "--once", "--monitor-rollup-rpc", h.devnet.rollup().url()]);
     assert!(
