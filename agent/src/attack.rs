@@ -136,8 +136,11 @@ pub async fn attack(agent: &Agent, o: &AttackOptions) -> Result<()> {
             None => return Err(AgentError::Start(format!("{:?} proposes garbage roots: give --l2-block", o.scenario))),
         };
         let bond = f.init_bond(o.game_type).await?;
+        // The factory's game count makes each rehearsal's roots new (a repeated proposal reverts).
+        let count = f.game_count().await?;
         for n in 0..o.games.max(1) {
-            let root = alloy::primitives::keccak256(format!("riposte attack {:?} {me} {n} {l2_block}", o.scenario));
+            let root =
+                alloy::primitives::keccak256(format!("riposte attack {:?} {me} {count} {n} {l2_block}", o.scenario));
             let extra = dgf::output_extra_data(l2_block);
             if o.dry_run {
                 println!(

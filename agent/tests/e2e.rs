@@ -1529,16 +1529,38 @@ async fn riposte_attack_rehearses_against_the_daemon_and_loses() {
     assert!(text.contains(&format!("refusing to attack L1 chain {chain}")), "{text}");
     assert_eq!(h.nonce(h.adversary).await, 0);
 
-    // The rehearsals: riposte defends the chain in each scenario.
+    // The rehearsals: riposte defends the chain in each scenario; attack-honest last (its honest
+    // game becomes the anchor once resolved, above the other rehearsals' blocks).
     let mut agent = h.spawn(&[]);
-    for (scenario, extra) in
-        [("garbage-root", &[][..]), ("bait", &[][..]), ("freeload", &[][..]), ("clock-drain", &["--margin", "200"][..])]
-    {
-        let log = std::fs::File::create(h.dir.path().join("attack.log")).unwrap();
-        let mut args = vec!["--scenario", scenario, "--i-know-chain-id", &chain];
+    for scenario in ["garbage-root", "bait", "freeload", "clock-drain", "many-games", "attack-honest"] {
         let block = h.l2_block().to_string();
-        args.extend(["--l2-block", &block]);
-        args.extend(extra);
+        let mut args = vec!["--i-know-chain-id".to_string(), chain.clone()];
+        let mut honest_game = None;
+        match scenario {
+            "many-games" => {
+                args.extend(["--scenario", "garbage-root", "--games", "3", "--l2-block", &block].map(String::from))
+            }
+            "clock-drain" => {
+                args.extend(["--scenario", scenario, "--margin", "200", "--l2-block", &block].map(String::from))
+            }
+            "attack-honest" => {
+                let honest = h.honest_game().await;
+                // A dry run first: it prints the attack and sends nothing.
+                let before = h.nonce(h.adversary).await;
+                let game = honest.address().to_string();
+                let dry = ["--scenario", "attack-honest", "--game", &game, "--dry-run", "--i-know-chain-id", &chain];
+                let out = attack(&dry).output().unwrap();
+                let text = String::from_utf8_lossy(&out.stdout);
+                assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+                assert!(text.contains(&format!("game {game}: attack claim 0 at position 2")), "{text}");
+                assert_eq!(h.nonce(h.adversary).await, before, "a dry run sends nothing");
+                args.extend(["--scenario", scenario, "--game", &game].map(String::from));
+                honest_game = Some(honest.address());
+            }
+            _ => args.extend(["--scenario", scenario, "--l2-block", &block].map(String::from)),
+        }
+        let log = std::fs::File::create(h.dir.path().join("attack.log")).unwrap();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let mut rehearsal = attack(&args).stdout(Stdio::piped()).stderr(log).spawn().unwrap();
         let started = Instant::now();
         let (mut last, mut quiet_since, mut idle) = ((0, 0), Instant::now(), 0);
@@ -1563,58 +1585,44 @@ async fn riposte_attack_rehearses_against_the_daemon_and_loses() {
         std::io::Read::read_to_string(rehearsal.stdout.as_mut().unwrap(), &mut out).unwrap();
         let attack_log = std::fs::read_to_string(h.dir.path().join("attack.log")).unwrap_or_default();
         assert!(status.success(), "{scenario}: {out}\n{attack_log}");
-        let game: Address = out
-            .lines()
-            .find_map(|l| l.split("game ").nth(1).filter(|_| l.starts_with("proposed")))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
-        let g = h.devnet.game(game).await.unwrap();
-        assert_eq!(g.status().await.unwrap(), GameStatus::ChallengerWins, "{scenario}: {out}");
-        assert!(out.contains(&format!("game {game}: ChallengerWins")), "{scenario}: {out}");
-        let tree = g.tree().await.unwrap();
-        let answers = tree.claims().iter().filter(|c| c.claimant == h.adversary && !c.is_root()).count();
-        assert!(answers > 0, "{scenario}: the attacker answered riposte: {out}");
-        match scenario {
-            "bait" => assert!(out.contains(": defend claim "), "{scenario}: the bait was laid: {out}"),
-            "freeload" => {
-                // Some attacker claim has two counters: riposte's and the freeloader's.
-                let twice = (0..tree.len()).any(|i| {
-                    let kids = tree.children(i).unwrap();
-                    tree.get(i).unwrap().claimant == h.adversary
-                        && kids.iter().any(|k| tree.get(*k).unwrap().claimant == h.adversary)
-                        && kids.iter().any(|k| tree.get(*k).unwrap().claimant == h.agent)
-                });
-                assert!(twice, "{scenario}: a freeloading counter beside riposte's: {out}");
+        let games: Vec<Address> = match honest_game {
+            Some(g) => vec![g],
+            None => out
+                .lines()
+                .filter(|l| l.starts_with("proposed"))
+                .filter_map(|l| l.split("game ").nth(1))
+                .map(|a| a.trim().parse().unwrap())
+                .collect(),
+        };
+        assert_eq!(games.len(), if scenario == "many-games" { 3 } else { 1 }, "{scenario}: {out}");
+        let want = if honest_game.is_some() { GameStatus::DefenderWins } else { GameStatus::ChallengerWins };
+        for game in games {
+            let g = h.devnet.game(game).await.unwrap();
+            assert_eq!(g.status().await.unwrap(), want, "{scenario}: {out}");
+            assert!(out.contains(&format!("game {game}: {want:?}")), "{scenario}: {out}");
+            let tree = g.tree().await.unwrap();
+            let answers = tree.claims().iter().filter(|c| c.claimant == h.adversary && !c.is_root()).count();
+            assert!(answers > 0, "{scenario}: the attacker answered riposte: {out}");
+            match scenario {
+                "bait" => assert!(out.contains(": defend claim "), "{scenario}: the bait was laid: {out}"),
+                "freeload" => {
+                    // Some attacker claim has two counters: riposte's and the freeloader's.
+                    let twice = (0..tree.len()).any(|i| {
+                        let kids = tree.children(i).unwrap();
+                        tree.get(i).unwrap().claimant == h.adversary
+                            && kids.iter().any(|k| tree.get(*k).unwrap().claimant == h.adversary)
+                            && kids.iter().any(|k| tree.get(*k).unwrap().claimant == h.agent)
+                    });
+                    assert!(twice, "{scenario}: a freeloading counter beside riposte's: {out}");
+                }
+                _ => {}
             }
-            _ => {}
+            // riposte took every bond the attacker posted.
+            assert!(
+                credit_paid(&h, &g).await || !g.credit(h.agent).await.unwrap().is_zero(),
+                "{scenario}: riposte is owed the bonds"
+            );
         }
-        // riposte took every bond the attacker posted.
-        assert!(
-            credit_paid(&h, &g).await || !g.credit(h.agent).await.unwrap().is_zero(),
-            "{scenario}: riposte is owed the bonds"
-        );
     }
-    // A dry run against an honest game prints the attack and sends nothing.
-    // (Last: the honest game would become the anchor once resolved, above the rehearsals' blocks.)
-    let honest = h.honest_game().await;
-    let before = h.nonce(h.adversary).await;
-    let out = attack(&[
-        "--scenario",
-        "attack-honest",
-        "--game",
-        &honest.address().to_string(),
-        "--dry-run",
-        "--i-know-chain-id",
-        &chain,
-    ])
-    .output()
-    .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains(&format!("game {}: attack claim 0 at position 2", honest.address())), "{text}");
-    assert_eq!(h.nonce(h.adversary).await, before, "a dry run sends nothing");
-
     h.stop(agent);
 }
