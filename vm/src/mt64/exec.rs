@@ -302,6 +302,7 @@ pub(crate) fn execute(insn: u32, opcode: u32, fun: u32, rs: u64, rt: u64, mem: u
 /// `execMipsCoreStepLogic`: executes `insn` on `t`, reading data memory through `read` (the
 /// 8-byte word at an aligned address). Returns the memory write it makes, if any, as
 /// (aligned address, new word). Syscalls and LL/SC are not handled here.
+#[inline]
 pub(crate) fn core_step(
     t: &mut Thread64,
     insn: u32,

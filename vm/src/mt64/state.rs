@@ -84,6 +84,7 @@ impl ThreadStack {
     }
 
     /// The top thread.
+    #[inline]
     pub fn top(&self) -> Option<&Thread64> {
         self.0.last()
     }
@@ -247,6 +248,7 @@ impl State64 {
     }
 
     /// The active thread stack.
+    #[inline]
     pub fn active(&self) -> &ThreadStack {
         if self.traverse_right { &self.right } else { &self.left }
     }
@@ -270,6 +272,7 @@ impl State64 {
 
     /// [`State64::scheduled_step`] in place: `true` when the scheduler decided the step (and
     /// took it), `false` when an instruction is to execute (nothing changed).
+    #[inline]
     pub(crate) fn schedule(&mut self) -> Result<bool, Step64Error> {
         if self.exited {
             return Ok(true);
