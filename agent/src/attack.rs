@@ -63,13 +63,18 @@ pub fn garbage(game: Address, parent_index: usize, below_split: bool) -> alloy::
 /// The dishonest moves of one round in `game`: a garbage attack on every claim someone else made
 /// that is unanswered, not at max depth and still open (for clock-drain: only those within the
 /// margin of their deadline).
-async fn round(agent: &Agent, game: Address, me: Address, o: &AttackOptions, now: u64) -> Result<Vec<Action>> {
-    let g = agent.live_game(game, None, Purpose::Play).await?;
+async fn round(
+    agent: &Agent,
+    g: &crate::tools::LiveGame,
+    dg: &dyn riposte_contracts::DisputeGame,
+    me: Address,
+    o: &AttackOptions,
+    now: u64,
+) -> Result<Vec<Action>> {
     if g.record.status != GameStatus::InProgress as u8 {
         return Ok(Vec::new());
     }
     let (tree, depth, clocks) = (&g.view.tree, g.view.depth, g.view.clocks);
-    let dg = agent.game(game).await?;
     let trace = if o.scenario == Scenario::Bait { Some(agent.trace_for(&g.record).await?) } else { None };
     let mut out = Vec::new();
     for (i, c) in tree.claims().iter().enumerate() {
@@ -98,7 +103,7 @@ async fn round(agent: &Agent, game: Address, me: Address, o: &AttackOptions, now
                 let position = depth.check_move(i, c.position, true)?;
                 // A freeloader's value must differ from the counter already there.
                 let salt = if freeload { i + (1 << 20) } else { i };
-                (true, garbage(game, salt, position.depth() > depth.split()))
+                (true, garbage(g.record.address, salt, position.depth() > depth.split()))
             }
         };
         let position = depth.check_move(i, c.position, is_attack)?;
@@ -166,12 +171,12 @@ pub async fn attack(agent: &Agent, o: &AttackOptions) -> Result<()> {
         let now = agent.l1_now().await?;
         let mut open = 0;
         for &game in &games {
-            let moves = round(agent, game, me, o, now).await.with_context(|| format!("game {game}"))?;
             let g = agent.live_game(game, None, Purpose::Play).await?;
+            let dg = agent.game(game).await?;
+            let moves = round(agent, &g, dg.as_ref(), me, o, now).await.with_context(|| format!("game {game}"))?;
             if g.record.status == GameStatus::InProgress as u8 {
                 open += 1;
             }
-            let dg = agent.game(game).await?;
             for m in &moves {
                 if let Action::Move { parent_index, position, value, is_attack, .. } = m {
                     let kind = if *is_attack { "attack" } else { "defend" };

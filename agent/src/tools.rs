@@ -164,39 +164,47 @@ impl Agent {
     pub async fn game_row(&self, fg: FactoryGame, now: u64) -> GameRow {
         match self.live_game(fg.address, Some(fg), Purpose::Inspect).await {
             Ok(g) => describe(self, &g, now).await,
-            Err(e) => GameRow {
-                index: fg.index,
-                address: fg.address,
-                game_type: fg.game_type,
-                version: String::new(),
-                status: "unknown".into(),
-                claims: 0,
-                root: Verdict::Unknown,
-                forecast: None,
-                l2_block: 0,
-                next_deadline: None,
-                note: String::new(),
-                error: Some(format!("{e:#}")),
-            },
+            Err(e) => unreadable_row(fg, &e),
         }
     }
 
-    /// One game of the factory in full (its row says why when it cannot be read).
+    /// One game of the factory in full (its row says why when it cannot be read); the game is
+    /// read once for both.
     pub async fn game_detail(&self, fg: FactoryGame, now: u64) -> Result<GameDetail> {
-        let address = fg.address;
-        let row = self.game_row(fg, now).await;
-        if row.error.is_some() {
-            return Ok(GameDetail { row, unit: "block", starting_block: 0, claims: Vec::new(), me: self.sender() });
-        }
-        let g = self.live_game(address, Some(fg), Purpose::Inspect).await?;
+        let g = match self.live_game(fg.address, Some(fg), Purpose::Inspect).await {
+            Ok(g) => g,
+            Err(e) => {
+                let row = unreadable_row(fg, &e);
+                return Ok(GameDetail { row, unit: "block", starting_block: 0, claims: Vec::new(), me: self.sender() });
+            }
+        };
+        let row = describe(self, &g, now).await;
         let honest = self.honesty(&g.record, &g.view).await;
-        let resolved = match self.game(address).await {
+        let resolved = match self.game(fg.address).await {
             Ok(dg) => dg.resolved_subgames((0..g.view.tree.len() as u64).collect()).await.ok(),
             Err(_) => None,
         };
         let claims = crate::view::claim_rows(&g.view, now, &honest, resolved.as_deref());
         let unit = if g.view.super_root { "timestamp" } else { "block" };
         Ok(GameDetail { row, unit, starting_block: g.record.starting_block, claims, me: self.sender() })
+    }
+}
+
+/// The row of a game that could not be read: its factory facts and the error.
+fn unreadable_row(fg: FactoryGame, e: &AgentError) -> GameRow {
+    GameRow {
+        index: fg.index,
+        address: fg.address,
+        game_type: fg.game_type,
+        version: String::new(),
+        status: "unknown".into(),
+        claims: 0,
+        root: Verdict::Unknown,
+        forecast: None,
+        l2_block: 0,
+        next_deadline: None,
+        note: String::new(),
+        error: Some(format!("{e:#}")),
     }
 }
 
@@ -497,7 +505,12 @@ pub async fn verify_block(l2_url: &str, rollup_config: Option<&std::path::Path>,
 impl Agent {
     /// What the monitor reads of one game; `nodes` are asked for its output (output-root games)
     /// or its super root (super-root games: the super-root nodes among them).
-    pub async fn observe(&self, fg: FactoryGame, nodes: &MonitorNodes) -> Result<crate::monitor::Observed> {
+    pub async fn observe(
+        &self,
+        fg: FactoryGame,
+        nodes: &MonitorNodes,
+        facts: &mut CycleFacts,
+    ) -> Result<crate::monitor::Observed> {
         let g = self.live_game(fg.address, Some(fg), Purpose::Inspect).await?;
         let root_agrees = self
             .honesty(&g.record, &GameView { tree: root_only(&g.view.tree), ..g.view.clone() })
@@ -537,19 +550,32 @@ impl Agent {
                 });
             }
         }
-        let weth_delay = riposte_contracts::call(eth, weth, riposte_contracts::weth::DelayedWETH::delayCall {})
-            .await
-            .ok()
-            .map(|d| u64::try_from(d).unwrap_or(u64::MAX));
-        let weth_balance = self.l1().get_balance(g.record.weth).await.ok();
-        let anchor = riposte_contracts::call(
-            self.eth().as_ref(),
-            g.record.anchor_registry,
-            riposte_contracts::asr::AnchorStateRegistry::anchorsCall { gameType: fg.game_type },
-        )
-        .await
-        .ok()
-        .map(|a| u64::try_from(a.l2BlockNumber).unwrap_or(u64::MAX));
+        // The same DelayedWETH and registry serve many games: read once per cycle.
+        let (weth_balance, weth_delay) = match facts.weth.get(&weth) {
+            Some(known) => *known,
+            None => {
+                let balance = self.l1().get_balance(weth).await.ok();
+                let delay = riposte_contracts::call(eth, weth, riposte_contracts::weth::DelayedWETH::delayCall {})
+                    .await
+                    .ok()
+                    .map(|d| u64::try_from(d).unwrap_or(u64::MAX));
+                facts.weth.insert(weth, (balance, delay));
+                (balance, delay)
+            }
+        };
+        let anchor_key = (g.record.anchor_registry, fg.game_type);
+        let anchor = match facts.anchors.get(&anchor_key) {
+            Some(known) => *known,
+            None => {
+                let call = riposte_contracts::asr::AnchorStateRegistry::anchorsCall { gameType: fg.game_type };
+                let anchor = riposte_contracts::call(eth, g.record.anchor_registry, call)
+                    .await
+                    .ok()
+                    .map(|a| u64::try_from(a.l2BlockNumber).unwrap_or(u64::MAX));
+                facts.anchors.insert(anchor_key, anchor);
+                anchor
+            }
+        };
         let mut node_roots = Vec::new();
         if g.record.super_root.is_some() && !nodes.superroot.is_empty() {
             use riposte_chain::super_chain::{NodeSuperRoot, node_super_root};
@@ -619,9 +645,10 @@ impl Agent {
         let mut seen = Vec::new();
         let mut failed = 0u64;
         let mut by_type: std::collections::BTreeMap<u32, u64> = std::collections::BTreeMap::new();
+        let mut facts = CycleFacts::default();
         for fg in self.window_games(now).await? {
             *by_type.entry(fg.game_type).or_default() += 1;
-            match self.observe(fg, nodes).await {
+            match self.observe(fg, nodes, &mut facts).await {
                 Ok(o) => seen.push(o),
                 Err(e) => {
                     failed += 1;
@@ -646,6 +673,14 @@ impl Agent {
         tracing::info!(games = seen.len(), failed, alerts = assessment.alerts.len(), "monitor cycle");
         Ok(assessment)
     }
+}
+
+/// What several games of one monitor cycle share, read once: each DelayedWETH's balance and
+/// delay, each registry's anchor per game type.
+#[derive(Debug, Default)]
+pub struct CycleFacts {
+    weth: std::collections::HashMap<Address, (Option<U256>, Option<u64>)>,
+    anchors: std::collections::HashMap<(Address, u32), Option<u64>>,
 }
 
 /// The nodes the monitor compares: rollup nodes (outputs) and super-root nodes (super roots),
