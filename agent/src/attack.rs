@@ -168,10 +168,11 @@ pub async fn attack(agent: &Agent, o: &AttackOptions) -> Result<()> {
     }
     let started = Instant::now();
     loop {
-        let now = agent.l1_now().await?;
         let mut open = 0;
         for &game in &games {
             let g = agent.live_game(game, None, Purpose::Play).await?;
+            // Read after the game, so no claim it holds is newer than `now`.
+            let now = agent.l1_now().await?;
             let dg = agent.game(game).await?;
             let moves = round(agent, &g, dg.as_ref(), me, o, now).await.with_context(|| format!("game {game}"))?;
             if g.record.status == GameStatus::InProgress as u8 {
