@@ -1,5 +1,5 @@
-// Compiles contracts/*.sol with solc-js (standard JSON) into build/<Name>.json = { abi, bytecode }.
-// bytecode is the 0x-prefixed creation code. Usage: node compile.js [contractsDir] [buildDir]
+// Compiles contracts/*.sol with solc-js (standard JSON) into build/<Name>.json = { abi, bytecode, deployedBytecode }.
+// bytecode is the 0x-prefixed creation code, deployedBytecode the runtime code (predeploys). Usage: node compile.js [contractsDir] [buildDir]
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -23,7 +23,7 @@ const input = {
   settings: {
     optimizer: { enabled: true, runs: 200 },
     evmVersion: 'cancun',
-    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
   },
 };
 
@@ -41,7 +41,7 @@ for (const [file, contracts] of Object.entries(output.contracts || {})) {
   for (const [name, c] of Object.entries(contracts)) {
     const code = c.evm.bytecode.object;
     if (!code) continue; // interfaces and abstract contracts have no creation code
-    const art = { contractName: name, sourceName: file, compiler: solc.version(), abi: c.abi, bytecode: '0x' + code };
+    const art = { contractName: name, sourceName: file, compiler: solc.version(), abi: c.abi, bytecode: '0x' + code, deployedBytecode: '0x' + c.evm.deployedBytecode.object };
     fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(art, null, 2) + '\n');
     written.push(name);
   }

@@ -5,9 +5,13 @@ use super::{ExecError, Executed, MISSING, TrieSource, fees, karst, output_root_v
 use crate::{config::RollupConfig, forks::Fork};
 use alloy_consensus::{EMPTY_OMMER_ROOT_HASH, EMPTY_ROOT_HASH, Header, Sealable, Transaction as _};
 use alloy_eips::{Decodable2718, Encodable2718, eip7685::EMPTY_REQUESTS_HASH};
-use alloy_evm::{Evm, EvmEnv, EvmFactory, block::BlockExecutor, precompiles::PrecompilesMap};
+use alloy_evm::{
+    Evm, EvmEnv, EvmFactory,
+    block::{BlockExecutionError, BlockExecutor},
+    precompiles::PrecompilesMap,
+};
 use alloy_op_evm::{OpBlockExecutionCtx, OpBlockExecutor, OpEvmFactory, block::OpAlloyReceiptBuilder};
-use alloy_primitives::{Address, B256, U256, address, logs_bloom};
+use alloy_primitives::{Address, B256, Bytes, U256, address, logs_bloom};
 use kona_mpt::ordered_trie_with_encoder;
 use op_alloy_consensus::{OpReceiptEnvelope, OpTxEnvelope};
 use op_alloy_rpc_types_engine::OpPayloadAttributes;
@@ -62,6 +66,69 @@ pub fn execute_block<S: TrieSource + ?Sized>(
     attrs: OpPayloadAttributes,
     source: &S,
 ) -> Result<Executed, ExecError> {
+    build(config, parent, attrs, None, source).map(|(executed, _)| executed)
+}
+
+/// A block built by a sequencer with [`sequence_block`].
+#[derive(Debug, Clone)]
+pub struct Sequenced {
+    /// The block.
+    pub executed: Executed,
+    /// Its transactions as included: the attributes' (deposits), then the candidates that ran.
+    pub transactions: Vec<Bytes>,
+    /// Their receipts, in order.
+    pub receipts: Vec<OpReceiptEnvelope>,
+    /// Candidates left out, by their index among the candidates, with the reason.
+    pub skipped: Vec<(usize, String)>,
+    /// What a store needs to open the new state and this block besides its parent's preimages:
+    /// the open trie nodes, new bytecodes and the header, RLP-encoded (keyed by their keccak).
+    pub preimages: Vec<Bytes>,
+}
+
+/// Builds a new block as a sequencer does: the attributes' transactions (the deposits, which
+/// must run), then each of `candidates` that is valid where it stands. A candidate that does not
+/// decode, is for another chain, fails the EVM's checks (nonce, balance, gas left in the block,
+/// DA footprint) or is in a fork's activation block that admits deposits only is left out and
+/// named in [`Sequenced::skipped`]; the block goes on without it.
+pub fn sequence_block<S: TrieSource + ?Sized>(
+    config: &RollupConfig,
+    parent: &Header,
+    attrs: OpPayloadAttributes,
+    candidates: &[Bytes],
+    source: &S,
+) -> Result<Sequenced, ExecError> {
+    build(config, parent, attrs, Some(candidates), source).map(|(executed, built)| {
+        let built = built.unwrap_or_default();
+        Sequenced {
+            executed,
+            transactions: built.transactions,
+            receipts: built.receipts,
+            skipped: built.skipped,
+            preimages: built.preimages,
+        }
+    })
+}
+
+/// What [`build`] reports beyond [`Executed`] when it sequences.
+#[derive(Default)]
+struct Built {
+    transactions: Vec<Bytes>,
+    receipts: Vec<OpReceiptEnvelope>,
+    skipped: Vec<(usize, String)>,
+    preimages: Vec<Bytes>,
+}
+
+type Tx = alloy_eips::eip2718::WithEncoded<alloy_consensus::transaction::Recovered<OpTxEnvelope>>;
+
+/// Builds the block: with `candidates` (sequencing) after the attributes' transactions,
+/// leaving out the candidates that cannot run; without (verifying), every transaction must run.
+fn build<S: TrieSource + ?Sized>(
+    config: &RollupConfig,
+    parent: &Header,
+    attrs: OpPayloadAttributes,
+    candidates: Option<&[Bytes]>,
+    source: &S,
+) -> Result<(Executed, Option<Built>), ExecError> {
     let block = parent.number.saturating_add(1);
     let rules = |error: BuildError| ExecError::Rules { block, error };
     let forks = config.forks();
@@ -78,8 +145,7 @@ pub fn execute_block<S: TrieSource + ?Sized>(
     let raw = attrs.transactions.clone().unwrap_or_default();
     let activation =
         [Fork::Jovian, Fork::Karst].into_iter().find(|f| forks.is_activation_block(*f, parent.timestamp, timestamp));
-    let mut txs = Vec::with_capacity(raw.len());
-    for (index, bytes) in raw.iter().enumerate() {
+    let check = |index: usize, bytes: &Bytes| -> Result<Tx, ExecError> {
         let bad = |reason: String| ExecError::BadTransaction { block, index, reason };
         let tx = OpTxEnvelope::decode_2718(&mut bytes.as_ref()).map_err(|e| bad(e.to_string()))?;
         if let Some(tx_chain) = tx.chain_id()
@@ -94,7 +160,19 @@ pub fn execute_block<S: TrieSource + ?Sized>(
         }
         let recovered = alloy_consensus::transaction::SignerRecoverable::try_into_recovered(tx)
             .map_err(|e| bad(format!("its signer cannot be recovered: {e}")))?;
-        txs.push(alloy_eips::eip2718::WithEncoded::new(bytes.clone(), recovered));
+        Ok(alloy_eips::eip2718::WithEncoded::new(bytes.clone(), recovered))
+    };
+    let mut txs = Vec::with_capacity(raw.len());
+    for (index, bytes) in raw.iter().enumerate() {
+        txs.push(check(index, bytes)?);
+    }
+    let mut skipped = Vec::new();
+    let mut offered = Vec::new();
+    for (index, bytes) in candidates.unwrap_or_default().iter().enumerate() {
+        match check(raw.len() + index, bytes) {
+            Ok(tx) => offered.push((index, tx)),
+            Err(e) => skipped.push((index, e.to_string())),
+        }
     }
 
     // The block env of the fork.
@@ -125,6 +203,7 @@ pub fn execute_block<S: TrieSource + ?Sized>(
     let parent_sealed = parent.clone().seal_slow();
     let parent_hash = parent_sealed.hash();
     let mut db = TrieDb::new(parent_sealed, source);
+    let mut included = raw.clone();
     let (result, bundle) = {
         let mut state = State::builder().with_database(&mut db).with_bundle_update().build();
         let mut evm =
@@ -137,15 +216,26 @@ pub fn execute_block<S: TrieSource + ?Sized>(
             parent_beacon_block_root: attrs.payload_attributes.parent_beacon_block_root,
             extra_data: extra_data.clone(),
         };
-        let executor = OpBlockExecutor::new(evm, ctx, forks, OpAlloyReceiptBuilder::default());
-        let result = executor.execute_block(txs.iter()).map_err(|e| failed(e.to_string()))?;
+        let mut executor = OpBlockExecutor::new(evm, ctx, forks, OpAlloyReceiptBuilder::default());
+        executor.apply_pre_execution_changes().map_err(|e| failed(e.to_string()))?;
+        for tx in &txs {
+            executor.execute_transaction(tx).map_err(|e| failed(e.to_string()))?;
+        }
+        for (index, tx) in offered {
+            match executor.execute_transaction(&tx) {
+                Ok(_) => included.push(tx.encoded_bytes().clone()),
+                Err(BlockExecutionError::Validation(e)) => skipped.push((index, e.to_string())),
+                Err(e) => return Err(failed(e.to_string())),
+            }
+        }
+        let result = executor.apply_post_execution_changes().map_err(|e| failed(e.to_string()))?;
         state.merge_transitions(BundleRetention::Reverts);
         (result, state.take_bundle())
     };
     let state_root = db.apply(&bundle).map_err(|e| failed(format!("the new state root: {e}")))?;
 
     // Seal.
-    let transactions_root = ordered_trie_with_encoder(&raw, |tx, buf| buf.put_slice(tx.as_ref())).root();
+    let transactions_root = ordered_trie_with_encoder(&included, |tx, buf| buf.put_slice(tx.as_ref())).root();
     let receipts_root = receipts_root(&result.receipts, config, timestamp);
     let isthmus = forks.is_active(Fork::Isthmus, timestamp);
     let message_passer_root = db.storage_root(&MESSAGE_PASSER);
@@ -198,15 +288,23 @@ pub fn execute_block<S: TrieSource + ?Sized>(
         (None, Err(e)) if e.0.contains(MISSING) => None,
         (None, Err(e)) => return Err(ExecError::OutputRoot { block, source_name, error: e.to_string() }),
     };
-    Ok(Executed {
+    let executed = Executed {
         block_hash,
         state_root,
         receipts_root,
         gas_used: result.gas_used,
         output_root,
-        transactions: raw.len(),
+        transactions: included.len(),
         header,
-    })
+    };
+    let built = candidates.map(|_| {
+        let mut preimages = Vec::new();
+        db.open_nodes(&mut preimages);
+        preimages.extend(bundle.contracts.values().map(|code| code.original_bytes()));
+        preimages.push(alloy_rlp::encode(executed.header.inner()).into());
+        Built { transactions: included, receipts: result.receipts, skipped, preimages }
+    });
+    Ok((executed, built))
 }
 
 /// The receipts root; between Regolith and Canyon deposit nonces are left out of the hash.

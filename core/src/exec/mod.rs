@@ -10,7 +10,8 @@ pub mod fees;
 pub mod karst;
 mod trie_db;
 
-pub use build::{BuildError, MESSAGE_PASSER, execute_block};
+pub use build::{BuildError, MESSAGE_PASSER, Sequenced, execute_block, sequence_block};
+pub use trie_db::collect as open_trie_nodes;
 
 use crate::config::RollupConfig;
 use alloy_consensus::{Header, Sealed};

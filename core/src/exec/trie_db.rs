@@ -4,7 +4,7 @@
 
 use super::{Checked, TrieSource};
 use alloy_consensus::{EMPTY_ROOT_HASH, Header, Sealed};
-use alloy_primitives::{Address, B256, U256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_rlp::{Decodable, Encodable};
 use alloy_trie::TrieAccount;
 use kona_mpt::{NoopTrieHinter, TrieNode, TrieNodeError};
@@ -113,6 +113,15 @@ impl<'a, S: TrieSource + ?Sized> TrieDb<'a, S> {
         Ok(self.root.blind())
     }
 
+    /// Every trie node open in the state and storage tries (read or written), RLP-encoded. With
+    /// the parent's preimages these are enough to open the state this one was updated to.
+    pub(crate) fn open_nodes(&self, out: &mut Vec<Bytes>) {
+        collect(&self.root, out);
+        for node in self.storage.values() {
+            collect(node, out);
+        }
+    }
+
     /// The storage root of `address` in the current (possibly updated) state, if the source has
     /// the path to it.
     pub(crate) fn storage_root(&mut self, address: &Address) -> Result<Option<B256>, TrieDbError> {
@@ -120,6 +129,30 @@ impl<'a, S: TrieSource + ?Sized> TrieDb<'a, S> {
             return Ok(Some(node.blind()));
         }
         Ok(self.account(address)?.map(|a| a.storage_root))
+    }
+}
+
+/// Every open node of the trie under `node` (itself included unless it is blinded or empty),
+/// RLP-encoded: what a store keyed by keccak needs to open what `node` holds.
+pub fn collect(node: &TrieNode, out: &mut Vec<Bytes>) {
+    let mut push = |n: &TrieNode| {
+        let mut rlp = Vec::with_capacity(n.length());
+        n.encode(&mut rlp);
+        out.push(rlp.into());
+    };
+    match node {
+        TrieNode::Empty | TrieNode::Blinded { .. } => {}
+        TrieNode::Leaf { .. } => push(node),
+        TrieNode::Extension { node: child, .. } => {
+            push(node);
+            collect(child, out);
+        }
+        TrieNode::Branch { stack } => {
+            push(node);
+            for child in stack {
+                collect(child, out);
+            }
+        }
     }
 }
 

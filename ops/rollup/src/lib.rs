@@ -1,0 +1,32 @@
+//! The devnet's OP Stack rollup: an L2 whose every block is derivable from L1.
+//!
+//! - [`genesis`]: chain 901's rollup config (every fork through Jovian at genesis, Karst at
+//!   genesis or later), its predeploys and funded accounts, hashed into a state trie;
+//! - [`sequencer`]: blocks built one per block time with riposte-core's block builder on an
+//!   in-memory state, L1 origins chosen as op-node chooses them;
+//! - [`state`]: accounts and storage of any built block, read from the store.
+//!
+//! It is test support for riposte's devnet, not a production node: one sequencer, state in
+//! memory, no peer-to-peer network, no engine API.
+
+pub mod genesis;
+pub mod sequencer;
+pub mod state;
+
+/// Why the rollup cannot go on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RollupError {
+    /// The genesis cannot be built from what was given (fix the spec or the artifacts).
+    #[error("rollup genesis: {0}")]
+    Genesis(String),
+    /// The caller offered an L1 origin the next block cannot have (a caller's bug, or L1
+    /// changed under it: re-read L1).
+    #[error("rollup origin: {0}")]
+    Origin(String),
+    /// A state read failed (a missing or altered node is named).
+    #[error("rollup state: {0}")]
+    State(String),
+    /// The block could not be built (the message names the block and the rule or preimage).
+    #[error("rollup sequencer: {0}")]
+    Build(String),
+}

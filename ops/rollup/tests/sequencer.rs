@@ -1,0 +1,218 @@
+//! The sequencer on the devnet genesis: blocks with transfers, a contract, invalid
+//! transactions, epochs and Karst's activation block, each block re-executed by riposte-core's
+//! verifying path from the sequencer's store and found identical.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use alloy::consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy::eips::Encodable2718;
+use alloy::primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
+use alloy::signers::{SignerSync, local::PrivateKeySigner};
+use riposte_core::derive::attributes::L1Origin;
+use riposte_core::derive::blob_fee::BlobSchedule;
+use riposte_core::derive::l1_info::L1_BLOCK;
+use riposte_core::exec::{execute_block, payload_from_block};
+use riposte_rollup::genesis::{self, GAS_LIMIT, GenesisSpec, KarstAt, Predeploys};
+use riposte_rollup::sequencer::{OriginChoice, Sequencer};
+use riposte_rollup::state;
+use std::path::PathBuf;
+
+const L1_TIME: u64 = 1_700_000_000;
+const L1_BLOCK_TIME: u64 = 12;
+
+fn predeploys() -> Option<Predeploys> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../devnet");
+    match Predeploys::from_devnet_dir(&dir) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            println!("NOT RUN: the predeploys' artifacts are missing ({e}); ops/devnet/setup.sh installs them");
+            None
+        }
+    }
+}
+
+/// L1 block `n` of a synthetic L1 (12 s blocks).
+fn l1(n: u64) -> L1Origin {
+    L1Origin {
+        hash: keccak256(n.to_be_bytes()),
+        number: n,
+        timestamp: L1_TIME + n * L1_BLOCK_TIME,
+        base_fee: 7 + n,
+        excess_blob_gas: Some(0),
+        mix_hash: keccak256([n as u8; 3]),
+        parent_beacon_block_root: Some(keccak256([n as u8; 5])),
+    }
+}
+
+fn key(i: u8) -> PrivateKeySigner {
+    PrivateKeySigner::from_bytes(&B256::repeat_byte(i + 1)).unwrap()
+}
+
+fn spec(karst: KarstAt, l2_time: u64, p: Predeploys) -> GenesisSpec {
+    GenesisSpec {
+        l1: (l1(0).hash, 0, l1(0).timestamp),
+        l1_chain_id: 900,
+        l2_time,
+        block_time: 2,
+        karst,
+        batcher: Address::repeat_byte(0xba),
+        deposit_contract: Address::repeat_byte(0xdc),
+        system_config_contract: Address::repeat_byte(0x5c),
+        funded: (0..3).map(|i| key(i).address()).collect(),
+        balance: U256::from(10u128.pow(22)),
+        predeploys: p,
+    }
+}
+
+fn schedule() -> BlobSchedule {
+    BlobSchedule { cancun: Some(0), prague: Some(0), osaka: Some(0), bpo1: None, bpo2: None }
+}
+
+fn tx(from: &PrivateKeySigner, nonce: u64, to: TxKind, value: u64, input: &[u8], gas: u64) -> Bytes {
+    let tx = TxEip1559 {
+        chain_id: genesis::CHAIN_ID,
+        nonce,
+        gas_limit: gas,
+        max_fee_per_gas: 100_000_000_000,
+        max_priority_fee_per_gas: 1_000,
+        to,
+        value: U256::from(value),
+        access_list: Default::default(),
+        input: Bytes::copy_from_slice(input),
+    };
+    let sig = from.sign_hash_sync(&tx.signature_hash()).unwrap();
+    TxEnvelope::from(tx.into_signed(sig)).encoded_2718().into()
+}
+
+/// Runs the chain forward, moving to the next L1 block whenever the sequencer would.
+fn advance(seq: &mut Sequencer, mempool: &[Bytes]) -> riposte_rollup::sequencer::Built {
+    let head = seq.head().origin;
+    let next = l1(head.number + 1);
+    let origin = match seq.choose_origin(Some(&next)) {
+        OriginChoice::Next => next,
+        _ => head,
+    };
+    seq.build_next(&origin, &[], &[], mempool).unwrap()
+}
+
+/// Re-executes every block through the verifying path and compares hashes and output roots.
+fn verify_all(seq: &Sequencer) {
+    for pair in seq.blocks().windows(2) {
+        let (parent, block) = (&pair[0], &pair[1]);
+        let attrs = payload_from_block(seq.config(), block.header.inner(), block.transactions.clone()).unwrap();
+        let ours = execute_block(seq.config(), parent.header.inner(), attrs, seq.store()).unwrap();
+        assert_eq!(ours.block_hash, block.hash(), "block {}", block.number());
+        assert_eq!(ours.output_root, Some(block.output_root), "block {}", block.number());
+    }
+}
+
+#[test]
+fn blocks_with_transfers_contracts_and_invalid_transactions_reexecute_identically() {
+    let Some(p) = predeploys() else { return };
+    let g = genesis::build(&spec(KarstAt::Genesis, L1_TIME + 1, p)).unwrap();
+    assert_eq!(g.config.kona.genesis.l2.hash, g.header.hash());
+    let mut seq = Sequencer::new(g, l1(0), schedule()).unwrap();
+    let (a, b) = (key(0), key(1));
+    let to_b = TxKind::Call(b.address());
+
+    // Block 1: two transfers, a nonce gap and a sender with no funds (both left out).
+    let mempool = vec![
+        tx(&a, 0, to_b, 1_000, &[], 21_000),
+        tx(&a, 1, to_b, 2_000, &[], 21_000),
+        tx(&a, 5, to_b, 1, &[], 21_000),
+        tx(&key(7), 0, TxKind::Call(a.address()), 1, &[], 21_000),
+    ];
+    let built = advance(&mut seq, &mempool);
+    assert_eq!(built.included, 2);
+    let skipped: Vec<usize> = built.skipped.iter().map(|(i, _)| *i).collect();
+    assert_eq!(skipped, vec![2, 3], "{:?}", built.skipped);
+    assert!(built.skipped[0].1.contains("nonce"), "{}", built.skipped[0].1);
+
+    // Block 2: deploy a contract that stores calldata word 0 in slot 0; block 3 calls it.
+    let runtime = [0x60, 0x00, 0x35, 0x60, 0x00, 0x55, 0x00];
+    let mut init = vec![0x60, 0x07, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, 0x07, 0x60, 0x00, 0xf3];
+    init.extend_from_slice(&runtime);
+    assert_eq!(advance(&mut seq, &[tx(&a, 2, TxKind::Create, 0, &init, 200_000)]).included, 1);
+    let contract = a.address().create(2);
+    let word = B256::repeat_byte(0x42);
+    assert_eq!(advance(&mut seq, &[tx(&a, 3, TxKind::Call(contract), 0, word.as_slice(), 100_000)]).included, 1);
+
+    // Blocks 4..=20: a transfer each, across several epochs.
+    for n in 0..17 {
+        assert_eq!(advance(&mut seq, &[tx(&b, n, to_b, 1, &[], 21_000)]).included, 1);
+    }
+    let head = seq.head().clone();
+    assert_eq!(head.number(), 20);
+    assert!(head.origin.number >= 3, "20 blocks of 2 s cross L1 blocks of 12 s: origin {}", head.origin.number);
+
+    let root = head.header.state_root;
+    let store = seq.store();
+    assert_eq!(state::storage(store, root, contract, U256::ZERO).unwrap(), U256::from_be_bytes(word.0));
+    let code = state::account(store, root, contract).unwrap().unwrap().code_hash;
+    assert_eq!(code, keccak256(runtime));
+    assert_eq!(state::account(store, root, a.address()).unwrap().unwrap().nonce, 4);
+    assert_eq!(state::account(store, root, b.address()).unwrap().unwrap().nonce, 17);
+    // The L1Block predeploy took the Jovian L1-info call: number, sequence number, scalars.
+    let slot = |s: u64| state::storage(store, root, L1_BLOCK, U256::from(s)).unwrap();
+    assert_eq!(slot(0) & U256::from(u64::MAX), U256::from(head.origin.number));
+    assert_eq!(slot(0) >> 64, U256::from(head.origin.timestamp));
+    assert_eq!(slot(1), U256::from(head.origin.base_fee));
+    assert_eq!(slot(2), U256::from_be_bytes(head.origin.hash.0));
+    assert_eq!(slot(3) & U256::from(u64::MAX), U256::from(head.sequence_number));
+    assert_eq!((slot(3) >> 96) & U256::from(u32::MAX), U256::from(1368u32), "base fee scalar");
+    assert_eq!((slot(3) >> 64) & U256::from(u32::MAX), U256::from(810_949u32), "blob base fee scalar");
+    assert_eq!(slot(8) >> 96, U256::from(400u16), "Jovian's default DA footprint scalar");
+    // op-revm charged the L1 data fee from those values into the L1FeeVault.
+    let l1_fee_vault = alloy::primitives::address!("420000000000000000000000000000000000001a");
+    let vault = state::account(store, root, l1_fee_vault).unwrap().expect("the L1 fee vault was paid");
+    assert!(vault.balance > U256::ZERO);
+
+    verify_all(&seq);
+}
+
+#[test]
+fn karst_activation_block_takes_its_bundle_and_no_user_transactions() {
+    let Some(p) = predeploys() else { return };
+    let g = genesis::build(&spec(KarstAt::Block(3), L1_TIME + 1, p)).unwrap();
+    let bundle_gas = genesis::karst_bundle().unwrap().upgrade_gas;
+    let mut seq = Sequencer::new(g, l1(0), schedule()).unwrap();
+    let a = key(0);
+    let mut nonce = 0;
+    for n in 1..=5u64 {
+        let built = advance(&mut seq, &[tx(&a, nonce, TxKind::Call(a.address()), 1, &[], 21_000)]);
+        let block = seq.block(n).unwrap();
+        if n == 3 {
+            assert_eq!(built.included, 0);
+            assert!(built.skipped[0].1.contains("activation block"), "{}", built.skipped[0].1);
+            assert_eq!(block.header.gas_limit, GAS_LIMIT + bundle_gas);
+            // L1-info, then the bundle's one deposit.
+            assert_eq!(block.deposit_count(), 2);
+        } else {
+            assert_eq!(built.included, 1, "block {n}: {:?}", built.skipped);
+            assert_eq!(block.header.gas_limit, GAS_LIMIT);
+            nonce += 1;
+        }
+    }
+    // The bundle's deposit created the marker (code: STOP).
+    let marker = riposte_rollup::genesis::karst_marker_address();
+    let root = seq.head().header.state_root;
+    let account = state::account(seq.store(), root, marker).unwrap().expect("the marker is deployed");
+    assert_eq!(account.code_hash, keccak256([0u8]));
+    verify_all(&seq);
+}
+
+#[test]
+fn past_the_drift_without_a_next_origin_the_block_has_no_user_transactions() {
+    let Some(p) = predeploys() else { return };
+    // Genesis 1799 s after its origin: block 1 (at +1801) is past Fjord's 1800 s drift.
+    let g = genesis::build(&spec(KarstAt::Genesis, L1_TIME + 1799, p)).unwrap();
+    let mut seq = Sequencer::new(g, l1(0), schedule()).unwrap();
+    assert_eq!(seq.choose_origin(None), OriginChoice::SameWithoutTransactions);
+    let a = key(0);
+    let built = seq.build_next(&l1(0), &[], &[], &[tx(&a, 0, TxKind::Call(a.address()), 1, &[], 21_000)]).unwrap();
+    assert_eq!(built.included, 0);
+    // With the next L1 block known, it moves on (L1 block 1 is at +12 s, long before).
+    assert_eq!(seq.choose_origin(Some(&l1(1))), OriginChoice::Next);
+    // A skipped origin or a later one is refused.
+    assert!(seq.build_next(&l1(2), &[], &[], &[]).is_err());
+    verify_all(&seq);
+}
