@@ -4,11 +4,14 @@
 //!   genesis or later), its predeploys and funded accounts, hashed into a state trie;
 //! - [`sequencer`]: blocks built one per block time with riposte-core's block builder on an
 //!   in-memory state, L1 origins chosen as op-node chooses them;
+//! - [`batcher`]: blocks to singular or span batches, compressed channels, frames and the
+//!   payload of calldata or blob batcher transactions;
 //! - [`state`]: accounts and storage of any built block, read from the store.
 //!
 //! It is test support for riposte's devnet, not a production node: one sequencer, state in
 //! memory, no peer-to-peer network, no engine API.
 
+pub mod batcher;
 pub mod genesis;
 pub mod sequencer;
 pub mod state;
@@ -23,6 +26,9 @@ pub enum RollupError {
     /// changed under it: re-read L1).
     #[error("rollup origin: {0}")]
     Origin(String),
+    /// Blocks could not be batched (the message names the block or limit).
+    #[error("rollup batcher: {0}")]
+    Batch(String),
     /// A state read failed (a missing or altered node is named).
     #[error("rollup state: {0}")]
     State(String),
