@@ -2,6 +2,7 @@
 //!
 //! - [`genesis`]: chain 901's rollup config (every fork through Jovian at genesis, Karst at
 //!   genesis or later), its predeploys and funded accounts, hashed into a state trie;
+//! - [`deposits`]: the OptimismPortal's deposits of an L1 block, as derivation reads them;
 //! - [`sequencer`]: blocks built one per block time with riposte-core's block builder on an
 //!   in-memory state, L1 origins chosen as op-node chooses them;
 //! - [`batcher`]: blocks to singular or span batches, compressed channels, frames and the
@@ -12,6 +13,7 @@
 //! memory, no peer-to-peer network, no engine API.
 
 pub mod batcher;
+pub mod deposits;
 pub mod genesis;
 pub mod sequencer;
 pub mod state;
@@ -29,6 +31,9 @@ pub enum RollupError {
     /// Blocks could not be batched (the message names the block or limit).
     #[error("rollup batcher: {0}")]
     Batch(String),
+    /// A portal log does not decode as a deposit (derivation would stop on it too).
+    #[error("rollup deposits: {0}")]
+    Deposit(String),
     /// A state read failed (a missing or altered node is named).
     #[error("rollup state: {0}")]
     State(String),

@@ -135,3 +135,65 @@ fn past_the_drift_without_a_next_origin_the_block_has_no_user_transactions() {
     assert!(seq.build_next(&l1(2), &[], &[], &[]).is_err());
     verify_all(&seq);
 }
+
+/// A `TransactionDeposited` log as the portal emits it (version 0).
+fn deposit_log(
+    portal: alloy::primitives::Address,
+    from: alloy::primitives::Address,
+    to: alloy::primitives::Address,
+    mint: u128,
+    value: u128,
+) -> alloy::primitives::Log {
+    let mut opaque = Vec::new();
+    opaque.extend_from_slice(&U256::from(mint).to_be_bytes::<32>());
+    opaque.extend_from_slice(&U256::from(value).to_be_bytes::<32>());
+    opaque.extend_from_slice(&100_000u64.to_be_bytes());
+    opaque.push(0);
+    let mut data = U256::from(32).to_be_bytes::<32>().to_vec();
+    data.extend_from_slice(&U256::from(opaque.len()).to_be_bytes::<32>());
+    data.extend_from_slice(&opaque);
+    data.resize(data.len().div_ceil(32) * 32, 0);
+    let topics = vec![kona_protocol::DEPOSIT_EVENT_ABI_HASH, from.into_word(), to.into_word(), B256::ZERO];
+    alloy::primitives::Log::new(portal, topics, data.into()).unwrap()
+}
+
+#[test]
+fn portal_deposits_of_the_origin_run_in_the_first_block_of_its_epoch() {
+    use alloy::consensus::{Eip658Value, Receipt};
+    use alloy::primitives::Address;
+    use riposte_rollup::deposits::user_deposits;
+    let Some(p) = predeploys() else { return };
+    let s = spec(KarstAt::Genesis, L1_TIME + 1, p);
+    let portal = s.deposit_contract;
+    let mut seq = Sequencer::new(genesis::build(&s).unwrap(), l1(0), schedule()).unwrap();
+    while seq.choose_origin(Some(&l1(1))) != OriginChoice::Next {
+        advance(&mut seq, &[]);
+    }
+    let (from, to) = (Address::repeat_byte(0xf1), Address::repeat_byte(0x70));
+    let receipt = |ok: bool, logs| Receipt { status: Eip658Value::Eip658(ok), cumulative_gas_used: 0, logs };
+    let receipts = vec![
+        // A reverted transaction's log and another contract's log do not count.
+        receipt(false, vec![deposit_log(portal, from, to, 5, 5)]),
+        receipt(true, vec![deposit_log(Address::repeat_byte(1), from, to, 7, 7)]),
+        receipt(true, vec![deposit_log(portal, from, to, 10u128.pow(18), 4 * 10u128.pow(17))]),
+    ];
+    let deposits = user_deposits(l1(1).hash, &receipts, portal).unwrap();
+    assert_eq!(deposits.len(), 1);
+    let built = seq.build_next(&l1(1), &deposits, &[], &[]).unwrap();
+    let block = seq.block(built.number).unwrap();
+    assert_eq!(block.sequence_number, 0);
+    assert_eq!(block.deposit_count(), 2, "L1-info, then the user deposit");
+    assert_eq!(block.transactions[1], deposits[0]);
+    let root = block.header.state_root;
+    let balance = |a| state::account(seq.store(), root, a).unwrap().map_or(U256::ZERO, |acc| acc.balance);
+    assert_eq!(balance(to), U256::from(4 * 10u128.pow(17)));
+    assert_eq!(balance(from), U256::from(6 * 10u128.pow(17)));
+    // Deposits belong to an epoch's first block only.
+    assert!(seq.build_next(&l1(1), &deposits, &[], &[]).is_err());
+    // A portal log that is not a deposit stops derivation, and is named.
+    let mut bad = deposit_log(portal, from, to, 1, 1);
+    bad.data = alloy::primitives::LogData::new_unchecked(bad.data.topics().to_vec(), vec![0u8; 33].into());
+    let err = user_deposits(l1(1).hash, &[receipt(true, vec![bad])], portal).unwrap_err().to_string();
+    assert!(err.contains("log 0") && err.contains("portal"), "{err}");
+    verify_all(&seq);
+}
