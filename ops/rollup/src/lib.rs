@@ -7,6 +7,7 @@
 //!   in-memory state, L1 origins chosen as op-node chooses them;
 //! - [`batcher`]: blocks to singular or span batches, compressed channels, frames and the
 //!   payload of calldata or blob batcher transactions;
+//! - [`node`]: the sequencer and batcher loops on a real L1 (anvil);
 //! - [`state`]: accounts and storage of any built block, read from the store.
 //!
 //! It is test support for riposte's devnet, not a production node: one sequencer, state in
@@ -15,6 +16,7 @@
 pub mod batcher;
 pub mod deposits;
 pub mod genesis;
+pub mod node;
 pub mod sequencer;
 pub mod state;
 
@@ -34,6 +36,12 @@ pub enum RollupError {
     /// A portal log does not decode as a deposit (derivation would stop on it too).
     #[error("rollup deposits: {0}")]
     Deposit(String),
+    /// L1 failed or refused (the loops retry).
+    #[error("rollup L1: {0}")]
+    L1(String),
+    /// The node cannot start with these options.
+    #[error("rollup node: {0}")]
+    Node(String),
     /// A state read failed (a missing or altered node is named).
     #[error("rollup state: {0}")]
     State(String),

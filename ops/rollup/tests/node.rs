@@ -1,0 +1,255 @@
+//! The node on a real anvil L1: the sequencer follows L1 origins, the batcher posts span batches
+//! by turns in calldata and blobs, and the chain is derived back from L1 alone: kona's
+//! `EthereumDataSource` (through riposte-core's hash-checked L1 and beacon providers) yields
+//! the batcher data, riposte-core's stages turn it into batches, the attributes are rebuilt from
+//! the L1 origins read from L1, and riposte-core's builder re-executes every block to the
+//! sequencer's hash and output root.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use alloy::primitives::{B256, TxKind};
+use alloy::providers::{Provider, ProviderBuilder};
+use common::{key, predeploys, tx};
+use kona_derive::{DataAvailabilityProvider, EthereumDataSource, PipelineError, PipelineErrorKind};
+use kona_protocol::{Batch, BlockInfo, Frame, L2BlockInfo};
+use riposte_core::derive::attributes::{BlockInputs, L1Origin, build_attributes};
+use riposte_core::derive::batches::decode_channel;
+use riposte_core::derive::blob_fee::BlobSchedule;
+use riposte_core::derive::channel::ChannelAssembler;
+use riposte_core::exec::execute_block;
+use riposte_core::l1::{AlloyRpc, BeaconBlobs, BlockIdRule, L1Provider};
+use riposte_rollup::batcher::BatchKind;
+use riposte_rollup::genesis::{self, GenesisSpec, KarstAt};
+use riposte_rollup::node::{DataMode, NodeOptions, RollupNode};
+use riposte_rollup::sequencer::Sequencer;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// anvil's second default account (public knowledge): the batcher.
+const BATCHER_KEY: &str = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+
+struct Anvil(Child);
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn anvil() -> Option<(Anvil, String)> {
+    let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../devnet/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+    if !bin.exists() {
+        println!("NOT RUN: anvil is not installed at {} (ops/devnet/setup.sh installs it)", bin.display());
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(bin)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--chain-id", "900", "--block-time", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Some((Anvil(child), format!("http://127.0.0.1:{port}")))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chain_is_derived_back_from_l1_calldata_and_blobs_to_the_sequencers_blocks() {
+    let Some(p) = predeploys() else { return };
+    let Some((_anvil, url)) = anvil() else { return };
+    let l1 = ProviderBuilder::new().connect_http(url.parse().unwrap()).erased();
+    let started = Instant::now();
+    let head = loop {
+        match l1.get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await {
+            Ok(Some(b)) => break b,
+            _ if started.elapsed() < Duration::from_secs(20) => tokio::time::sleep(Duration::from_millis(100)).await,
+            other => panic!("anvil did not answer: {other:?}"),
+        }
+    };
+    let batcher_key: B256 = BATCHER_KEY.parse().unwrap();
+    let batcher = alloy::signers::local::PrivateKeySigner::from_bytes(&batcher_key).unwrap().address();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let spec = GenesisSpec {
+        l1: (head.header.hash, head.header.number, head.header.timestamp),
+        l1_chain_id: 900,
+        l2_time: now.max(head.header.timestamp),
+        block_time: 1,
+        karst: KarstAt::Genesis,
+        batcher,
+        deposit_contract: alloy::primitives::Address::repeat_byte(0xdc),
+        system_config_contract: alloy::primitives::Address::repeat_byte(0x5c),
+        funded: (0..2).map(|i| key(i).address()).collect(),
+        balance: alloy::primitives::U256::from(10u128.pow(22)),
+        predeploys: p,
+    };
+    let genesis = genesis::build(&spec).unwrap();
+    // anvil runs the newest L1 fork from its genesis.
+    let schedule = BlobSchedule { cancun: Some(0), prague: Some(0), osaka: Some(0), bpo1: None, bpo2: None };
+    let seq = Sequencer::new(genesis, L1Origin::of(&head.header.inner, head.header.hash), schedule).unwrap();
+    let config = seq.config().clone();
+    let options = NodeOptions {
+        l1_url: url.clone(),
+        batcher_key,
+        batch_every: 3,
+        batch_kind: BatchKind::Span,
+        data: DataMode::Alternate,
+        max_frame_data: 100_000,
+    };
+    let node = RollupNode::start(seq, options).unwrap();
+
+    // Transfers into the mempool while the chain runs, until 12 blocks are safe.
+    let a = key(0);
+    let mut nonce = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        {
+            let mut s = node.state();
+            if s.safe_head >= 12 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "12 safe blocks in 60 s: safe {}, last error {:?}",
+                s.safe_head,
+                s.last_error
+            );
+            if s.mempool.is_empty() {
+                s.mempool.push(tx(&a, nonce, TxKind::Call(key(1).address()), 1, &[], 21_000));
+                nonce += 1;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    let (blocks, posted) = {
+        let s = node.state();
+        (s.seq.blocks().to_vec(), s.posted.clone())
+    };
+    drop(node);
+    let safe = posted.iter().filter_map(|p| p.blocks).map(|(_, last)| last).max().unwrap();
+    assert!(posted.iter().any(|p| p.blob) && posted.iter().any(|p| !p.blob), "both kinds posted: {posted:?}");
+    let with_txs = blocks[1..=safe as usize].iter().filter(|b| !b.user_transactions().is_empty()).count();
+    assert!(with_txs >= 3, "{with_txs} of the safe blocks carry transfers");
+    let epochs: std::collections::BTreeSet<u64> = blocks[1..=safe as usize].iter().map(|b| b.origin.number).collect();
+    assert!(epochs.len() >= 3, "the sequencer followed L1: epochs {epochs:?}");
+
+    // Derive: every L1 block from the genesis origin to the last batch's, through kona's source.
+    let rpc = AlloyRpc::new(l1.clone(), format!("L1 RPC {url}"));
+    let mut provider = L1Provider::new(rpc);
+    let beacon = riposte_chain::beacon::Beacon::new(
+        &url,
+        Duration::from_secs(5),
+        2,
+        8,
+        std::sync::Arc::new(riposte_chain::NoMetrics),
+    )
+    .unwrap();
+    let blobs = BeaconBlobs::new(beacon, BlockIdRule::BlockNumber);
+    let mut source = EthereumDataSource::new_from_parts(provider.clone(), blobs, &config.kona);
+    let last_l1 = posted.iter().map(|p| p.l1_block).max().unwrap();
+    let mut assembler = ChannelAssembler::new();
+    let mut batches = Vec::new();
+    use kona_derive::ChainProvider;
+    for n in head.header.number + 1..=last_l1 {
+        let info = provider.block_info_by_number(n).await.unwrap();
+        loop {
+            match source.next(&info, batcher).await {
+                Ok(data) => {
+                    for frame in Frame::parse_frames(&data).unwrap() {
+                        if let Some(ch) = assembler.add_frame(frame, info).unwrap() {
+                            let decoded = decode_channel(&ch.data, &config.kona, info.timestamp).unwrap();
+                            assert!(decoded.stopped.is_none(), "{:?}", decoded.stopped);
+                            batches.extend(decoded.batches);
+                        }
+                    }
+                }
+                Err(PipelineErrorKind::Temporary(PipelineError::Eof)) => break,
+                Err(e) => panic!("L1 block {n}: {e}"),
+            }
+        }
+        source.clear();
+    }
+
+    // Span batches to per-block batches, each checked against its L1 origin read from L1.
+    let mut origins = Vec::new();
+    for n in head.header.number..=last_l1 {
+        origins.push(provider.block_info_by_number(n).await.unwrap());
+    }
+    let mut derived = Vec::new();
+    let mut safe_info = L2BlockInfo {
+        block_info: BlockInfo { timestamp: blocks[0].header.timestamp, ..Default::default() },
+        ..Default::default()
+    };
+    for batch in batches {
+        let Batch::Span(span) = batch else { panic!("the node posts span batches") };
+        let singles = span.get_singular_batches(&origins, safe_info).unwrap();
+        safe_info.block_info.timestamp = singles.last().unwrap().timestamp;
+        derived.extend(singles);
+    }
+    assert_eq!(derived.len() as u64, safe, "every safe block is in a batch, once");
+
+    // Attributes from L1 alone, executed on the derived parent: the sequencer's blocks.
+    let mut parent = blocks[0].header.clone();
+    let mut sequence_number = 0;
+    let mut epoch = head.header.number;
+    // Only genesis's state to start from; each derived block adds what its re-execution wrote.
+    let mut store = genesis::build(&spec).unwrap().store;
+    let system_config = genesis_system_config(&config);
+    for (i, single) in derived.iter().enumerate() {
+        let ours = &blocks[i + 1];
+        let origin_header = provider.header_by_hash(single.epoch_hash).await.unwrap();
+        let origin = L1Origin::of(&origin_header, single.epoch_hash);
+        if origin.number == epoch {
+            sequence_number += 1;
+        } else {
+            sequence_number = 0;
+            epoch = origin.number;
+        }
+        let inputs = BlockInputs {
+            config: &config,
+            blob_schedule: &schedule,
+            parent_timestamp: parent.timestamp,
+            timestamp: single.timestamp,
+            origin: &origin,
+            sequence_number,
+            system_config: &system_config,
+            deposits: &[],
+            upgrades: &[],
+        };
+        let attrs = build_attributes(&inputs, single.transactions.clone()).unwrap();
+        let built = riposte_core::exec::sequence_block(&config, parent.inner(), attrs, &[], &store).unwrap();
+        for v in built.preimages {
+            store.insert(v);
+        }
+        assert_eq!(built.executed.block_hash, ours.hash(), "derived block {}", ours.number());
+        assert_eq!(built.executed.output_root, Some(ours.output_root));
+        // The verifying path agrees too.
+        let again = execute_block(
+            &config,
+            parent.inner(),
+            riposte_core::exec::payload_from_block(&config, built.executed.header.inner(), built.transactions.clone())
+                .unwrap(),
+            &store,
+        )
+        .unwrap();
+        assert_eq!(again.block_hash, ours.hash());
+        parent = built.executed.header;
+    }
+}
+
+/// The genesis system config as the rollup config states it (no L1 SystemConfig updates here).
+fn genesis_system_config(config: &riposte_core::RollupConfig) -> riposte_core::derive::system_config::SystemConfig {
+    let g = config.kona.genesis.system_config.unwrap();
+    riposte_core::derive::system_config::SystemConfig {
+        batcher: g.batcher_address,
+        overhead: g.overhead,
+        scalar: g.scalar,
+        gas_limit: g.gas_limit,
+        eip1559: Some((0, 0)),
+        operator_fee: Some((0, 0)),
+        min_base_fee: Some(0),
+        da_footprint_gas_scalar: Some(0),
+    }
+}
