@@ -140,33 +140,7 @@ impl FaultyProxy {
     }
 }
 
-/// Reads one HTTP request (headers and a `content-length` body).
-pub(crate) async fn read_request(sock: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let len = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
-                .unwrap_or(0);
-            while buf.len() < end + 4 + len {
-                let n = sock.read(&mut chunk).await?;
-                if n == 0 {
-                    return Ok(None);
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            return Ok(Some(buf));
-        }
-        let n = sock.read(&mut chunk).await?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-}
+pub(crate) use riposte_rollup::http::read_request;
 
 async fn serve(
     mut sock: TcpStream,

@@ -8,6 +8,8 @@
 //! - [`batcher`]: blocks to singular or span batches, compressed channels, frames and the
 //!   payload of calldata or blob batcher transactions;
 //! - [`node`]: the sequencer and batcher loops on a real L1 (anvil);
+//! - [`rpc`] over [`http`]: the L2 RPC on loopback (`eth_`, `debug_` raw blocks, op-node's
+//!   `optimism_` methods);
 //! - [`state`]: accounts and storage of any built block, read from the store.
 //!
 //! It is test support for riposte's devnet, not a production node: one sequencer, state in
@@ -16,7 +18,9 @@
 pub mod batcher;
 pub mod deposits;
 pub mod genesis;
+pub mod http;
 pub mod node;
+pub mod rpc;
 pub mod sequencer;
 pub mod state;
 

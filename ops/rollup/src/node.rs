@@ -53,6 +53,8 @@ pub struct NodeOptions {
     pub data: DataMode,
     /// Most data bytes per frame (one frame per batcher transaction).
     pub max_frame_data: usize,
+    /// The L2 RPC's port on 127.0.0.1 (0: any free port).
+    pub rpc_port: u16,
 }
 
 /// A batcher transaction the node posted.
@@ -81,6 +83,8 @@ pub struct Shared {
     pub safe_by_l1: Vec<(u64, u64)>,
     /// Every batcher transaction posted.
     pub posted: Vec<Posted>,
+    /// L1 blocks the node has read (number, hash), in order: origins and batch inclusions.
+    pub l1_seen: Vec<(u64, B256)>,
     /// The last error each loop met (it retries).
     pub last_error: Option<String>,
 }
@@ -89,6 +93,7 @@ pub struct Shared {
 #[derive(Debug)]
 pub struct RollupNode {
     shared: Arc<Mutex<Shared>>,
+    url: String,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -106,8 +111,13 @@ fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 }
 
 impl RollupNode {
-    /// Starts the sequencer and batcher loops on `seq`.
-    pub fn start(seq: Sequencer, options: NodeOptions) -> Result<Self, RollupError> {
+    /// Starts the sequencer and batcher loops on `seq` and the L2 RPC; `rollup_json` is what
+    /// `optimism_rollupConfig` answers.
+    pub async fn start(
+        seq: Sequencer,
+        rollup_json: serde_json::Value,
+        options: NodeOptions,
+    ) -> Result<Self, RollupError> {
         let url = options.l1_url.parse().map_err(|e| RollupError::Node(format!("L1 URL {}: {e}", options.l1_url)))?;
         let signer = PrivateKeySigner::from_bytes(&options.batcher_key)
             .map_err(|e| RollupError::Node(format!("the batcher key: {e}")))?;
@@ -125,13 +135,27 @@ impl RollupNode {
             safe_head: 0,
             safe_by_l1: Vec::new(),
             posted: Vec::new(),
+            l1_seen: Vec::new(),
             last_error: None,
         }));
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.rpc_port))
+            .await
+            .map_err(|e| RollupError::Node(format!("binding the L2 RPC on 127.0.0.1:{}: {e}", options.rpc_port)))?;
+        let addr = listener.local_addr().map_err(|e| RollupError::Node(format!("the L2 RPC's address: {e}")))?;
+        let rpc_shared = shared.clone();
+        let handler: crate::http::Handler =
+            Arc::new(move |method, params| crate::rpc::handle(&mut lock(&rpc_shared), &rollup_json, method, params));
         let tasks = vec![
             tokio::spawn(sequence_loop(l1.clone(), shared.clone())),
             tokio::spawn(batch_loop(l1, shared.clone(), options)),
+            tokio::spawn(crate::http::serve(listener, handler)),
         ];
-        Ok(Self { shared, tasks })
+        Ok(Self { shared, url: format!("http://{addr}"), tasks })
+    }
+
+    /// The L2 RPC's URL.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// The shared state (the chain, mempool and safe head).
@@ -175,7 +199,13 @@ async fn sequence_one(l1: &DynProvider, shared: &Mutex<Shared>) -> Result<(), Ro
     let n = current.number + 1;
     let block = l1.get_block_by_number(BlockNumberOrTag::Number(n)).await.map_err(l1_err(format!("L1 block {n}")))?;
     let next = block.map(|b| L1Origin::of(&b.header.inner, b.header.hash));
-    let choice = lock(shared).seq.choose_origin(next.as_ref());
+    let choice = {
+        let mut s = lock(shared);
+        if let Some(o) = &next {
+            s.saw_l1(o.number, o.hash);
+        }
+        s.seq.choose_origin(next.as_ref())
+    };
     let (origin, deposits, updates) = match (choice, next) {
         (OriginChoice::Next, Some(origin)) => {
             let receipts = l1
@@ -206,8 +236,31 @@ async fn sequence_one(l1: &DynProvider, shared: &Mutex<Shared>) -> Result<(), Ro
     };
     let mut s = lock(shared);
     let mempool = std::mem::take(&mut s.mempool);
-    s.seq.build_next(&origin, &deposits, &updates, &mempool)?;
+    let built = s.seq.build_next(&origin, &deposits, &updates, &mempool)?;
+    // A transaction whose nonce is ahead of its sender's waits for the gap to fill.
+    let root = s.seq.head().header.state_root;
+    for (i, _) in built.skipped {
+        let Some(raw) = mempool.get(i) else { continue };
+        let Ok(tx) = <op_alloy_consensus::OpTxEnvelope as alloy::eips::Decodable2718>::decode_2718(&mut raw.as_ref())
+        else {
+            continue;
+        };
+        let Ok(from) = alloy::consensus::transaction::SignerRecoverable::recover_signer(&tx) else { continue };
+        let nonce = crate::state::account(s.seq.store(), root, from)?.map_or(0, |a| a.nonce);
+        if alloy::consensus::Transaction::nonce(&tx) > nonce {
+            s.mempool.push(raw.clone());
+        }
+    }
     Ok(())
+}
+
+impl Shared {
+    /// Records that L1 block `number` is `hash`.
+    fn saw_l1(&mut self, number: u64, hash: B256) {
+        if self.l1_seen.last().is_none_or(|(n, _)| *n < number) {
+            self.l1_seen.push((number, hash));
+        }
+    }
 }
 
 async fn batch_loop(l1: DynProvider, shared: Arc<Mutex<Shared>>, options: NodeOptions) {
@@ -259,6 +312,7 @@ async fn batch_one(
         let last = i + 1 == count;
         let mut s = lock(shared);
         s.posted.push(Posted { l1_block: posted.0, tx: posted.1, blob, blocks: last.then_some(range) });
+        s.saw_l1(posted.0, posted.2);
         if last {
             s.safe_head = range.1;
             s.safe_by_l1.push((posted.0, range.1));
@@ -267,8 +321,8 @@ async fn batch_one(
     Ok(true)
 }
 
-/// Sends one batcher transaction and waits for it: (L1 block, tx hash).
-async fn post(l1: &DynProvider, inbox: Address, payload: Bytes, blob: bool) -> Result<(u64, B256), RollupError> {
+/// Sends one batcher transaction and waits for it: (L1 block, tx hash, L1 block hash).
+async fn post(l1: &DynProvider, inbox: Address, payload: Bytes, blob: bool) -> Result<(u64, B256, B256), RollupError> {
     let tx = TransactionRequest::default().with_to(inbox);
     let tx = if blob {
         let blob = riposte_core::l1::blob::encode(&payload).map_err(RollupError::Batch)?;
@@ -292,5 +346,8 @@ async fn post(l1: &DynProvider, inbox: Address, payload: Bytes, blob: bool) -> R
     let block = receipt
         .block_number
         .ok_or_else(|| RollupError::L1(format!("batcher transaction {} has no block", receipt.transaction_hash)))?;
-    Ok((block, receipt.transaction_hash))
+    let hash = receipt.block_hash.ok_or_else(|| {
+        RollupError::L1(format!("batcher transaction {} has no block hash", receipt.transaction_hash))
+    })?;
+    Ok((block, receipt.transaction_hash, hash))
 }

@@ -97,32 +97,35 @@ async fn the_chain_is_derived_back_from_l1_calldata_and_blobs_to_the_sequencers_
         batch_kind: BatchKind::Span,
         data: DataMode::Alternate,
         max_frame_data: 100_000,
+        rpc_port: 0,
     };
-    let node = RollupNode::start(seq, options).unwrap();
+    let rollup_json = genesis::build(&spec).unwrap().rollup_json;
+    let node = RollupNode::start(seq, rollup_json, options).await.unwrap();
+    let l2 = ProviderBuilder::new().connect_http(node.url().parse().unwrap()).erased();
+    assert_eq!(l2.get_chain_id().await.unwrap(), genesis::CHAIN_ID);
 
-    // Transfers into the mempool while the chain runs, until 12 blocks are safe.
+    // Transfers through eth_sendRawTransaction while the chain runs, until 12 blocks are safe.
     let a = key(0);
     let mut nonce = 0;
+    let mut sent = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        {
-            let mut s = node.state();
-            if s.safe_head >= 12 {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "12 safe blocks in 60 s: safe {}, last error {:?}",
-                s.safe_head,
-                s.last_error
-            );
-            if s.mempool.is_empty() {
-                s.mempool.push(tx(&a, nonce, TxKind::Call(key(1).address()), 1, &[], 21_000));
-                nonce += 1;
-            }
+        let (safe, error, waiting) = {
+            let s = node.state();
+            (s.safe_head, s.last_error.clone(), s.mempool.len())
+        };
+        if safe >= 12 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "12 safe blocks in 60 s: safe {safe}, last error {error:?}");
+        if waiting == 0 {
+            let raw = tx(&a, nonce, TxKind::Call(key(1).address()), 1, &[], 21_000);
+            sent.push(*l2.send_raw_transaction(&raw).await.unwrap().tx_hash());
+            nonce += 1;
         }
         tokio::time::sleep(Duration::from_millis(400)).await;
     }
+    rpc_answers(&l2, &node, &sent, nonce).await;
     let (blocks, posted) = {
         let s = node.state();
         (s.seq.blocks().to_vec(), s.posted.clone())
@@ -237,6 +240,52 @@ async fn the_chain_is_derived_back_from_l1_calldata_and_blobs_to_the_sequencers_
         assert_eq!(again.block_hash, ours.hash());
         parent = built.executed.header;
     }
+}
+
+/// What the node's RPC says matches its chain, read through alloy as riposte reads a node.
+async fn rpc_answers(l2: &alloy::providers::DynProvider, node: &RollupNode, sent: &[B256], nonce: u64) {
+    use alloy::primitives::U256;
+    let (blocks, safe) = {
+        let s = node.state();
+        (s.seq.blocks().to_vec(), s.safe_head)
+    };
+    let n = l2.get_block_number().await.unwrap();
+    assert!(n >= 12);
+    let five = l2.get_block_by_number(5.into()).await.unwrap().expect("block 5");
+    assert_eq!(five.header.hash, blocks[5].hash());
+    assert_eq!(five.header.inner, *blocks[5].header.inner());
+    let receipt = l2.get_transaction_receipt(sent[0]).await.unwrap().expect("the first transfer is mined");
+    assert!(receipt.status());
+    assert_eq!(receipt.from, key(0).address());
+    let included = blocks.iter().find(|b| b.hash() == receipt.block_hash.unwrap()).unwrap();
+    assert!(included.transactions.iter().any(|t| alloy::primitives::keccak256(t) == sent[0]));
+    let raw: alloy::primitives::Bytes = l2.raw_request("debug_getRawHeader".into(), ("0x5",)).await.unwrap();
+    assert_eq!(raw, alloy::rlp::encode(blocks[5].header.inner()));
+    let output: serde_json::Value = l2.raw_request("optimism_outputAtBlock".into(), ("0x5",)).await.unwrap();
+    assert_eq!(output["outputRoot"], serde_json::json!(blocks[5].output_root));
+    let status: serde_json::Value = l2.raw_request("optimism_syncStatus".into(), ()).await.unwrap();
+    assert!(status["safe_l2"]["number"].as_u64().unwrap() >= safe);
+    let config: serde_json::Value = l2.raw_request("optimism_rollupConfig".into(), ()).await.unwrap();
+    assert_eq!(config["l2_chain_id"], 901);
+    // Balances and nonces at a block, storage of the L1Block predeploy.
+    let b = key(1).address();
+    let balance = l2.get_balance(b).number(n).await.unwrap();
+    assert!(balance > U256::from(10u128.pow(22)), "key 1 received transfers: {balance}");
+    assert!(l2.get_transaction_count(key(0).address()).await.unwrap() <= nonce);
+    let l1_block = riposte_core::derive::l1_info::L1_BLOCK;
+    assert!(!l2.get_code_at(l1_block).await.unwrap().is_empty());
+    let number = l2.get_storage_at(l1_block, U256::ZERO).await.unwrap() & U256::from(u64::MAX);
+    let head = blocks.iter().rev().find(|blk| blk.number() <= n).unwrap();
+    assert!(number >= U256::from(blocks[1].origin.number) && number <= U256::from(head.origin.number + 1));
+    // Refusals with the codes nodes use.
+    let low = tx(&key(0), 0, TxKind::Call(b), 1, &[], 21_000);
+    let err = l2.send_raw_transaction(&low).await.unwrap_err().to_string();
+    assert!(err.contains("nonce too low"), "{err}");
+    let err = l2.send_raw_transaction(&[0x02, 0x01]).await.unwrap_err().to_string();
+    assert!(err.contains("does not decode"), "{err}");
+    let err = l2.raw_request::<_, serde_json::Value>("eth_noSuchMethod".into(), ()).await.unwrap_err().to_string();
+    assert!(err.contains("-32601") && err.contains("does not exist"), "{err}");
+    assert!(l2.get_block_by_number(1_000_000.into()).await.unwrap().is_none());
 }
 
 /// The genesis system config as the rollup config states it (no L1 SystemConfig updates here).
