@@ -305,6 +305,31 @@ pub fn handle(s: &mut Shared, rollup_json: &Value, method: &str, params: &Value)
             let value = state::storage(s.seq.store(), root, address, slot).map_err(store_err)?;
             Ok(json!(B256::from(value)))
         }
+        "eth_getProof" => {
+            let address: Address = parse(params, 0, "address")?;
+            let slots: Vec<B256> = parse(params, 1, "storage keys")?;
+            let root = at(s, 2)?;
+            let store = s.seq.store();
+            let (account_proof, _) =
+                state::proof(store, root, alloy::primitives::keccak256(address)).map_err(store_err)?;
+            let account = state::account(store, root, address).map_err(store_err)?.unwrap_or_default();
+            let mut storage = Vec::with_capacity(slots.len());
+            for slot in slots {
+                let (proof, _) =
+                    state::proof(store, account.storage_root, alloy::primitives::keccak256(slot)).map_err(store_err)?;
+                let value = state::storage(store, root, address, slot.into()).map_err(store_err)?;
+                storage.push(json!({ "key": slot, "value": value, "proof": proof }));
+            }
+            Ok(json!({
+                "address": address,
+                "accountProof": account_proof,
+                "balance": account.balance,
+                "codeHash": account.code_hash,
+                "nonce": hex(account.nonce),
+                "storageHash": account.storage_root,
+                "storageProof": storage,
+            }))
+        }
         "eth_sendRawTransaction" => send_raw(s, parse(params, 0, "raw transaction")?),
         "eth_getTransactionByHash" => {
             let hash: B256 = parse(params, 0, "transaction hash")?;

@@ -44,3 +44,73 @@ pub fn storage<S: TrieSource>(store: &S, state_root: B256, address: Address, slo
             .map_err(|e| RollupError::State(format!("{what}: its value does not decode: {e}"))),
     }
 }
+
+/// The nodes on the path to `key` in the trie with root `root` (EIP-1186 order: root first;
+/// nodes inlined in their parent are not listed), and the leaf's value if the key is there.
+pub fn proof<S: TrieSource>(
+    store: &S,
+    root: B256,
+    key: B256,
+) -> Result<(Vec<alloy_primitives::Bytes>, Option<Vec<u8>>), RollupError> {
+    use alloy_rlp::{Decodable, Encodable};
+    enum Next {
+        Hash(B256),
+        Inline(Vec<u8>),
+    }
+    let path = Nibbles::unpack(key);
+    let mut at = 0;
+    let mut out = Vec::new();
+    if root == alloy_trie::EMPTY_ROOT_HASH {
+        return Ok((out, None));
+    }
+    let mut next = Next::Hash(root);
+    loop {
+        let rlp = match next {
+            Next::Hash(h) => {
+                let value = store
+                    .preimage(&h)
+                    .ok_or_else(|| RollupError::State(format!("trie node {h} is not in the store")))?;
+                if alloy_primitives::keccak256(&value) != h {
+                    return Err(RollupError::State(format!("the store's trie node {h} does not hash to its key")));
+                }
+                out.push(value.clone());
+                value.to_vec()
+            }
+            Next::Inline(v) => v,
+        };
+        let node = TrieNode::decode(&mut rlp.as_slice())
+            .map_err(|e| RollupError::State(format!("a trie node under root {root} does not decode: {e}")))?;
+        let rest = path.slice(at..);
+        match node {
+            TrieNode::Leaf { prefix, value } => return Ok((out, (prefix == rest).then(|| value.to_vec()))),
+            TrieNode::Extension { prefix, node } => {
+                if !rest.starts_with(&prefix) {
+                    return Ok((out, None));
+                }
+                at += prefix.len();
+                next = child(*node);
+            }
+            TrieNode::Branch { mut stack } => {
+                let Some(&nibble) = rest.first().as_ref() else { return Ok((out, None)) };
+                at += 1;
+                next = child(std::mem::replace(&mut stack[usize::from(nibble)], TrieNode::Empty));
+            }
+            TrieNode::Empty | TrieNode::Blinded { .. } => return Ok((out, None)),
+        }
+        if let Next::Inline(v) = &next
+            && v.as_slice() == [alloy_rlp::EMPTY_STRING_CODE]
+        {
+            return Ok((out, None));
+        }
+        fn child(node: TrieNode) -> Next {
+            match node {
+                TrieNode::Blinded { commitment } => Next::Hash(commitment),
+                other => {
+                    let mut v = Vec::with_capacity(other.length());
+                    other.encode(&mut v);
+                    Next::Inline(v)
+                }
+            }
+        }
+    }
+}

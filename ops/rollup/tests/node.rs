@@ -277,6 +277,12 @@ async fn rpc_answers(l2: &alloy::providers::DynProvider, node: &RollupNode, sent
     let number = l2.get_storage_at(l1_block, U256::ZERO).await.unwrap() & U256::from(u64::MAX);
     let head = blocks.iter().rev().find(|blk| blk.number() <= n).unwrap();
     assert!(number >= U256::from(blocks[1].origin.number) && number <= U256::from(head.origin.number + 1));
+    // eth_getProof as alloy reads it: the message passer's storage root is the output root's.
+    let passer = riposte_core::exec::MESSAGE_PASSER;
+    let proof = l2.get_proof(passer, vec![B256::ZERO]).number(5).await.unwrap();
+    let want = riposte_core::exec::output_root_v0(blocks[5].header.state_root, proof.storage_hash, blocks[5].hash());
+    assert_eq!(want, blocks[5].output_root);
+    assert!(!proof.account_proof.is_empty());
     // Refusals with the codes nodes use.
     let low = tx(&key(0), 0, TxKind::Call(b), 1, &[], 21_000);
     let err = l2.send_raw_transaction(&low).await.unwrap_err().to_string();

@@ -85,6 +85,22 @@ fn blocks_with_transfers_contracts_and_invalid_transactions_reexecute_identicall
     let vault = state::account(store, root, l1_fee_vault).unwrap().expect("the L1 fee vault was paid");
     assert!(vault.balance > U256::ZERO);
 
+    // Account and storage proofs verify against the state root, for present and absent keys.
+    use alloy_trie::{Nibbles, proof::verify_proof};
+    for address in [a.address(), b.address(), contract, L1_BLOCK, alloy::primitives::Address::repeat_byte(0x99)] {
+        let key = keccak256(address);
+        let (proof, value) = state::proof(store, root, key).unwrap();
+        assert_eq!(value.is_some(), state::account(store, root, address).unwrap().is_some());
+        verify_proof(root, Nibbles::unpack(key), value, &proof).unwrap();
+    }
+    let storage_root = state::account(store, root, L1_BLOCK).unwrap().unwrap().storage_root;
+    for slot in [0u64, 3, 8, 9] {
+        let key = keccak256(U256::from(slot).to_be_bytes::<32>());
+        let (proof, value) = state::proof(store, storage_root, key).unwrap();
+        assert_eq!(value.is_some(), slot != 9, "slot {slot}");
+        verify_proof(storage_root, Nibbles::unpack(key), value, &proof).unwrap();
+    }
+
     verify_all(&seq);
 }
 
