@@ -64,7 +64,8 @@ pub struct Devnet {
     rollup: RollupNode,
     startup: Duration,
     l1_anvil: Anvil,
-    l2_anvil: Anvil,
+    l2_anvil: Option<Anvil>,
+    rollup_l2: Option<crate::l2::RollupL2>,
     // Dropped last: holds the anvil logs.
     _logs: tempfile::TempDir,
 }
@@ -108,7 +109,7 @@ impl Devnet {
             .tempdir()
             .map_err(|source| DevnetError::Io { what: "creating a temp dir for anvil logs".into(), source })?;
 
-        let l1_args = vec!["--chain-id".to_owned(), options.l1_chain_id.to_string()];
+        let mut l1_args = vec!["--chain-id".to_owned(), options.l1_chain_id.to_string()];
         if options.l2_block_time == 0 {
             return Err(DevnetError::Options("l2_block_time 0: L2 blocks need distinct timestamps".into()));
         }
@@ -126,28 +127,73 @@ impl Devnet {
             "--timestamp".to_owned(),
             genesis_time.to_string(),
         ];
+        if options.rollup {
+            if options.l2_chain_id != riposte_rollup::genesis::CHAIN_ID {
+                return Err(DevnetError::Options(format!(
+                    "the rollup L2 is chain {}, not {}",
+                    riposte_rollup::genesis::CHAIN_ID,
+                    options.l2_chain_id
+                )));
+            }
+            // L1 block 0 is the rollup's genesis origin, at the L2 genesis time: L1's clock runs
+            // that far behind, and the sequencer catches up to now on it.
+            l1_args.extend(["--timestamp".to_owned(), genesis_time.to_string()]);
+        }
         let mut l1_anvil =
             Anvil::spawn("L1 anvil", &paths.anvil, options.l1_port.unwrap_or(0), &l1_args, logs.path().join("l1.log"))?;
-        let mut l2_anvil =
-            Anvil::spawn("L2 anvil", &paths.anvil, options.l2_port.unwrap_or(0), &l2_args, logs.path().join("l2.log"))?;
+        let mut l2_anvil = match options.rollup {
+            true => None,
+            false => Some(Anvil::spawn(
+                "L2 anvil",
+                &paths.anvil,
+                options.l2_port.unwrap_or(0),
+                &l2_args,
+                logs.path().join("l2.log"),
+            )?),
+        };
 
         // Parse the artifacts while the anvils boot.
         let loader = tokio::task::spawn_blocking(move || Artifacts::load(&paths));
         let timeout = options.ready_timeout;
-        let (l1_ready, l2_ready) = tokio::join!(
-            l1_anvil.wait_ready(options.l1_chain_id, timeout),
-            l2_anvil.wait_ready(options.l2_chain_id, timeout)
-        );
-        let ((l1_url, l1_provider), (l2_url, l2_provider)) = (l1_ready?, l2_ready?);
+        let l2_ready = async {
+            match l2_anvil.as_mut() {
+                Some(a) => a.wait_ready(options.l2_chain_id, timeout).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let (l1_ready, l2_ready) = tokio::join!(l1_anvil.wait_ready(options.l1_chain_id, timeout), l2_ready);
+        let ((l1_url, l1_provider), l2_ready) = (l1_ready?, l2_ready?);
         let arts = loader.await.map_err(|e| DevnetError::Task(format!("the artifact loader task failed: {e}")))??;
 
         let (accounts, signers) = dev_accounts()?;
+        let (rollup_l2, (l2_url, l2_provider)) = match l2_ready {
+            Some(ready) => (None, ready),
+            None => {
+                let r = crate::l2::start(
+                    &l1_provider,
+                    &l1_url,
+                    &dir,
+                    logs.path(),
+                    &accounts,
+                    options.l2_block_time,
+                    options.l2_blocks,
+                    options.anchor_block,
+                    options.l2_port.unwrap_or(0),
+                    timeout.max(Duration::from_secs(30)),
+                )
+                .await?;
+                let ready = (r.url.clone(), r.provider.clone());
+                (Some(r), ready)
+            }
+        };
         let signers = Arc::new(signers);
         let l1 = Chain::new("L1", options.l1_chain_id, l1_provider, signers.clone());
         let l2 = Chain::new("L2", options.l2_chain_id, l2_provider, signers);
 
-        for n in 1..=options.l2_blocks {
-            let _: serde_json::Value = l2.rpc("evm_mine", (U256::from(times.time_of(n)),)).await?;
+        if rollup_l2.is_none() {
+            for n in 1..=options.l2_blocks {
+                let _: serde_json::Value = l2.rpc("evm_mine", (U256::from(times.time_of(n)),)).await?;
+            }
         }
         let (anchor_root, _) = output_root_of(&l2, options.anchor_block).await?;
         let anchor_time = times.time_of(options.anchor_block);
@@ -185,6 +231,7 @@ impl Devnet {
             startup: started.elapsed(),
             l1_anvil,
             l2_anvil,
+            rollup_l2,
             _logs: logs,
         })
     }
@@ -214,14 +261,24 @@ impl Devnet {
         &self.l2_url
     }
 
-    /// Process ids of the L1 and L2 anvils.
-    pub fn anvil_pids(&self) -> (u32, u32) {
-        (self.l1_anvil.pid(), self.l2_anvil.pid())
+    /// Process ids of the L1 and L2 anvils (no L2 anvil with the rollup).
+    pub fn anvil_pids(&self) -> (u32, Option<u32>) {
+        (self.l1_anvil.pid(), self.l2_anvil.as_ref().map(Anvil::pid))
     }
 
-    /// Ports of the L1 and L2 anvils.
-    pub fn anvil_ports(&self) -> (u16, u16) {
-        (self.l1_anvil.port(), self.l2_anvil.port())
+    /// Ports of the L1 and L2 anvils (no L2 anvil with the rollup).
+    pub fn anvil_ports(&self) -> (u16, Option<u16>) {
+        (self.l1_anvil.port(), self.l2_anvil.as_ref().map(Anvil::port))
+    }
+
+    /// The Rust rollup node, when the devnet's L2 is the rollup.
+    pub fn rollup_l2(&self) -> Option<&riposte_rollup::node::RollupNode> {
+        self.rollup_l2.as_ref().map(|r| &r.node)
+    }
+
+    /// The rollup's `rollup.json` and its batcher, when the L2 is the rollup.
+    pub fn rollup_config(&self) -> Option<(&std::path::Path, Address)> {
+        self.rollup_l2.as_ref().map(|r| (r.rollup_config.as_path(), r.batcher))
     }
 
     /// The ten funded dev accounts; account 0 deployed and owns everything.

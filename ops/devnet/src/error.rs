@@ -31,6 +31,9 @@ pub enum DevnetError {
     /// Invalid devnet options.
     #[error("invalid devnet options: {0}")]
     Options(String),
+    /// The Rust rollup L2 could not start or fell behind.
+    #[error("the rollup L2: {0}")]
+    Rollup(String),
     /// A local I/O operation failed.
     #[error("{what}: {source}")]
     Io {

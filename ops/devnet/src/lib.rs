@@ -22,6 +22,7 @@ mod error;
 pub mod faulty;
 mod game;
 mod info;
+pub mod l2;
 mod options;
 mod output;
 pub mod rollup;

@@ -93,6 +93,9 @@ pub struct DevnetOptions {
     pub multicall: bool,
     /// How long an anvil may take to answer.
     pub ready_timeout: Duration,
+    /// The L2 is the Rust rollup (chain 901, every block derived from L1 batches, forks through
+    /// Karst) instead of `anvil --optimism`.
+    pub rollup: bool,
     /// Where ops/devnet is; `None` means [`crate::devnet_dir`] (`$RIPOSTE_DEVNET_DIR` or this crate).
     pub devnet_dir: Option<PathBuf>,
 }
@@ -119,6 +122,7 @@ impl Default for DevnetOptions {
             finality_delay: 10,
             multicall: false,
             ready_timeout: Duration::from_secs(10),
+            rollup: false,
             devnet_dir: None,
         }
     }

@@ -205,6 +205,7 @@ async fn a_port_in_use_is_an_error_naming_the_anvil() {
 async fn dropping_the_devnet_stops_both_anvils() {
     let devnet = Devnet::start(DevnetOptions { l2_blocks: 1, anchor_block: 1, ..Default::default() }).await.unwrap();
     let (l1, l2) = devnet.anvil_ports();
+    let l2 = l2.expect("an anvil L2");
     assert!(port_answers(l1) && port_answers(l2));
     drop(devnet);
     let took = wait_ports_closed(&[l1, l2], Duration::from_secs(3)).expect("anvils still listening after drop");
@@ -242,4 +243,33 @@ fn sigkilled_owner_takes_its_anvils_down() {
     child.wait().unwrap();
     let took = wait_ports_closed(&ports, Duration::from_secs(3)).expect("anvils survived their owner's SIGKILL");
     eprintln!("devnet: anvils gone {:.2} s after SIGKILL of their owner", took.as_secs_f64());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rollup_l2_anchors_the_games_at_a_derived_output_root() {
+    let options = DevnetOptions { rollup: true, l2_blocks: 16, anchor_block: 6, ..Default::default() };
+    let started = Instant::now();
+    let devnet = Devnet::start(options).await.unwrap();
+    eprintln!("rollup devnet: started in {:.2} s", started.elapsed().as_secs_f64());
+    assert_eq!(devnet.anvil_ports().1, None, "no L2 anvil");
+    let node = devnet.rollup_l2().expect("the rollup");
+    let (path, batcher) = devnet.rollup_config().unwrap();
+    let config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(config["l2_chain_id"], 901);
+    assert_eq!(config["genesis"]["system_config"]["batcherAddr"], serde_json::json!(batcher));
+    let (anchor, block) = devnet.anchor();
+    let (ours, safe) = {
+        let s = node.state();
+        (s.seq.block(block).unwrap().output_root, s.safe_head)
+    };
+    assert_eq!(anchor, ours, "the anchor is the sequencer's output root of block {block}");
+    assert!(safe >= block, "block {block} is batched on L1 (safe head {safe})");
+    // The output root read through the L2 RPC's eth_getProof is verified against the header.
+    let (root, _) = devnet.output_root(block).await.unwrap();
+    assert_eq!(root, anchor);
+    assert_eq!(devnet.l2().provider().get_chain_id().await.unwrap(), 901);
+    // A batcher transaction is on L1, from the batcher to the inbox.
+    let posted = node.state().posted.first().cloned().expect("a batch posted");
+    let tx = devnet.l1().provider().get_transaction_by_hash(posted.tx).await.unwrap().unwrap();
+    assert_eq!(tx.inner.signer(), batcher);
 }
