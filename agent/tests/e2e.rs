@@ -271,6 +271,38 @@ async fn defends_an_honest_root_against_garbage() {
     assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "agent log:\n{}", h.log());
 }
 
+/// The devnet with the Rust rollup as its L2: every output root is derived from L1 batches.
+fn on_the_rollup() -> DevnetOptions {
+    DevnetOptions { rollup: true, ..Default::default() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_the_rollup_counters_a_dishonest_root_and_defends_an_honest_one() {
+    let h = Harness::with_options(on_the_rollup()).await;
+    assert!(h.devnet.rollup_l2().is_some());
+    let dishonest = h.dishonest_game(1).await;
+    let honest = h.honest_game().await;
+    honest.attack(h.adversary, 0, garbage(honest.address(), 0, false)).await.unwrap();
+    let mut agent = h.spawn(&[]);
+    let adv = [
+        Adversary::new(dishonest.clone(), h.adversary, Tactic::Garbage),
+        Adversary::new(honest.clone(), h.adversary, Tactic::Garbage),
+    ];
+    h.play(&mut agent, &adv, Duration::from_secs(90)).await;
+    assert_eq!(dishonest.status().await.unwrap(), GameStatus::ChallengerWins, "agent log:\n{}", h.log());
+    assert_eq!(honest.status().await.unwrap(), GameStatus::DefenderWins, "agent log:\n{}", h.log());
+    assert!(credit_paid(&h, &dishonest).await && credit_paid(&h, &honest).await);
+    // The honest root is the rollup's own output root of a block batched on L1.
+    let block = h.l2_block();
+    let node = h.devnet.rollup_l2().unwrap();
+    let (ours, safe) = {
+        let s = node.state();
+        (s.seq.block(block).unwrap().output_root, s.safe_head)
+    };
+    assert_eq!(honest.root_claim, ours);
+    assert!(safe >= block);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn takes_the_bait_only_with_defends_and_ends_in_a_defend_step() {
     // The adversary posts true values with the wrong pivot at depths 4, 6 and 8: the agent
