@@ -56,13 +56,28 @@ pub struct AccountInfo {
     pub private_key: B256,
 }
 
+/// The Rust rollup L2, when the devnet runs it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollupInfo {
+    /// Its `rollup.json` (`--rollup-config` for tools that need one).
+    pub rollup_config: std::path::PathBuf,
+    /// The batcher (dev account 8), the genesis system config's.
+    pub batcher: Address,
+    /// The L1 batch inbox.
+    pub batch_inbox: Address,
+    /// The L2 RPC, which also answers op-node's `optimism_` methods (`--rollup-rpc`).
+    pub rollup_rpc_url: String,
+}
+
 /// Everything a client needs to use the devnet.
 #[derive(Debug, Clone, Serialize)]
 pub struct DevnetInfo {
     /// The L1 anvil.
     pub l1: ChainInfo,
-    /// The L2 anvil.
+    /// The L2: an anvil, or the Rust rollup's RPC.
     pub l2: ChainInfo,
+    /// The Rust rollup, when the L2 is it.
+    pub rollup: Option<RollupInfo>,
     /// Every L1 contract address.
     pub addresses: Deployment,
     /// `version()` of each contract, read on chain.
@@ -135,6 +150,12 @@ impl Devnet {
         Ok(DevnetInfo {
             l1: ChainInfo { rpc_url: self.l1_url().to_string(), chain_id: l1.chain_id() },
             l2: ChainInfo { rpc_url: self.l2_url().to_string(), chain_id: self.l2().chain_id() },
+            rollup: self.rollup_config().map(|(path, batcher)| RollupInfo {
+                rollup_config: path.to_owned(),
+                batcher,
+                batch_inbox: riposte_rollup::genesis::BATCH_INBOX,
+                rollup_rpc_url: self.l2_url().to_string(),
+            }),
             addresses: *d,
             versions,
             games,

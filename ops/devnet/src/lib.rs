@@ -33,7 +33,7 @@ pub use deploy::Deployment;
 pub use devnet::{DevAccount, Devnet};
 pub use error::{DevnetError, Result};
 pub use game::FaultGame;
-pub use info::{AccountInfo, ChainInfo, DevnetInfo, GameTypeInfo};
+pub use info::{AccountInfo, ChainInfo, DevnetInfo, GameTypeInfo, RollupInfo};
 pub use options::{
     ALPHABET_GAME_TYPE, CANNON_GAME_TYPE, DevnetOptions, GameParams, PERMISSIONED_GAME_TYPE, SUPER_GAME_TYPE,
     SUPER_PERMISSIONED_GAME_TYPE,

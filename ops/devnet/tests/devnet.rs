@@ -273,3 +273,38 @@ async fn the_rollup_l2_anchors_the_games_at_a_derived_output_root() {
     let tx = devnet.l1().provider().get_transaction_by_hash(posted.tx).await.unwrap().unwrap();
     assert_eq!(tx.inner.signer(), batcher);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bin_with_rollup_describes_the_rollup_in_devnet_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("devnet.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_riposte-devnet"))
+        .arg("--rollup")
+        .arg("--out")
+        .arg(&json)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !json.exists() {
+        assert!(start.elapsed() < Duration::from_secs(60), "the bin did not write {}", json.display());
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the bin exited early with {status}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let info: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let rollup = &info["rollup"];
+    let config_path = rollup["rollup_config"].as_str().expect("devnet.json names the rollup config");
+    let config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(config_path).unwrap()).unwrap();
+    assert_eq!(config["batch_inbox_address"], rollup["batch_inbox"]);
+    assert_eq!(rollup["batcher"], info["accounts"][8]["address"]);
+    let l2 =
+        alloy::providers::ProviderBuilder::new().connect_http(info["l2"]["rpc_url"].as_str().unwrap().parse().unwrap());
+    assert_eq!(l2.get_chain_id().await.unwrap(), 901);
+    let served: serde_json::Value = l2.raw_request("optimism_rollupConfig".into(), ()).await.unwrap();
+    assert_eq!(served, config);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

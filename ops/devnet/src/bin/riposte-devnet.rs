@@ -17,9 +17,13 @@ struct Args {
     /// L1 anvil port (default: a free port).
     #[arg(long)]
     l1_port: Option<u16>,
-    /// L2 anvil port (default: a free port).
+    /// L2 RPC port (default: a free port).
     #[arg(long)]
     l2_port: Option<u16>,
+    /// Run the Rust rollup as the L2 (chain 901, blocks derived from L1 batches) instead of an
+    /// `anvil --optimism`; devnet.json then names its rollup.json and batcher.
+    #[arg(long)]
+    rollup: bool,
     /// L2 blocks to mine before deploying.
     #[arg(long, default_value_t = DevnetOptions::default().l2_blocks)]
     l2_blocks: u64,
@@ -68,6 +72,7 @@ async fn main() -> anyhow::Result<()> {
         l2_blocks: args.l2_blocks,
         anchor_block: args.anchor_block,
         weth_delay: args.weth_delay,
+        rollup: args.rollup,
         ..defaults
     };
     let devnet = Devnet::start(options).await.context("starting the devnet")?;
