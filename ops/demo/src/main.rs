@@ -75,14 +75,19 @@ async fn demo() -> Result<()> {
     let program =
         std::fs::read(&elf).with_context(|| format!("reading {} (ops/devnet/setup.sh builds it)", elf.display()))?;
     let prestate = VmStatus::Unfinished.state_hash(&riposte_vm::load_elf(&program)?.encode());
-    let options =
-        DevnetOptions { cannon: CANNON_PARAMS, cannon_absolute_prestate: prestate, ..DevnetOptions::default() };
+    // The L2 is the Rust rollup: every output root in the demo is derived from L1 batches.
+    let options = DevnetOptions {
+        cannon: CANNON_PARAMS,
+        cannon_absolute_prestate: prestate,
+        rollup: true,
+        ..DevnetOptions::default()
+    };
     let devnet = Devnet::start(options).await.context("starting the devnet")?;
     let accounts = devnet.accounts();
     let (proposer, agent_acct, adversary) = (accounts[1].address, &accounts[2], accounts[3].address);
     let factory = devnet.deployment().dispute_game_factory;
     println!(
-        "devnet up in {:.2} s: L1 {} L2 {}",
+        "devnet up in {:.2} s: L1 {} L2 {} (the Rust rollup, blocks derived from L1 batches)",
         devnet.startup_time().as_secs_f64(),
         devnet.l1_url(),
         devnet.l2_url()
