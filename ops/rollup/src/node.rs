@@ -70,6 +70,17 @@ pub struct Posted {
     pub blocks: Option<(u64, u64)>,
 }
 
+/// Named ways the node's RPC lies, for tests that a lying node is caught. The chain itself (and
+/// what the batcher posts) stays honest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lies {
+    /// From this block on, headers (`eth_getBlockBy*`, `debug_getRawHeader`/`Block`) carry a
+    /// wrong state root, resealed so that the hash matches the lie.
+    pub wrong_state_root_from: Option<u64>,
+    /// `optimism_outputAtBlock` answers a wrong output root.
+    pub wrong_output_root: bool,
+}
+
 /// What the loops share with the node's readers.
 #[derive(Debug)]
 pub struct Shared {
@@ -87,6 +98,8 @@ pub struct Shared {
     pub l1_seen: Vec<(u64, B256)>,
     /// The last error each loop met (it retries).
     pub last_error: Option<String>,
+    /// How the RPC lies (none by default).
+    pub lies: Lies,
 }
 
 /// The running node; its loops stop when it is dropped.
@@ -137,6 +150,7 @@ impl RollupNode {
             posted: Vec::new(),
             l1_seen: Vec::new(),
             last_error: None,
+            lies: Lies::default(),
         }));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.rpc_port))
             .await

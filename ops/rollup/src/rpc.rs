@@ -77,6 +77,17 @@ fn block_of<'a>(s: &'a Shared, tag: &Value) -> Result<Option<&'a L2Block>, RpcEr
     Ok(seq.block(n))
 }
 
+/// The block as the RPC serves it: with its header altered when the node is told to lie.
+fn served(s: &Shared, b: &L2Block) -> L2Block {
+    let mut b = b.clone();
+    if s.lies.wrong_state_root_from.is_some_and(|from| b.number() >= from) {
+        let mut header = b.header.inner().clone();
+        header.state_root = alloy::primitives::keccak256(header.state_root);
+        b.header = alloy::consensus::Sealable::seal_slow(header);
+    }
+    b
+}
+
 fn known<'a>(s: &'a Shared, tag: &Value) -> Result<&'a L2Block, RpcError> {
     block_of(s, tag)?.ok_or_else(|| RpcError::refused("header not found"))
 }
@@ -272,12 +283,13 @@ pub fn handle(s: &mut Shared, rollup_json: &Value, method: &str, params: &Value)
         "eth_maxPriorityFeePerGas" => Ok(json!(hex(1_000))),
         "eth_getBlockByNumber" => {
             let full: bool = parse(params, 1, "full transactions")?;
-            Ok(block_of(s, param(params, 0, "block")?)?.map_or(Value::Null, |b| block_json(b, full)))
+            Ok(block_of(s, param(params, 0, "block")?)?.map_or(Value::Null, |b| block_json(&served(s, b), full)))
         }
         "eth_getBlockByHash" => {
             let hash: B256 = parse(params, 0, "block hash")?;
             let full: bool = parse(params, 1, "full transactions")?;
-            Ok(s.seq.blocks().iter().find(|b| b.hash() == hash).map_or(Value::Null, |b| block_json(b, full)))
+            let b = s.seq.blocks().iter().find(|b| served(s, b).hash() == hash);
+            Ok(b.map_or(Value::Null, |b| block_json(&served(s, b), full)))
         }
         "eth_getBalance" | "eth_getTransactionCount" | "eth_getCode" => {
             let address: Address = parse(params, 0, "address")?;
@@ -340,12 +352,17 @@ pub fn handle(s: &mut Shared, rollup_json: &Value, method: &str, params: &Value)
             Ok(find_tx(s, hash).map_or(Value::Null, |(b, i)| receipt_json(b, i)))
         }
         "debug_getRawHeader" | "debug_getRawBlock" => {
-            let b = known(s, param(params, 0, "block")?)?;
+            let b = served(s, known(s, param(params, 0, "block")?)?);
+            let b = &b;
             Ok(json!(Bytes::from(if method == "debug_getRawHeader" {
                 alloy::rlp::encode(b.header.inner())
             } else {
                 raw_block(b)
             })))
+        }
+        "debug_executionWitness" => {
+            let b = known(s, param(params, 0, "block")?)?;
+            execution_witness(s, b)
         }
         "optimism_rollupConfig" => Ok(rollup_json.clone()),
         "optimism_outputAtBlock" => {
@@ -356,7 +373,11 @@ pub fn handle(s: &mut Shared, rollup_json: &Value, method: &str, params: &Value)
                 .unwrap_or_default();
             Ok(json!({
                 "version": B256::ZERO,
-                "outputRoot": b.output_root,
+                "outputRoot": if s.lies.wrong_output_root {
+                    alloy::primitives::keccak256(b.output_root)
+                } else {
+                    b.output_root
+                },
                 "blockRef": l2_ref(b),
                 "withdrawalStorageRoot": message_passer,
                 "stateRoot": b.header.state_root,
@@ -381,6 +402,51 @@ pub fn handle(s: &mut Shared, rollup_json: &Value, method: &str, params: &Value)
         }
         other => Err(RpcError { code: -32601, message: format!("the method {other} does not exist/is not available") }),
     }
+}
+
+/// A store that remembers every preimage read through it.
+struct Recording<'a, S> {
+    inner: &'a S,
+    seen: std::cell::RefCell<std::collections::BTreeMap<B256, Bytes>>,
+}
+
+impl<S: riposte_core::exec::TrieSource> riposte_core::exec::TrieSource for Recording<'_, S> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn preimage(&self, hash: &B256) -> Option<Bytes> {
+        let v = self.inner.preimage(hash)?;
+        self.seen.borrow_mut().insert(*hash, v.clone());
+        Some(v)
+    }
+}
+
+/// `debug_executionWitness` in op-reth's shape: every trie node, bytecode and ancestor header
+/// that executing the block on its parent's state reads, found by executing it again.
+fn execution_witness(s: &Shared, b: &L2Block) -> Answer {
+    let parent = b
+        .number()
+        .checked_sub(1)
+        .and_then(|n| s.seq.block(n))
+        .ok_or_else(|| RpcError::refused("block 0 has no execution witness"))?;
+    let config = s.seq.config();
+    let attrs = riposte_core::exec::payload_from_block(config, b.header.inner(), b.transactions.clone())
+        .map_err(|e| RpcError::refused(e.to_string()))?;
+    let recording = Recording { inner: s.seq.store(), seen: Default::default() };
+    riposte_core::exec::execute_block(config, parent.header.inner(), attrs, &recording)
+        .map_err(|e| RpcError::refused(format!("re-executing block {}: {e}", b.number())))?;
+    let (mut state, mut codes, mut headers) = (Vec::new(), Vec::new(), Vec::new());
+    for value in recording.seen.into_inner().into_values() {
+        if <alloy::consensus::Header as alloy::rlp::Decodable>::decode(&mut value.as_ref()).is_ok() {
+            headers.push(value);
+        } else if matches!(alloy::rlp::Header::decode(&mut value.as_ref()), Ok(h) if h.list) {
+            state.push(value);
+        } else {
+            codes.push(value);
+        }
+    }
+    Ok(json!({ "state": state, "codes": codes, "keys": [], "headers": headers }))
 }
 
 fn sync_status(s: &Shared) -> Value {

@@ -283,6 +283,33 @@ async fn rpc_answers(l2: &alloy::providers::DynProvider, node: &RollupNode, sent
     let want = riposte_core::exec::output_root_v0(blocks[5].header.state_root, proof.storage_hash, blocks[5].hash());
     assert_eq!(want, blocks[5].output_root);
     assert!(!proof.account_proof.is_empty());
+    // debug_executionWitness: riposte-core re-executes block 5 from the node's witness alone
+    // (what `--verify-outputs reexecute` does) and agrees with the node's header.
+    let config = std::sync::Arc::new(node.state().seq.config().clone());
+    let rpc = AlloyRpc::new(l2.clone(), "the rollup's L2 RPC".to_owned());
+    for number in [1, 5, blocks.len() as u64 - 1] {
+        match riposte_core::l2::check_node_block(&rpc, config.clone(), number).await.unwrap() {
+            riposte_core::exec::Verdict::Agrees(ours) => assert_eq!(ours.block_hash, blocks[number as usize].hash()),
+            other => panic!("block {number}: {other:?}"),
+        }
+    }
+    // The fault switch: a header with a wrong state root is caught by re-execution, a wrong
+    // optimism_outputAtBlock by the output root proven from the header and eth_getProof.
+    node.state().lies = riposte_rollup::node::Lies { wrong_state_root_from: Some(5), wrong_output_root: true };
+    match riposte_core::l2::check_node_block(&rpc, config.clone(), 5).await.unwrap() {
+        riposte_core::exec::Verdict::Disagrees { ours, node_state_root, .. } => {
+            assert_eq!(ours.block_hash, blocks[5].hash());
+            assert_ne!(node_state_root, blocks[5].header.state_root);
+        }
+        other => panic!("the lie was not caught: {other:?}"),
+    }
+    let told: serde_json::Value = l2.raw_request("optimism_outputAtBlock".into(), ("0x4",)).await.unwrap();
+    let header4 = l2.get_block_by_number(4.into()).await.unwrap().unwrap().header;
+    let proof4 = l2.get_proof(passer, vec![]).number(4).await.unwrap();
+    let proven = riposte_core::exec::output_root_v0(header4.inner.state_root, proof4.storage_hash, header4.hash);
+    assert_eq!(proven, blocks[4].output_root, "block 4's header is honest");
+    assert_ne!(told["outputRoot"], serde_json::json!(proven), "the told root is the lie");
+    node.state().lies = Default::default();
     // Refusals with the codes nodes use.
     let low = tx(&key(0), 0, TxKind::Call(b), 1, &[], 21_000);
     let err = l2.send_raw_transaction(&low).await.unwrap_err().to_string();
