@@ -283,7 +283,10 @@ async fn on_the_rollup_counters_a_dishonest_root_and_defends_an_honest_one() {
     let dishonest = h.dishonest_game(1).await;
     let honest = h.honest_game().await;
     honest.attack(h.adversary, 0, garbage(honest.address(), 0, false)).await.unwrap();
-    let mut agent = h.spawn(&[]);
+    // riposte re-executes every block it bets on from the rollup's execution witnesses.
+    let (rollup_config, _) = h.devnet.rollup_config().unwrap();
+    let rollup_config = rollup_config.to_str().unwrap().to_owned();
+    let mut agent = h.spawn(&["--verify-outputs", "reexecute", "--rollup-config", &rollup_config]);
     let adv = [
         Adversary::new(dishonest.clone(), h.adversary, Tactic::Garbage),
         Adversary::new(honest.clone(), h.adversary, Tactic::Garbage),
@@ -292,6 +295,8 @@ async fn on_the_rollup_counters_a_dishonest_root_and_defends_an_honest_one() {
     assert_eq!(dishonest.status().await.unwrap(), GameStatus::ChallengerWins, "agent log:\n{}", h.log());
     assert_eq!(honest.status().await.unwrap(), GameStatus::DefenderWins, "agent log:\n{}", h.log());
     assert!(credit_paid(&h, &dishonest).await && credit_paid(&h, &honest).await);
+    let log = h.log();
+    assert!(log.to_lowercase().contains("verify_outputs=reexecute"), "agent log:\n{log}");
     // The honest root is the rollup's own output root of a block batched on L1.
     let block = h.l2_block();
     let node = h.devnet.rollup_l2().unwrap();
