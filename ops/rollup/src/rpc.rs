@@ -385,6 +385,11 @@ pub fn handle(s: &mut Shared, rollup_json: &Value, method: &str, params: &Value)
             }))
         }
         "optimism_syncStatus" => Ok(sync_status(s)),
+        "superroot_atTimestamp" => {
+            let raw: String = parse(params, 0, "timestamp")?;
+            let t = quantity(&raw).ok_or_else(|| RpcError::params(format!("invalid timestamp {raw:?}")))?;
+            Ok(super_root_at(s, t))
+        }
         "optimism_safeHeadAtL1Block" => {
             let raw: String = parse(params, 0, "L1 block number")?;
             let n = quantity(&raw).ok_or_else(|| RpcError::params(format!("invalid L1 block number {raw:?}")))?;
@@ -447,6 +452,27 @@ fn execution_witness(s: &Shared, b: &L2Block) -> Answer {
         }
     }
     Ok(json!({ "state": state, "codes": codes, "keys": [], "headers": headers }))
+}
+
+/// op-supernode's answer for this one chain: the super root at `t` once the block at `t` is
+/// safe, with the L1 block that made it safe; `data` is null before.
+fn super_root_at(s: &Shared, t: u64) -> Value {
+    let l1 = |n: u64, h: Option<B256>| json!({ "number": n, "hash": h });
+    let current = s.l1_seen.last().map(|(n, h)| l1(*n, Some(*h)));
+    let config = s.seq.config();
+    let block = riposte_solver::trace::super_root::block_at(0, config.kona.genesis.l2_time, config.kona.block_time, t);
+    let data = block.filter(|b| *b <= s.safe_head).and_then(|b| {
+        let output = s.seq.block(b)?.output_root;
+        // The first L1 block after which the block was safe (genesis: safe from the start).
+        let required = match b {
+            0 => config.kona.genesis.l1.number,
+            _ => s.safe_by_l1.iter().find(|(_, safe)| *safe >= b).map(|(n, _)| *n)?,
+        };
+        let hash = s.l1_seen.iter().find(|(n, _)| *n == required).map(|(_, h)| *h);
+        let root = riposte_solver::trace::super_root::SuperRoot::single(t, config.l2_chain_id.id(), output).hash();
+        Some(json!({ "verified_required_l1": l1(required, hash), "super_root": root }))
+    });
+    json!({ "current_l1": current, "data": data })
 }
 
 fn sync_status(s: &Shared) -> Value {

@@ -293,6 +293,18 @@ async fn rpc_answers(l2: &alloy::providers::DynProvider, node: &RollupNode, sent
             other => panic!("block {number}: {other:?}"),
         }
     }
+    // superroot_atTimestamp: the one-chain super root of the block at a timestamp once it is
+    // safe, with the L1 block that made it so; nothing yet for a timestamp past the safe head.
+    let t = blocks[5].header.timestamp;
+    let answer: serde_json::Value = l2.raw_request("superroot_atTimestamp".into(), (format!("{t:#x}"),)).await.unwrap();
+    let want = riposte_solver::trace::super_root::SuperRoot::single(t, 901, blocks[5].output_root).hash();
+    assert_eq!(answer["data"]["super_root"], serde_json::json!(want));
+    let required = answer["data"]["verified_required_l1"]["number"].as_u64().unwrap();
+    assert!(node.state().safe_by_l1.iter().any(|(l1, safe)| *l1 == required && *safe >= 5));
+    let later = blocks[0].header.timestamp + 10_000;
+    let answer: serde_json::Value =
+        l2.raw_request("superroot_atTimestamp".into(), (format!("{later:#x}"),)).await.unwrap();
+    assert!(answer["data"].is_null() && answer["current_l1"]["number"].is_u64());
     // The fault switch: a header with a wrong state root is caught by re-execution, a wrong
     // optimism_outputAtBlock by the output root proven from the header and eth_getProof.
     node.state().lies = riposte_rollup::node::Lies { wrong_state_root_from: Some(5), wrong_output_root: true };
