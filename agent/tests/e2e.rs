@@ -309,6 +309,24 @@ async fn on_the_rollup_counters_a_dishonest_root_and_defends_an_honest_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_the_rollup_a_node_lying_about_output_roots_is_caught_and_no_move_is_made() {
+    let h = Harness::with_options(on_the_rollup()).await;
+    let g = h.dishonest_game(52).await;
+    // The rollup's own RPC, switched to lie in optimism_outputAtBlock; its eth_ side stays honest.
+    h.devnet.rollup_l2().unwrap().state().lies.wrong_output_root = true;
+    let rollup = h.devnet.l2_url().to_string();
+    let mut agent = h.spawn(&["--rollup-rpc", &rollup]);
+    let waited = Instant::now();
+    while !h.log().contains("rollup node disagrees") {
+        assert!(waited.elapsed() < Duration::from_secs(15), "no alert; log:\n{}", h.log());
+        assert!(agent.child.try_wait().unwrap().is_none(), "the agent exited; log:\n{}", h.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(g.tree().await.unwrap().len(), 1, "no move on an output root two sources disagree on");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn takes_the_bait_only_with_defends_and_ends_in_a_defend_step() {
     // The adversary posts true values with the wrong pivot at depths 4, 6 and 8: the agent
     // must defend at the output level (depth 5, an execution-subgame root), defend inside the
