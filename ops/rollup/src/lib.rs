@@ -22,6 +22,7 @@ pub mod http;
 pub mod node;
 pub mod rpc;
 pub mod sequencer;
+mod shared;
 pub mod state;
 
 /// Why the rollup cannot go on.

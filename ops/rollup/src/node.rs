@@ -20,6 +20,8 @@ use std::{
 };
 use tokio::task::JoinHandle;
 
+use crate::shared::lock;
+pub use crate::shared::{Lies, Posted, Shared};
 use crate::{
     RollupError,
     batcher::{self, BatchKind, Compression},
@@ -57,51 +59,6 @@ pub struct NodeOptions {
     pub rpc_port: u16,
 }
 
-/// A batcher transaction the node posted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Posted {
-    /// The L1 block it is in.
-    pub l1_block: u64,
-    /// Its hash.
-    pub tx: B256,
-    /// Whether it carried a blob.
-    pub blob: bool,
-    /// The L2 blocks of its channel (first, last), set on the channel's last frame.
-    pub blocks: Option<(u64, u64)>,
-}
-
-/// Named ways the node's RPC lies, for tests that a lying node is caught. The chain itself (and
-/// what the batcher posts) stays honest.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Lies {
-    /// From this block on, headers (`eth_getBlockBy*`, `debug_getRawHeader`/`Block`) carry a
-    /// wrong state root, resealed so that the hash matches the lie.
-    pub wrong_state_root_from: Option<u64>,
-    /// `optimism_outputAtBlock` answers a wrong output root.
-    pub wrong_output_root: bool,
-}
-
-/// What the loops share with the node's readers.
-#[derive(Debug)]
-pub struct Shared {
-    /// The chain.
-    pub seq: Sequencer,
-    /// Transactions waiting for a block.
-    pub mempool: Vec<Bytes>,
-    /// The last block whose batch is on L1.
-    pub safe_head: u64,
-    /// (L1 block, safe head after it), as batches landed.
-    pub safe_by_l1: Vec<(u64, u64)>,
-    /// Every batcher transaction posted.
-    pub posted: Vec<Posted>,
-    /// L1 blocks the node has read (number, hash), in order: origins and batch inclusions.
-    pub l1_seen: Vec<(u64, B256)>,
-    /// The last error each loop met (it retries).
-    pub last_error: Option<String>,
-    /// How the RPC lies (none by default).
-    pub lies: Lies,
-}
-
 /// The running node; its loops stop when it is dropped.
 #[derive(Debug)]
 pub struct RollupNode {
@@ -116,11 +73,6 @@ impl Drop for RollupNode {
             t.abort();
         }
     }
-}
-
-fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
-    // A loop that panicked holding the lock leaves data that is still consistent block by block.
-    shared.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl RollupNode {
@@ -266,15 +218,6 @@ async fn sequence_one(l1: &DynProvider, shared: &Mutex<Shared>) -> Result<(), Ro
         }
     }
     Ok(())
-}
-
-impl Shared {
-    /// Records that L1 block `number` is `hash`.
-    fn saw_l1(&mut self, number: u64, hash: B256) {
-        if self.l1_seen.last().is_none_or(|(n, _)| *n < number) {
-            self.l1_seen.push((number, hash));
-        }
-    }
 }
 
 async fn batch_loop(l1: DynProvider, shared: Arc<Mutex<Shared>>, options: NodeOptions) {

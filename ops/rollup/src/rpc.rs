@@ -14,7 +14,7 @@ use alloy::{
 use op_alloy_consensus::{OpReceiptEnvelope, OpTxEnvelope};
 use serde_json::{Value, json};
 
-use crate::{node::Shared, sequencer::L2Block, state};
+use crate::{sequencer::L2Block, shared::Shared, state};
 
 /// A JSON-RPC error.
 #[derive(Debug, Clone, PartialEq, Eq)]
