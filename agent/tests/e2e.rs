@@ -316,14 +316,7 @@ async fn on_the_rollup_a_node_lying_about_output_roots_is_caught_and_no_move_is_
     h.devnet.rollup_l2().unwrap().state().lies.wrong_output_root = true;
     let rollup = h.devnet.l2_url().to_string();
     let mut agent = h.spawn(&["--rollup-rpc", &rollup]);
-    let waited = Instant::now();
-    while !h.log().contains("rollup node disagrees") {
-        assert!(waited.elapsed() < Duration::from_secs(15), "no alert; log:\n{}", h.log());
-        assert!(agent.child.try_wait().unwrap().is_none(), "the agent exited; log:\n{}", h.log());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(g.tree().await.unwrap().len(), 1, "no move on an output root two sources disagree on");
+    disagrees_and_does_not_move(&h, &mut agent, &g).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -673,6 +666,18 @@ async fn a_stuck_transaction_is_resubmitted_with_higher_fees_and_lands_once() {
     assert_eq!(h.nonce(h.agent).await, h.expected_txs(&g, true).await, "log:\n{}", h.log());
 }
 
+/// Waits for the agent to log that the rollup node disagrees, then checks that it left `g` alone.
+async fn disagrees_and_does_not_move(h: &Harness, agent: &mut AgentProcess, g: &FaultGame<'_>) {
+    let waited = Instant::now();
+    while !h.log().contains("rollup node disagrees") {
+        assert!(waited.elapsed() < Duration::from_secs(15), "no alert; log:\n{}", h.log());
+        assert!(agent.child.try_wait().unwrap().is_none(), "the agent exited; log:\n{}", h.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(g.tree().await.unwrap().len(), 1, "no move on an output root two sources disagree on");
+}
+
 /// A rollup node that answers `optimism_outputAtBlock` with a wrong output root.
 async fn lying_rollup_node() -> u16 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -708,14 +713,7 @@ async fn a_rollup_node_that_disagrees_raises_an_alert_and_no_move() {
     let rollup = format!("http://127.0.0.1:{}", lying_rollup_node().await);
     let port = free_port();
     let mut agent = h.spawn(&["--rollup-rpc", &rollup, "--metrics.enabled", "--metrics.port", &port.to_string()]);
-    let waited = Instant::now();
-    while !h.log().contains("rollup node disagrees") {
-        assert!(waited.elapsed() < Duration::from_secs(15), "no alert; log:\n{}", h.log());
-        assert!(agent.child.try_wait().unwrap().is_none(), "the agent exited; log:\n{}", h.log());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(g.tree().await.unwrap().len(), 1, "no move on an output root two sources disagree on");
+    disagrees_and_does_not_move(&h, &mut agent, &g).await;
     let metrics = http_get(port, "/metrics");
     let alerts: u64 = metrics
         .lines()

@@ -10,7 +10,7 @@ use alloy::eips::Encodable2718;
 use alloy::primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
 use alloy::providers::Provider;
 use alloy::signers::{SignerSync, local::PrivateKeySigner};
-use riposte_core::derive::{attributes::L1Origin, blob_fee::BlobSchedule};
+use riposte_core::derive::attributes::L1Origin;
 use riposte_devnet::{Devnet, DevnetOptions};
 use riposte_rollup::genesis::{self, GenesisSpec, KarstAt, Predeploys};
 use riposte_rollup::sequencer::Sequencer;
@@ -69,8 +69,7 @@ fn sequencer_throughput(blocks: usize) {
         balance: U256::from(10u128.pow(22)),
         predeploys: Predeploys::from_devnet_dir(&riposte_devnet::devnet_dir()).unwrap(),
     };
-    let schedule = BlobSchedule { cancun: Some(0), prague: Some(0), osaka: Some(0), bpo1: None, bpo2: None };
-    let mut seq = Sequencer::new(genesis::build(&spec).unwrap(), origin(0), schedule).unwrap();
+    let mut seq = Sequencer::new(genesis::build(&spec).unwrap(), origin(0), genesis::ANVIL_BLOB_SCHEDULE).unwrap();
     // Sign everything first: the loop times building only.
     let mempools: Vec<Vec<Bytes>> =
         (0..blocks as u64).map(|n| keys.iter().map(|k| transfer(k, n, Address::repeat_byte(0x77))).collect()).collect();

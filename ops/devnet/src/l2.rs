@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use alloy::primitives::{Address, U256};
 use alloy::providers::{Provider, RootProvider};
 use alloy::transports::http::reqwest::Url;
-use riposte_core::derive::{attributes::L1Origin, blob_fee::BlobSchedule};
+use riposte_core::derive::attributes::L1Origin;
 use riposte_rollup::batcher::BatchKind;
 use riposte_rollup::genesis::{self, GenesisSpec, KarstAt, Predeploys};
 use riposte_rollup::node::{DataMode, NodeOptions, RollupNode};
@@ -83,11 +83,8 @@ pub(crate) async fn start(
         .map_err(|e| DevnetError::Rollup(format!("encoding rollup.json: {e}")))?;
     std::fs::write(&rollup_config, text)
         .map_err(|source| DevnetError::Io { what: format!("writing {}", rollup_config.display()), source })?;
-    let rollup_json = g.rollup_json.clone();
-    // anvil runs the newest L1 fork from its genesis.
-    let schedule = BlobSchedule { cancun: Some(0), prague: Some(0), osaka: Some(0), bpo1: None, bpo2: None };
-    let seq = Sequencer::new(g, L1Origin::of(&l1_genesis.header.inner, l1_genesis.header.hash), schedule)
-        .map_err(failed("the sequencer"))?;
+    let origin = L1Origin::of(&l1_genesis.header.inner, l1_genesis.header.hash);
+    let seq = Sequencer::new(g, origin, genesis::ANVIL_BLOB_SCHEDULE).map_err(failed("the sequencer"))?;
     let options = NodeOptions {
         l1_url: l1_url.to_string(),
         batcher_key: batcher.private_key,
@@ -97,7 +94,7 @@ pub(crate) async fn start(
         max_frame_data: 100_000,
         rpc_port: port,
     };
-    let node = RollupNode::start(seq, rollup_json, options).await.map_err(failed("the rollup node"))?;
+    let node = RollupNode::start(seq, options).await.map_err(failed("the rollup node"))?;
     let started = Instant::now();
     loop {
         let (head, safe_head, error) = {

@@ -212,11 +212,12 @@ async fn dropping_the_devnet_stops_both_anvils() {
     eprintln!("devnet: anvils gone {:.2} s after drop", took.as_secs_f64());
 }
 
-#[test]
-fn sigkilled_owner_takes_its_anvils_down() {
+/// Runs the bin with `args` until it has written devnet.json; returns it with what it wrote.
+fn run_bin(args: &[&str]) -> (std::process::Child, serde_json::Value, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("devnet.json");
     let mut child = Command::new(env!("CARGO_BIN_EXE_riposte-devnet"))
+        .args(args)
         .arg("--out")
         .arg(&json)
         .stdout(Stdio::null())
@@ -231,7 +232,13 @@ fn sigkilled_owner_takes_its_anvils_down() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let info: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let info = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    (child, info, dir)
+}
+
+#[test]
+fn sigkilled_owner_takes_its_anvils_down() {
+    let (mut child, info, _dir) = run_bin(&[]);
     let port = |chain: &str| -> u16 {
         let url: alloy::transports::http::reqwest::Url = info[chain]["rpc_url"].as_str().unwrap().parse().unwrap();
         url.port().unwrap()
@@ -276,25 +283,7 @@ async fn the_rollup_l2_anchors_the_games_at_a_derived_output_root() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bin_with_rollup_describes_the_rollup_in_devnet_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("devnet.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_riposte-devnet"))
-        .arg("--rollup")
-        .arg("--out")
-        .arg(&json)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while !json.exists() {
-        assert!(start.elapsed() < Duration::from_secs(60), "the bin did not write {}", json.display());
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("the bin exited early with {status}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let info: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let (mut child, info, _dir) = tokio::task::spawn_blocking(|| run_bin(&["--rollup"])).await.unwrap();
     let rollup = &info["rollup"];
     let config_path = rollup["rollup_config"].as_str().expect("devnet.json names the rollup config");
     let config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(config_path).unwrap()).unwrap();

@@ -31,6 +31,16 @@ pub const GAS_LIMIT: u64 = 60_000_000;
 /// The genesis base fee (op-geth's default for a new chain, 1 gwei).
 pub const GENESIS_BASE_FEE: u64 = 1_000_000_000;
 
+/// The blob schedule of an anvil L1, which runs the newest L1 fork from its genesis.
+pub const ANVIL_BLOB_SCHEDULE: riposte_core::derive::blob_fee::BlobSchedule =
+    riposte_core::derive::blob_fee::BlobSchedule {
+        cancun: Some(0),
+        prague: Some(0),
+        osaka: Some(0),
+        bpo1: None,
+        bpo2: None,
+    };
+
 /// When Karst activates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KarstAt {

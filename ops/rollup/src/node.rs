@@ -76,13 +76,8 @@ impl Drop for RollupNode {
 }
 
 impl RollupNode {
-    /// Starts the sequencer and batcher loops on `seq` and the L2 RPC; `rollup_json` is what
-    /// `optimism_rollupConfig` answers.
-    pub async fn start(
-        seq: Sequencer,
-        rollup_json: serde_json::Value,
-        options: NodeOptions,
-    ) -> Result<Self, RollupError> {
+    /// Starts the sequencer and batcher loops on `seq` and the L2 RPC.
+    pub async fn start(seq: Sequencer, options: NodeOptions) -> Result<Self, RollupError> {
         let url = options.l1_url.parse().map_err(|e| RollupError::Node(format!("L1 URL {}: {e}", options.l1_url)))?;
         let signer = PrivateKeySigner::from_bytes(&options.batcher_key)
             .map_err(|e| RollupError::Node(format!("the batcher key: {e}")))?;
@@ -94,23 +89,14 @@ impl RollupNode {
             )));
         }
         let l1 = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased();
-        let shared = Arc::new(Mutex::new(Shared {
-            seq,
-            mempool: Vec::new(),
-            safe_head: 0,
-            safe_by_l1: Vec::new(),
-            posted: Vec::new(),
-            l1_seen: Vec::new(),
-            last_error: None,
-            lies: Lies::default(),
-        }));
+        let shared = Arc::new(Mutex::new(Shared::new(seq)));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.rpc_port))
             .await
             .map_err(|e| RollupError::Node(format!("binding the L2 RPC on 127.0.0.1:{}: {e}", options.rpc_port)))?;
         let addr = listener.local_addr().map_err(|e| RollupError::Node(format!("the L2 RPC's address: {e}")))?;
         let rpc_shared = shared.clone();
         let handler: crate::http::Handler =
-            Arc::new(move |method, params| crate::rpc::handle(&mut lock(&rpc_shared), &rollup_json, method, params));
+            Arc::new(move |method, params| crate::rpc::handle(&mut lock(&rpc_shared), method, params));
         let tasks = vec![
             tokio::spawn(sequence_loop(l1.clone(), shared.clone())),
             tokio::spawn(batch_loop(l1, shared.clone(), options)),
@@ -122,11 +108,6 @@ impl RollupNode {
     /// The L2 RPC's URL.
     pub fn url(&self) -> &str {
         &self.url
-    }
-
-    /// The shared state (the chain, mempool and safe head).
-    pub fn shared(&self) -> &Arc<Mutex<Shared>> {
-        &self.shared
     }
 
     /// Locks the shared state.

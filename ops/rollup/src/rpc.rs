@@ -77,13 +77,20 @@ fn block_of<'a>(s: &'a Shared, tag: &Value) -> Result<Option<&'a L2Block>, RpcEr
     Ok(seq.block(n))
 }
 
-/// The block as the RPC serves it: with its header altered when the node is told to lie.
-fn served(s: &Shared, b: &L2Block) -> L2Block {
-    let mut b = b.clone();
-    if s.lies.wrong_state_root_from.is_some_and(|from| b.number() >= from) {
+/// The header as the RPC serves it: altered when the node is told to lie about this block.
+fn served_header(s: &Shared, b: &L2Block) -> Option<alloy::consensus::Sealed<alloy::consensus::Header>> {
+    s.lies.wrong_state_root_from.filter(|from| b.number() >= *from).map(|_| {
         let mut header = b.header.inner().clone();
         header.state_root = alloy::primitives::keccak256(header.state_root);
-        b.header = alloy::consensus::Sealable::seal_slow(header);
+        alloy::consensus::Sealable::seal_slow(header)
+    })
+}
+
+/// The block as the RPC serves it (see [`served_header`]).
+fn served(s: &Shared, b: &L2Block) -> L2Block {
+    let mut b = b.clone();
+    if let Some(header) = served_header(s, &b) {
+        b.header = header;
     }
     b
 }
@@ -146,12 +153,11 @@ fn block_json(b: &L2Block, full: bool) -> Value {
 
 /// The block as RLP: header, transactions, no ommers, no withdrawals.
 fn raw_block(b: &L2Block) -> Vec<u8> {
-    let txs: Vec<alloy::primitives::Bytes> = b.transactions.clone();
     let mut body = Vec::new();
     b.header.inner().encode(&mut body);
     // Typed transactions go into the block list as RLP strings of their 2718 encoding.
     let mut list = Vec::new();
-    for t in &txs {
+    for t in &b.transactions {
         if t.first().is_some_and(|x| *x >= 0xc0) {
             list.extend_from_slice(t);
         } else {
@@ -268,8 +274,8 @@ fn send_raw(s: &mut Shared, raw: Bytes) -> Answer {
     Ok(json!(hash))
 }
 
-/// Answers one call. `rollup_json` is the chain's `rollup.json`.
-pub fn handle(s: &mut Shared, rollup_json: &Value, method: &str, params: &Value) -> Answer {
+/// Answers one call.
+pub fn handle(s: &mut Shared, method: &str, params: &Value) -> Answer {
     let at = |s: &Shared, i: usize| -> Result<B256, RpcError> {
         let tag = params.get(i).cloned().unwrap_or_else(|| json!("latest"));
         Ok(known(s, &tag)?.header.state_root)
@@ -288,7 +294,7 @@ pub fn handle(s: &mut Shared, rollup_json: &Value, method: &str, params: &Value)
         "eth_getBlockByHash" => {
             let hash: B256 = parse(params, 0, "block hash")?;
             let full: bool = parse(params, 1, "full transactions")?;
-            let b = s.seq.blocks().iter().find(|b| served(s, b).hash() == hash);
+            let b = s.seq.blocks().iter().find(|b| served_header(s, b).map_or(b.hash(), |h| h.hash()) == hash);
             Ok(b.map_or(Value::Null, |b| block_json(&served(s, b), full)))
         }
         "eth_getBalance" | "eth_getTransactionCount" | "eth_getCode" => {
@@ -364,7 +370,7 @@ pub fn handle(s: &mut Shared, rollup_json: &Value, method: &str, params: &Value)
             let b = known(s, param(params, 0, "block")?)?;
             execution_witness(s, b)
         }
-        "optimism_rollupConfig" => Ok(rollup_json.clone()),
+        "optimism_rollupConfig" => Ok(s.seq.rollup_json().clone()),
         "optimism_outputAtBlock" => {
             let b = known(s, param(params, 0, "block number")?)?;
             let message_passer = state::account(s.seq.store(), b.header.state_root, riposte_core::exec::MESSAGE_PASSER)

@@ -94,6 +94,7 @@ pub struct Built {
 #[derive(Debug)]
 pub struct Sequencer {
     config: RollupConfig,
+    rollup_json: serde_json::Value,
     blob_schedule: BlobSchedule,
     store: MemoryStore,
     blocks: Vec<L2Block>,
@@ -122,6 +123,7 @@ impl Sequencer {
         };
         Ok(Self {
             config: genesis.config,
+            rollup_json: genesis.rollup_json,
             blob_schedule,
             store: genesis.store,
             blocks: vec![block0],
@@ -133,6 +135,11 @@ impl Sequencer {
     /// The rollup config.
     pub fn config(&self) -> &RollupConfig {
         &self.config
+    }
+
+    /// The rollup config as `rollup.json`.
+    pub fn rollup_json(&self) -> &serde_json::Value {
+        &self.rollup_json
     }
 
     /// The latest block.

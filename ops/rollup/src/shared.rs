@@ -52,6 +52,20 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// The state of a node that has built `seq` and posted nothing yet.
+    pub(crate) fn new(seq: Sequencer) -> Self {
+        Self {
+            seq,
+            mempool: Vec::new(),
+            safe_head: 0,
+            safe_by_l1: Vec::new(),
+            posted: Vec::new(),
+            l1_seen: Vec::new(),
+            last_error: None,
+            lies: Lies::default(),
+        }
+    }
+
     /// Records that L1 block `number` is `hash`.
     pub(crate) fn saw_l1(&mut self, number: u64, hash: B256) {
         if self.l1_seen.last().is_none_or(|(n, _)| *n < number) {

@@ -15,7 +15,6 @@ use kona_derive::{DataAvailabilityProvider, EthereumDataSource, PipelineError, P
 use kona_protocol::{Batch, BlockInfo, Frame, L2BlockInfo};
 use riposte_core::derive::attributes::{BlockInputs, L1Origin, build_attributes};
 use riposte_core::derive::batches::decode_channel;
-use riposte_core::derive::blob_fee::BlobSchedule;
 use riposte_core::derive::channel::ChannelAssembler;
 use riposte_core::exec::execute_block;
 use riposte_core::l1::{AlloyRpc, BeaconBlobs, BlockIdRule, L1Provider};
@@ -86,8 +85,7 @@ async fn the_chain_is_derived_back_from_l1_calldata_and_blobs_to_the_sequencers_
         predeploys: p,
     };
     let genesis = genesis::build(&spec).unwrap();
-    // anvil runs the newest L1 fork from its genesis.
-    let schedule = BlobSchedule { cancun: Some(0), prague: Some(0), osaka: Some(0), bpo1: None, bpo2: None };
+    let schedule = genesis::ANVIL_BLOB_SCHEDULE;
     let seq = Sequencer::new(genesis, L1Origin::of(&head.header.inner, head.header.hash), schedule).unwrap();
     let config = seq.config().clone();
     let options = NodeOptions {
@@ -99,8 +97,7 @@ async fn the_chain_is_derived_back_from_l1_calldata_and_blobs_to_the_sequencers_
         max_frame_data: 100_000,
         rpc_port: 0,
     };
-    let rollup_json = genesis::build(&spec).unwrap().rollup_json;
-    let node = RollupNode::start(seq, rollup_json, options).await.unwrap();
+    let node = RollupNode::start(seq, options).await.unwrap();
     let l2 = ProviderBuilder::new().connect_http(node.url().parse().unwrap()).erased();
     assert_eq!(l2.get_chain_id().await.unwrap(), genesis::CHAIN_ID);
 
@@ -198,8 +195,8 @@ async fn the_chain_is_derived_back_from_l1_calldata_and_blobs_to_the_sequencers_
     let mut sequence_number = 0;
     let mut epoch = head.header.number;
     // Only genesis's state to start from; each derived block adds what its re-execution wrote.
-    let mut store = genesis::build(&spec).unwrap().store;
-    let system_config = genesis_system_config(&config);
+    let fresh = genesis::build(&spec).unwrap();
+    let (mut store, system_config) = (fresh.store, fresh.system_config);
     for (i, single) in derived.iter().enumerate() {
         let ours = &blocks[i + 1];
         let origin_header = provider.header_by_hash(single.epoch_hash).await.unwrap();
@@ -331,19 +328,4 @@ async fn rpc_answers(l2: &alloy::providers::DynProvider, node: &RollupNode, sent
     let err = l2.raw_request::<_, serde_json::Value>("eth_noSuchMethod".into(), ()).await.unwrap_err().to_string();
     assert!(err.contains("-32601") && err.contains("does not exist"), "{err}");
     assert!(l2.get_block_by_number(1_000_000.into()).await.unwrap().is_none());
-}
-
-/// The genesis system config as the rollup config states it (no L1 SystemConfig updates here).
-fn genesis_system_config(config: &riposte_core::RollupConfig) -> riposte_core::derive::system_config::SystemConfig {
-    let g = config.kona.genesis.system_config.unwrap();
-    riposte_core::derive::system_config::SystemConfig {
-        batcher: g.batcher_address,
-        overhead: g.overhead,
-        scalar: g.scalar,
-        gas_limit: g.gas_limit,
-        eip1559: Some((0, 0)),
-        operator_fee: Some((0, 0)),
-        min_base_fee: Some(0),
-        da_footprint_gas_scalar: Some(0),
-    }
 }

@@ -60,7 +60,7 @@ pub fn spec(karst: KarstAt, l2_time: u64, p: Predeploys) -> GenesisSpec {
 }
 
 pub fn schedule() -> BlobSchedule {
-    BlobSchedule { cancun: Some(0), prague: Some(0), osaka: Some(0), bpo1: None, bpo2: None }
+    genesis::ANVIL_BLOB_SCHEDULE
 }
 
 pub fn tx(from: &PrivateKeySigner, nonce: u64, to: TxKind, value: u64, input: &[u8], gas: u64) -> Bytes {
